@@ -1,0 +1,68 @@
+/*
+ * The Go version of a binary: its build info, else the runtime's own
+ * runtime.buildVersion string (present in every Go binary, including those
+ * built before build info existed or whose blob was removed).
+ */
+#include "../binary/binary.h"
+
+static int from_symbol(struct gort_binary *bin)
+{
+	const struct gort_elf_symbol *sym;
+	struct gort_view hdr, data;
+	uint64_t ptr, len;
+	int rc;
+
+	if (bin->format != GORT_FORMAT_ELF)
+		return gort__fail(GORT_ENOTGO, "no Go version found");
+	if ((rc = gort__elf_symbol(&bin->elf, "runtime.buildVersion", &sym)))
+		return gort__fail(GORT_ENOTGO,
+				  "no Go version found (no build info, no runtime.buildVersion symbol)");
+	if ((rc = gort__elf_read_addr(&bin->elf, sym->value,
+				      2u * bin->elf.file.ptr_size, &hdr)) ||
+	    (rc = gort__view_uptr(&hdr, 0, &ptr)) ||
+	    (rc = gort__view_uptr(&hdr, hdr.ptr_size, &len)))
+		return rc;
+	if (len == 0 || len > 256)
+		return gort__fail_addr(GORT_EFORMAT, sym->value,
+				       "runtime.buildVersion has implausible length %llu",
+				       (unsigned long long)len);
+	if ((rc = gort__elf_read_addr(&bin->elf, ptr, len, &data)))
+		return rc;
+	bin->version_str = gort__str((const char *)data.data, len);
+	bin->version_source = GORT_VERSION_FROM_SYMBOL;
+	return 0;
+}
+
+int gort_binary_go_version(gort_binary *bin, struct gort_str *version, int *source)
+{
+	const gort_buildinfo *bi;
+	int rc;
+
+	if (!bin || !version)
+		return gort__fail(GORT_EINVAL, "gort_binary_go_version: NULL argument");
+	rc = gort_binary_buildinfo(bin, &bi);
+	if (!rc) {
+		*version = gort_buildinfo_go_version(bi);
+		if (source)
+			*source = GORT_VERSION_FROM_BUILDINFO;
+		return 0;
+	}
+	if (rc != GORT_ENOTGO)
+		return rc;
+	pthread_mutex_lock(&bin->lock);
+	if (!bin->version_done) {
+		bin->version_rc = from_symbol(bin);
+		bin->version_done = true;
+	}
+	rc = bin->version_rc;
+	pthread_mutex_unlock(&bin->lock);
+	if (rc) {
+		if (gort_last_error()->code != rc)
+			gort__fail(rc, "no Go version found");
+		return rc;
+	}
+	*version = bin->version_str;
+	if (source)
+		*source = bin->version_source;
+	return 0;
+}

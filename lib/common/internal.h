@@ -1,0 +1,67 @@
+/*
+ * Internal helpers shared by every module: error reporting and allocation.
+ * Internal functions are named gort__* (hidden in the shared library by
+ * -fvisibility=hidden and the version script).
+ */
+#ifndef GORT_INTERNAL_H
+#define GORT_INTERNAL_H
+
+#include <gort/gort.h>
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GORT_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/*
+ * Record a failure on this thread and return `code`, so that callers write
+ * `return gort__fail(GORT_EFORMAT, "pclntab: bad magic 0x%x", m);`.
+ */
+int gort__fail(int code, const char *fmt, ...) GORT_PRINTF(2, 3);
+/* Same, naming the file offset involved. */
+int gort__fail_at(int code, uint64_t offset, const char *fmt, ...)
+	GORT_PRINTF(3, 4);
+/* Same, naming the virtual address involved. */
+int gort__fail_addr(int code, uint64_t addr, const char *fmt, ...)
+	GORT_PRINTF(3, 4);
+/* GORT_EIO from errno (captured by the caller before anything else runs). */
+int gort__fail_errno(int err, const char *fmt, ...) GORT_PRINTF(2, 3);
+
+/*
+ * Validate an options struct: NULL is fine; sz must cover at least the
+ * `size_t sz` field; bytes past `known` (what this library knows) must be 0.
+ */
+int gort__opts_check(const void *opts, size_t known, const char *what);
+/* Whether field ending at `end` is present in a caller's struct of size sz. */
+#define GORT_OPTS_HAS(opts, field)                                        \
+	((opts) != NULL &&                                                \
+	 (opts)->sz >= offsetof(__typeof__(*(opts)), field) + sizeof((opts)->field))
+
+/* Allocation goes through these, so that failures can be injected. */
+void *gort__malloc(size_t n);
+void *gort__calloc(size_t n, size_t size);
+void *gort__realloc(void *p, size_t n);
+void gort__free(void *p);
+/* NULL with GORT_ENOMEM recorded when it fails. */
+char *gort__strndup(const char *s, size_t n);
+
+#define GORT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline struct gort_str gort__str(const char *p, size_t n)
+{
+	struct gort_str s = {p, n};
+	return s;
+}
+
+static inline bool gort__str_eq(struct gort_str s, const char *c)
+{
+	size_t i = 0;
+	for (; i < s.len; i++)
+		if (c[i] != s.ptr[i] || c[i] == '\0')
+			return false;
+	return c[i] == '\0';
+}
+
+#endif
