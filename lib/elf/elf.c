@@ -266,6 +266,27 @@ static int compressed_stream(struct gort_elf *e, const struct gort_elf_section *
 	return gort__view_sub(raw, hdr, raw->size - hdr, stream);
 }
 
+static bool is_compressed(const struct gort_elf_section *s)
+{
+	return (s->flags & SHF_COMPRESSED) || strncmp(s->name, ".zdebug_", 8) == 0;
+}
+
+int gort__elf_section_size(struct gort_elf *e, const struct gort_elf_section *s,
+			   uint64_t *size)
+{
+	struct gort_view raw, stream;
+	int kind, rc;
+
+	if (!is_compressed(s) || s->inflated) {
+		*size = s->inflated ? s->inflated_size : s->size;
+		return 0;
+	}
+	if ((rc = gort__view_sub(&e->file, s->offset, s->size, &raw)))
+		return rc;
+	raw.what = s->name;
+	return compressed_stream(e, s, &raw, &kind, &stream, size);
+}
+
 int gort__elf_section_data(struct gort_elf *e, struct gort_elf_section *s,
 			   struct gort_view *out)
 {
@@ -282,7 +303,7 @@ int gort__elf_section_data(struct gort_elf *e, struct gort_elf_section *s,
 				     s->name, (unsigned long long)s->size,
 				     (unsigned long long)s->offset);
 	raw.what = s->name;
-	if (!(s->flags & SHF_COMPRESSED) && strncmp(s->name, ".zdebug_", 8) != 0) {
+	if (!is_compressed(s)) {
 		*out = raw;
 		return 0;
 	}

@@ -78,6 +78,10 @@ struct gort_elf_section *gort__elf_section_by_type(struct gort_elf *e,
 int gort__elf_section_data(struct gort_elf *e, struct gort_elf_section *s,
 			   struct gort_view *out);
 
+/* Size of the section's contents once decompressed (read from its header). */
+int gort__elf_section_size(struct gort_elf *e, const struct gort_elf_section *s,
+			   uint64_t *size);
+
 /*
  * `len` bytes at virtual address `addr`, from the PT_LOAD segment holding
  * them (or, in files without program headers, the allocated section).

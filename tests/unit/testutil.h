@@ -1,0 +1,46 @@
+/* Shared helpers for the cmocka unit tests. */
+#ifndef GORT_TESTUTIL_H
+#define GORT_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/* Read a whole file into a malloc'd buffer; NULL if it cannot be read. */
+void *tu_read_file(const char *path, size_t *size);
+/* Path of a built fixture (GORT_FIXTURES_DIR/rel), static buffer. */
+const char *tu_fixture(const char *rel);
+/* Whether a path exists. */
+int tu_exists(const char *path);
+/* Skip the current test (with a message) if the fixture is missing. */
+#define TU_REQUIRE_FIXTURE(path)                                          \
+	do {                                                              \
+		if (!tu_exists(path)) {                                   \
+			print_message("fixture missing: %s\n", path);     \
+			skip();                                           \
+		}                                                         \
+	} while (0)
+
+#endif
+
+/* A minimal ELF image builder, for tests that need precise bytes. */
+struct tu_section {
+	const char *name;
+	uint32_t type;  /* SHT_* */
+	uint64_t flags; /* SHF_* */
+	uint64_t addr;  /* also gets a PT_LOAD segment when SHF_ALLOC */
+	const void *data;
+	size_t size;
+};
+
+/*
+ * Build an ELF executable (class 32 or 64, big or little endian, machine
+ * EM_*) holding the sections; returns a malloc'd image and its size.
+ */
+void *tu_elf_build(int is64, int big_endian, uint16_t machine,
+		   const struct tu_section *secs, size_t n, size_t *size);
+
+/* Store v in n bytes at p in the given byte order. */
+void tu_put(uint8_t *p, uint64_t v, int n, int big_endian);
