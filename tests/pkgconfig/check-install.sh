@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# `cmake --install` into a scratch prefix, then build a program outside the
+# tree with nothing but pkg-config, and run it and an installed tool.
+set -euo pipefail
+build=$(cd "$1" && pwd) src=$(cd "$2" && pwd)
+prefix=$(mktemp -d); trap 'rm -rf "$prefix"' EXIT
+cmake --install "$build" --prefix "$prefix" >/dev/null
+libdir=$(dirname "$(find "$prefix" -name goinspect.pc | head -n1)")/..
+export PKG_CONFIG_PATH=$libdir/pkgconfig
+# The .pc was written for the configured prefix; point it at the scratch one.
+sed -i "s|^prefix=.*|prefix=$prefix|; s|^libdir=.*|libdir=$(cd "$libdir" && pwd)|; s|^includedir=.*|includedir=$prefix/include|" \
+  "$libdir/pkgconfig/goinspect.pc"
+
+test -f "$libdir/libgoinspect.a" || { echo "no static library installed"; exit 1; }
+test -L "$libdir/libgoinspect.so.1" || { echo "no libgoinspect.so.1 installed"; exit 1; }
+test -x "$prefix/bin/gort-version" || { echo "gort-version not installed"; exit 1; }
+
+cd "$prefix"
+cp "$src/tests/pkgconfig/app.c" .
+# shellcheck disable=SC2046
+cc -std=c11 -Wall -Werror app.c $(pkg-config --cflags --libs goinspect) -o app
+sample=$(ls /usr/lib/go-1.*/bin/gofmt 2>/dev/null | tail -n1)
+[ -n "$sample" ] || sample=$build/examples/gort-version
+want=$(/usr/lib/go-1.27/bin/go version "$sample" 2>/dev/null | sed 's/^[^:]*: //') || true
+out=$(LD_LIBRARY_PATH=$libdir ./app "$sample")
+echo "$out"
+[ -z "$want" ] || [[ "$out" == "$sample $want "* ]] || { echo "expected $want"; exit 1; }
+# The installed tool finds its library through its RPATH, wherever the prefix is.
+env -u LD_LIBRARY_PATH "$prefix/bin/gort-version" "$sample"
