@@ -14,10 +14,10 @@ struct gort_binary {
 
 	pthread_mutex_t lock; /* guards the lazily decoded parts below */
 	bool buildinfo_done;
-	int buildinfo_rc;
+	struct gort_saved_error buildinfo_err;
 	struct gort_buildinfo *buildinfo;
 	bool version_done;
-	int version_rc;
+	struct gort_saved_error version_err;
 	int version_source;
 	struct gort_str version_str;
 };

@@ -427,14 +427,13 @@ int gort_binary_buildinfo(gort_binary *bin, const gort_buildinfo **out)
 		return gort__fail(GORT_EINVAL, "gort_binary_buildinfo: NULL argument");
 	pthread_mutex_lock(&bin->lock);
 	if (!bin->buildinfo_done) {
-		bin->buildinfo_rc = load(bin, &bin->buildinfo);
+		rc = load(bin, &bin->buildinfo);
+		if (rc)
+			gort__error_save(&bin->buildinfo_err, rc);
 		bin->buildinfo_done = true;
 	}
-	rc = bin->buildinfo_rc;
+	rc = gort__error_restore(&bin->buildinfo_err);
 	pthread_mutex_unlock(&bin->lock);
-	/* Re-report a cached failure on this thread with a generic message. */
-	if (rc && gort_last_error()->code != rc)
-		gort__fail(rc, "build info unavailable: %s", gort_strerror(rc));
 	*out = rc ? NULL : bin->buildinfo;
 	return rc;
 }

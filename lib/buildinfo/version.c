@@ -51,16 +51,15 @@ int gort_binary_go_version(gort_binary *bin, struct gort_str *version, int *sour
 		return rc;
 	pthread_mutex_lock(&bin->lock);
 	if (!bin->version_done) {
-		bin->version_rc = from_symbol(bin);
+		rc = from_symbol(bin);
+		if (rc)
+			gort__error_save(&bin->version_err, rc);
 		bin->version_done = true;
 	}
-	rc = bin->version_rc;
+	rc = gort__error_restore(&bin->version_err);
 	pthread_mutex_unlock(&bin->lock);
-	if (rc) {
-		if (gort_last_error()->code != rc)
-			gort__fail(rc, "no Go version found");
+	if (rc)
 		return rc;
-	}
 	*version = bin->version_str;
 	if (source)
 		*source = bin->version_source;

@@ -17,7 +17,7 @@ const char *gort_strerror(int code)
 	return "unknown error";
 }
 
-static _Thread_local char last_message[512];
+static _Thread_local char last_message[GORT_MESSAGE_MAX];
 static _Thread_local struct gort_error_info last = {
 	GORT_OK, "", GORT_NO_VALUE, GORT_NO_VALUE, 0};
 
@@ -92,6 +92,28 @@ int gort__fail_errno(int err, const char *fmt, ...)
 	gort__fail(GORT_EIO, "%s: %s", msg, strerror(err));
 	last.sys_errno = err;
 	return GORT_EIO;
+}
+
+void gort__error_save(struct gort_saved_error *s, int code)
+{
+	s->code = code;
+	s->offset = last.code == code ? last.offset : GORT_NO_VALUE;
+	s->address = last.code == code ? last.address : GORT_NO_VALUE;
+	snprintf(s->message, sizeof(s->message), "%s",
+		 last.code == code ? last_message : gort_strerror(code));
+}
+
+int gort__error_restore(const struct gort_saved_error *s)
+{
+	if (!s->code)
+		return 0;
+	snprintf(last_message, sizeof(last_message), "%s", s->message);
+	last.code = s->code;
+	last.offset = s->offset;
+	last.address = s->address;
+	last.sys_errno = 0;
+	last.message = last_message;
+	return s->code;
 }
 
 int gort__opts_check(const void *opts, size_t known, const char *what)

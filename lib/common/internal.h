@@ -30,6 +30,23 @@ int gort__fail_addr(int code, uint64_t addr, const char *fmt, ...)
 int gort__fail_errno(int err, const char *fmt, ...) GORT_PRINTF(2, 3);
 
 /*
+ * A failure kept with a lazily decoded table, so that every later caller
+ * (on any thread) gets the same code and message, not just the first one.
+ */
+/* Longest error message kept, terminator included. */
+#define GORT_MESSAGE_MAX 512
+
+struct gort_saved_error {
+	int code;
+	uint64_t offset, address;
+	char message[GORT_MESSAGE_MAX];
+};
+/* Save this thread's last error (code must be the failing return value). */
+void gort__error_save(struct gort_saved_error *s, int code);
+/* Make a saved failure this thread's last error again; returns its code. */
+int gort__error_restore(const struct gort_saved_error *s);
+
+/*
  * Validate an options struct: NULL is fine; sz must cover at least the
  * `size_t sz` field; bytes past `known` (what this library knows) must be 0.
  */

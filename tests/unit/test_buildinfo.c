@@ -7,6 +7,8 @@
 #include "buildinfo/quote.h"
 
 #include <elf.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -216,6 +218,39 @@ static void test_not_go_and_corrupt(void **state)
 	free(blob);
 }
 
+static void *buildinfo_in_thread(void *arg)
+{
+	const gort_buildinfo *bi;
+	static int rc;
+	rc = gort_binary_buildinfo(arg, &bi);
+	return &rc;
+}
+
+/* A cached failure reports the same code and message to every caller. */
+static void test_cached_failure_is_reported_again(void **state)
+{
+	static const uint8_t zeros[64];
+	const gort_buildinfo *bi;
+	char first[512];
+	uint8_t *img;
+	gort_binary *bin;
+	pthread_t t;
+	void *ret;
+	(void)state;
+
+	bin = open_image(zeros, sizeof(zeros), 1, 0, EM_X86_64, 0x1000, &img);
+	assert_int_equal(gort_binary_buildinfo(bin, &bi), GORT_ENOTGO);
+	snprintf(first, sizeof(first), "%s", gort_last_error()->message);
+	gort_clear_error();
+	assert_int_equal(gort_binary_buildinfo(bin, &bi), GORT_ENOTGO);
+	assert_string_equal(gort_last_error()->message, first);
+	pthread_create(&t, NULL, buildinfo_in_thread, bin);
+	pthread_join(t, &ret);
+	assert_int_equal(*(int *)ret, GORT_ENOTGO);
+	gort_binary_close(bin);
+	free(img);
+}
+
 static void test_quote(void **state)
 {
 	struct gort_buf b = {0};
@@ -240,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_inline_format),
 		cmocka_unit_test(test_pointer_format_all_orders),
 		cmocka_unit_test(test_not_go_and_corrupt),
+		cmocka_unit_test(test_cached_failure_is_reported_again),
 		cmocka_unit_test(test_quote),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
