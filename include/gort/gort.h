@@ -20,5 +20,6 @@
 #include <gort/error.h>
 #include <gort/binary.h>
 #include <gort/buildinfo.h>
+#include <gort/pclntab.h>
 
 #endif

@@ -1,0 +1,182 @@
+/* The public pclntab API (include/gort/pclntab.h) over the decoders. */
+#include "pclntab.h"
+
+struct gort_func_iter {
+	gort_pclntab *tab;
+	uint32_t next;
+	struct gort_func cur;
+};
+
+int gort_pclntab_open(gort_pclntab **out, gort_binary *bin)
+{
+	gort_pclntab *t;
+	int rc;
+
+	if (!out || !bin)
+		return gort__fail(GORT_EINVAL, "gort_pclntab_open: NULL argument");
+	*out = NULL;
+	if (!(t = gort__calloc(1, sizeof(*t))))
+		return gort__fail(GORT_ENOMEM, "out of memory opening a pclntab");
+	pthread_mutex_init(&t->lock, NULL);
+	atomic_init(&t->md_done, false);
+	if ((rc = gort__pclntab_init(t, bin))) {
+		gort_pclntab_close(t);
+		return rc;
+	}
+	/* Go 1.26+ without a .text section: only moduledata knows the text start. */
+	if (t->version >= GORT_PCLNTAB_GO118 && t->text == 0) {
+		gort__moduledata_load(t);
+		t->text = t->md_text;
+	}
+	*out = t;
+	return 0;
+}
+
+void gort_pclntab_close(gort_pclntab *tab)
+{
+	if (!tab)
+		return;
+	pthread_mutex_destroy(&tab->lock);
+	gort__free(tab);
+}
+
+int gort_pclntab_version(const gort_pclntab *tab)
+{
+	return tab ? tab->version : 0;
+}
+
+size_t gort_pclntab_func_count(const gort_pclntab *tab)
+{
+	return tab ? tab->nfunc : 0;
+}
+
+/* Fill a public gort_func for function i (entry/end from functab, as gosym). */
+static int func_at(gort_pclntab *t, uint32_t i, struct gort_func *out)
+{
+	struct gort__func f;
+	int rc;
+
+	if ((rc = gort__func_read(t, i, &f))) {
+		if (rc == GORT_ENOTFOUND)
+			return gort__fail(GORT_ENOTFOUND,
+					  "pclntab: function %u is a hole between text sections", i);
+		return rc;
+	}
+	if ((rc = gort__functab_pc(t, i, &out->entry)) ||
+	    (rc = gort__functab_pc(t, i + 1, &out->end)) ||
+	    (rc = gort__func_name(t, f.nameoff, &out->name)))
+		return rc;
+	out->start_line = f.start_line;
+	out->func_id = f.func_id;
+	out->flags = f.flag;
+	out->args_size = f.args;
+	out->index = i;
+	return 0;
+}
+
+int gort_pclntab_func_at(gort_pclntab *tab, size_t i, struct gort_func *out)
+{
+	if (!tab || !out)
+		return gort__fail(GORT_EINVAL, "gort_pclntab_func_at: NULL argument");
+	if (i >= tab->nfunc)
+		return gort__fail(GORT_EINVAL, "pclntab: function %zu of %u", i, tab->nfunc);
+	return func_at(tab, (uint32_t)i, out);
+}
+
+int gort_pclntab_find_func(gort_pclntab *tab, uint64_t pc, struct gort_func *out)
+{
+	uint32_t i;
+	int rc;
+
+	if (!tab || !out)
+		return gort__fail(GORT_EINVAL, "gort_pclntab_find_func: NULL argument");
+	if ((rc = gort__func_find(tab, pc, &i)))
+		return gort__fail_addr(rc, pc, "pclntab: no function at 0x%llx",
+				       (unsigned long long)pc);
+	return func_at(tab, i, out);
+}
+
+int gort_pclntab_lookup(gort_pclntab *tab, uint64_t pc, struct gort_frame *frames,
+			size_t cap, size_t *n)
+{
+	size_t dummy;
+
+	if (!tab || (cap && !frames))
+		return gort__fail(GORT_EINVAL, "gort_pclntab_lookup: NULL argument");
+	return gort__frames(tab, pc, frames, cap, n ? n : &dummy);
+}
+
+/* The function at pc and the value of one of its pc-value tables. */
+static int value_at(gort_pclntab *tab, uint64_t pc, bool sp, uint32_t table,
+		    int32_t *val)
+{
+	struct gort__func f;
+	uint32_t i, off;
+	int rc;
+
+	if (!tab || !val)
+		return gort__fail(GORT_EINVAL, "pclntab: NULL argument");
+	*val = -1;
+	if ((rc = gort__func_find(tab, pc, &i)) || (rc = gort__func_read(tab, i, &f)))
+		return rc == GORT_ENOTFOUND
+			       ? gort__fail_addr(rc, pc, "pclntab: no function at 0x%llx",
+						 (unsigned long long)pc)
+			       : rc;
+	off = sp ? f.pcsp : gort__func_pcdata(tab, &f, table);
+	if (off == 0) /* runtime/symtab.go: pcvalue treats offset 0 as no table */
+		return sp ? gort__fail_addr(GORT_ENOTFOUND, pc,
+					    "pclntab: function at 0x%llx has no pcsp table",
+					    (unsigned long long)pc)
+			  : 0;
+	return gort__pcvalue(tab, off, f.entry, pc, val);
+}
+
+int gort_pclntab_frame_size(gort_pclntab *tab, uint64_t pc, int32_t *size)
+{
+	int rc = value_at(tab, pc, true, 0, size);
+
+	if (!rc && *size < 0)
+		return gort__fail_addr(GORT_ENOTFOUND, pc,
+				       "pclntab: pcsp has no value at 0x%llx",
+				       (unsigned long long)pc);
+	return rc;
+}
+
+int gort_pclntab_pcdata(gort_pclntab *tab, uint64_t pc, uint32_t table,
+			int32_t *value)
+{
+	return value_at(tab, pc, false, table, value);
+}
+
+int gort_func_iter_new(gort_func_iter **out, gort_pclntab *tab)
+{
+	gort_func_iter *it;
+
+	if (!out || !tab)
+		return gort__fail(GORT_EINVAL, "gort_func_iter_new: NULL argument");
+	if (!(it = gort__calloc(1, sizeof(*it))))
+		return gort__fail(GORT_ENOMEM, "out of memory for a function iterator");
+	it->tab = tab;
+	*out = it;
+	return 0;
+}
+
+int gort_func_iter_next(gort_func_iter *it, const struct gort_func **out)
+{
+	int rc;
+
+	if (!it || !out)
+		return gort__fail(GORT_EINVAL, "gort_func_iter_next: NULL argument");
+	if (it->next >= it->tab->nfunc)
+		return GORT_EEND;
+	rc = func_at(it->tab, it->next++, &it->cur);
+	if (rc)
+		return rc;
+	*out = &it->cur;
+	return 0;
+}
+
+void gort_func_iter_free(gort_func_iter *it)
+{
+	gort__free(it);
+}

@@ -1,0 +1,189 @@
+/*
+ * The runtime's moduledata (runtime/symtab.go: moduledata), read on first
+ * need for two things the pclntab header does not hold: findfunctab (the
+ * O(1) PC index) and, from Go 1.18, gofunc (the base of funcdata offsets,
+ * needed for inline trees).
+ *
+ * Where it is: its own .go.module section from Go 1.26; before that a
+ * variable in .noptrdata, found by scanning for its first word, which
+ * points at the pclntab header (the same trick works without symbols).
+ * Failure is not an error: lookups fall back to binary search, and inline
+ * trees to the go:func.* symbol.
+ */
+#include "pclntab.h"
+
+#include <string.h>
+
+#define NWORDS 48 /* enough to reach epclntab in every layout so far */
+
+/* Words of a candidate moduledata at addr; false if not readable. */
+static bool read_words(struct gort_pclntab *t, uint64_t addr, uint64_t *w)
+{
+	struct gort_view v;
+
+	if (gort__binary_read_addr(t->bin, addr, NWORDS * (uint64_t)t->ptr_size, &v))
+		return false;
+	v.ptr_size = t->ptr_size;
+	v.big_endian = t->data.big_endian;
+	for (unsigned i = 0; i < NWORDS; i++)
+		if (gort__view_uptr(&v, (uint64_t)i * t->ptr_size, &w[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Whether w looks like the moduledata of this table: it points at the
+ * header, and its next slice points where the header says (funcnametab
+ * from 1.16; ftab in the 1.2 layout, whose first field is pclntable).
+ */
+static bool plausible(const struct gort_pclntab *t, const uint64_t *w)
+{
+	uint64_t base = t->data.file_off;
+
+	if (w[0] != t->addr)
+		return false;
+	if (t->version == GORT_PCLNTAB_GO12)
+		return w[3] == t->addr + (t->functab.file_off - base);
+	return w[1] == t->addr + (t->funcnametab.file_off - base);
+}
+
+/* Scan one section for a plausible moduledata; 0 if none. */
+static uint64_t scan(struct gort_pclntab *t, const char *name, uint64_t *w)
+{
+	struct gort_elf_section *s = gort__elf_section(&t->bin->elf, name);
+	struct gort_view v;
+	uint64_t word;
+
+	if (!s || gort__elf_section_data(&t->bin->elf, s, &v))
+		return 0;
+	v.ptr_size = t->ptr_size;
+	v.big_endian = t->data.big_endian;
+	for (uint64_t off = 0; off + t->ptr_size <= v.size; off += t->ptr_size) {
+		if (gort__view_uptr(&v, off, &word) || word != t->addr)
+			continue;
+		if (read_words(t, s->addr + off, w) && plausible(t, w))
+			return s->addr + off;
+	}
+	return 0;
+}
+
+static uint64_t locate(struct gort_pclntab *t, uint64_t *w)
+{
+	static const char *const where[] = {".go.module", ".noptrdata", ".data",
+					    ".data.rel.ro"};
+	const struct gort_elf_symbol *sym;
+	uint64_t addr;
+
+	if (t->bin->format != GORT_FORMAT_ELF)
+		return 0;
+	for (size_t i = 0; i < GORT_ARRAY_SIZE(where); i++)
+		if ((addr = scan(t, where[i], w)))
+			return addr;
+	if (!gort__elf_symbol(&t->bin->elf, "runtime.firstmoduledata", &sym) &&
+	    read_words(t, sym->value, w) && plausible(t, w))
+		return sym->value;
+	return 0;
+}
+
+/*
+ * Index of gofunc in moduledata. The layout changed without the magic
+ * changing (1.26 appended epclntab, 1.27 added typedesclen, itaboffset and
+ * itabsize before rodata), so tell layouts apart by where epclntab sits.
+ */
+static int gofunc_word(const struct gort_pclntab *t, const uint64_t *w)
+{
+	uint64_t end = t->addr + t->data.size;
+
+	if (t->version == GORT_PCLNTAB_GO118)
+		return 38; /* no covctrs yet */
+	if (w[44] >= t->addr && w[44] <= end + 64)
+		return 43; /* Go 1.27 */
+	return 40;     /* Go 1.20-1.26 */
+}
+
+static void from_symbols(struct gort_pclntab *t)
+{
+	const struct gort_elf_symbol *sym;
+
+	if (t->version < GORT_PCLNTAB_GO118 || t->bin->format != GORT_FORMAT_ELF)
+		return;
+	/* cmd/link names it go:func.* from Go 1.20, go.func.* before. */
+	if (!gort__elf_symbol(&t->bin->elf, "go:func.*", &sym) ||
+	    !gort__elf_symbol(&t->bin->elf, "go.func.*", &sym)) {
+		t->gofunc = sym->value;
+		t->has_gofunc = true;
+	}
+}
+
+/*
+ * The Go 1.2 table format lived from 1.2 to 1.15 while the runtime renumbered
+ * its pcdata/funcdata tables: runtime/symtab.go (_PCDATA_InlTreeIndex,
+ * _FUNCDATA_InlTree) of 1.9-1.12 says 1 and 2, of 1.13-1.15 says 2 and 4;
+ * from 1.16, 2 and 3. Inline trees before 1.12 had no parentPc: not read.
+ */
+static void inline_indexes(struct gort_pclntab *t)
+{
+	struct gort_str v;
+	unsigned minor = 15;
+
+	t->inl_pcdata = GORT_PCDATA_INLTREEINDEX;
+	t->inl_funcdata = GORT_FUNCDATA_INLTREE;
+	if (t->version != GORT_PCLNTAB_GO12)
+		return;
+	if (!gort_binary_go_version(t->bin, &v, NULL) && v.len > 4 &&
+	    !memcmp(v.ptr, "go1.", 4)) {
+		minor = 0;
+		for (size_t i = 4; i < v.len && v.ptr[i] >= '0' && v.ptr[i] <= '9'; i++)
+			minor = minor * 10 + (unsigned)(v.ptr[i] - '0');
+	}
+	if (minor < 12) {
+		t->inl_pcdata = t->inl_funcdata = UINT32_MAX;
+	} else if (minor == 12) {
+		t->inl_pcdata = 1;
+		t->inl_funcdata = 2;
+	} else {
+		t->inl_funcdata = 4;
+	}
+}
+
+static void load(struct gort_pclntab *t)
+{
+	uint64_t w[NWORDS], nb;
+	unsigned base = t->version == GORT_PCLNTAB_GO12 ? 9 : 19;
+	struct gort_view v;
+
+	inline_indexes(t);
+	if (!locate(t, w)) {
+		from_symbols(t);
+		return;
+	}
+	t->minpc = w[base + 1];
+	t->maxpc = w[base + 2];
+	t->md_text = w[base + 3];
+	nb = t->maxpc > t->minpc ? (t->maxpc - t->minpc + 4095) / 4096 : 0;
+	if (nb && nb < (1u << 26) &&
+	    !gort__binary_read_addr(t->bin, w[base], nb * 20, &v)) {
+		v.big_endian = t->data.big_endian;
+		v.what = "findfunctab";
+		t->findfunctab = v;
+		t->has_findfunctab = true;
+	}
+	if (t->version >= GORT_PCLNTAB_GO118) {
+		t->gofunc = w[gofunc_word(t, w)];
+		t->has_gofunc = t->gofunc != 0;
+		if (!t->has_gofunc)
+			from_symbols(t);
+	}
+}
+
+void gort__moduledata_load(struct gort_pclntab *t)
+{
+	if (atomic_load_explicit(&t->md_done, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&t->lock);
+	if (!atomic_load_explicit(&t->md_done, memory_order_relaxed)) {
+		load(t);
+		atomic_store_explicit(&t->md_done, true, memory_order_release);
+	}
+	pthread_mutex_unlock(&t->lock);
+}

@@ -1,0 +1,116 @@
+/*
+ * The Go pc-line table (pclntab): what the runtime uses to turn a PC into
+ * a function, a file:line, a frame size and inlined frames.
+ *
+ * Reading order for a newcomer:
+ *   header.c     find the table and decode its header (all four formats)
+ *   func.c       functab and _func records; PC -> function (findfunctab)
+ *   pcvalue.c    the pc-value streams (pcsp, pcfile, pcline, pcdata)
+ *   moduledata.c the runtime's moduledata (findfunctab, gofunc), lazily
+ *   inline.c     inlined frames from the inline tree
+ *   api.c        the public functions of include/gort/pclntab.h
+ *
+ * Go sources mirrored: runtime/symtab.go (pcHeader, moduledata, findfunc,
+ * pcvalue), runtime/runtime2.go (_func), runtime/symtabinl.go (inline
+ * tree), debug/gosym/pclntab.go (what `go tool addr2line` prints).
+ */
+#ifndef GORT_PCLNTAB_INTERNAL_H
+#define GORT_PCLNTAB_INTERNAL_H
+
+#include "../binary/binary.h"
+
+#include <gort/pclntab.h>
+#include <stdatomic.h>
+
+/* The magic numbers (internal/abi/symtab.go: Go12PCLnTabMagic, ...). */
+#define GORT_PCLN_MAGIC_12 0xfffffffbu
+#define GORT_PCLN_MAGIC_116 0xfffffffau
+#define GORT_PCLN_MAGIC_118 0xfffffff0u
+#define GORT_PCLN_MAGIC_120 0xfffffff1u
+
+/*
+ * internal/abi/symtab.go from Go 1.16. Older runtimes numbered them
+ * differently (see moduledata.c: inline_indexes).
+ */
+#define GORT_PCDATA_INLTREEINDEX 2
+#define GORT_FUNCDATA_INLTREE 3
+
+struct gort_pclntab {
+	struct gort_binary *bin;
+	int version;      /* enum gort_pclntab_version */
+	uint8_t quantum;  /* instruction size unit of pc deltas */
+	uint8_t ptr_size; /* 4 or 8 */
+	uint64_t addr;    /* virtual address of the header */
+	uint64_t text;    /* 1.18+: functab entries are offsets from here */
+	uint32_t nfunc;
+	uint32_t nfiles;
+
+	struct gort_view data;     /* the whole table */
+	struct gort_view functab;  /* nfunc pairs (pc, funcoff) + end pc */
+	unsigned field;            /* size of a functab field: 4 from 1.18 */
+	struct gort_view funcdata; /* _func offsets are relative to this */
+	struct gort_view funcnametab, cutab, filetab, pctab;
+
+	/* Lazily found from moduledata, under `lock` (see moduledata.c). */
+	pthread_mutex_t lock;
+	atomic_bool md_done;
+	bool has_findfunctab;
+	struct gort_view findfunctab;
+	uint64_t minpc, maxpc;
+	uint64_t md_text; /* moduledata.text, 0 if unknown */
+	bool has_gofunc;
+	uint64_t gofunc; /* base of 1.18+ funcdata offsets */
+	/* Which pcdata/funcdata hold the inline tree; UINT32_MAX: none known. */
+	uint32_t inl_pcdata, inl_funcdata;
+};
+
+/* A decoded _func record (runtime/runtime2.go: _func). */
+struct gort__func {
+	uint32_t index;   /* in functab */
+	uint64_t off;     /* offset of the record in tab->funcdata */
+	uint64_t entry;   /* from the record itself */
+	int32_t nameoff;
+	int32_t args;
+	uint32_t pcsp, pcfile, pcln, npcdata, cu_offset;
+	int32_t start_line; /* 1.20+, else 0 */
+	uint8_t func_id, flag, nfuncdata;
+	uint64_t size; /* of the fixed part; pcdata follows */
+};
+
+/* header.c */
+int gort__pclntab_init(struct gort_pclntab *tab, struct gort_binary *bin);
+int gort__pclntab_parse(struct gort_pclntab *tab, const struct gort_view *data,
+			uint64_t addr, uint64_t text);
+
+/* func.c */
+int gort__functab_pc(const struct gort_pclntab *tab, uint32_t i, uint64_t *pc);
+int gort__func_read(const struct gort_pclntab *tab, uint32_t i,
+		    struct gort__func *f);
+/* Index of the function holding pc; GORT_ENOTFOUND (not recorded) if none. */
+int gort__func_find(struct gort_pclntab *tab, uint64_t pc, uint32_t *index);
+int gort__func_name(const struct gort_pclntab *tab, int32_t nameoff,
+		    struct gort_str *out);
+/* pcdata[i] offset (0 = no table) and funcdata[i] address (0 = none). */
+uint32_t gort__func_pcdata(const struct gort_pclntab *tab,
+			   const struct gort__func *f, uint32_t i);
+int gort__func_funcdata(struct gort_pclntab *tab, const struct gort__func *f,
+			uint32_t i, uint64_t *addr);
+
+/* pcvalue.c */
+int gort__pcvalue_decode(const struct gort_view *pctab, uint64_t off,
+			 unsigned quantum, uint64_t entry, uint64_t target,
+			 int32_t *val);
+int gort__pcvalue(const struct gort_pclntab *tab, uint32_t off, uint64_t entry,
+		  uint64_t target, int32_t *val);
+int gort__pc_file(const struct gort_pclntab *tab, const struct gort__func *f,
+		  uint64_t pc, struct gort_str *file);
+int gort__cstring(const struct gort_view *v, uint64_t off, struct gort_str *out);
+
+/* moduledata.c */
+void gort__moduledata_load(struct gort_pclntab *tab);
+
+/* inline.c */
+int gort__frames(struct gort_pclntab *tab, uint64_t pc,
+		 struct gort_frame *frames, size_t cap, size_t *n);
+
+#endif
