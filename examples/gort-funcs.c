@@ -1,0 +1,66 @@
+/*
+ * gort-funcs: list the functions of a Go binary's pclntab in table order,
+ * one line each: `0xENTRY 0xEND NAME` (lowercase hex), with entry and end
+ * as debug/gosym reports them (Func.Entry, Func.End).
+ */
+#include <gort/gort.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: gort-funcs FILE\n"
+		   "List the functions of a Go binary: 0xENTRY 0xEND NAME per line.\n"
+		   "  --version  print the library version\n");
+}
+
+static int fail(const char *file, int rc)
+{
+	const struct gort_error_info *e = gort_last_error();
+
+	fprintf(stderr, "gort-funcs: %s: %s\n", file,
+		e->code == rc && e->message[0] ? e->message : gort_strerror(rc));
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	gort_binary *bin = NULL;
+	gort_pclntab *tab = NULL;
+	gort_func_iter *it = NULL;
+	const struct gort_func *f;
+	static char buf[1 << 16];
+	int rc;
+
+	if (argc == 2 && !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
+		printf("gort-funcs (libgoinspect) %s\n", gort_version_string());
+		return 0;
+	}
+	if (argc != 2 || argv[1][0] == '-') {
+		usage(stderr);
+		return 2;
+	}
+	setvbuf(stdout, buf, _IOFBF, sizeof(buf));
+	if ((rc = gort_binary_open(&bin, argv[1], NULL)) ||
+	    (rc = gort_pclntab_open(&tab, bin)) || (rc = gort_func_iter_new(&it, tab))) {
+		rc = fail(argv[1], rc);
+		goto out;
+	}
+	while ((rc = gort_func_iter_next(it, &f)) == 0)
+		printf("0x%" PRIx64 " 0x%" PRIx64 " %.*s\n", f->entry, f->end,
+		       (int)f->name.len, f->name.ptr);
+	rc = rc == GORT_EEND ? 0 : fail(argv[1], rc);
+out:
+	gort_func_iter_free(it);
+	gort_pclntab_close(tab);
+	gort_binary_close(bin);
+	if (fflush(stdout) != 0)
+		return 1;
+	return rc;
+}
