@@ -21,5 +21,6 @@
 #include <gort/binary.h>
 #include <gort/buildinfo.h>
 #include <gort/pclntab.h>
+#include <gort/trace.h>
 
 #endif

@@ -1,0 +1,264 @@
+/*
+ * libgoinspect: Go execution traces (runtime/trace, `go test -trace`).
+ *
+ * A gort_trace is an opened trace file (mapped, a caller's buffer, or
+ * zstd-compressed input). Its events are read, in order, through a
+ * gort_trace_event_iter: a streaming reader that holds one generation of
+ * the trace at a time (batch index, string and stack tables, CPU samples)
+ * plus the scheduler state machine, never the whole trace.
+ *
+ * The events and their order are those of Go's own reader
+ * (internal/trace.Reader, Go 1.27), so `go tool trace -d=parsed` and
+ * gort_trace_event_string() print the same lines.
+ *
+ * Formats: the generation format of Go 1.22 and later (format versions
+ * 1.22, 1.23, 1.25, 1.26). Older formats (1.5-1.21) are recognized and
+ * rejected with GORT_EUNSUPPORTED for now.
+ *
+ * Thread safety: a gort_trace may be shared by many threads, each with its
+ * own iterators; an iterator is used by one thread at a time.
+ */
+#ifndef GORT_TRACE_H
+#define GORT_TRACE_H
+
+#include <gort/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gort_trace gort_trace;
+typedef struct gort_trace_event_iter gort_trace_event_iter;
+
+struct gort_trace_opts {
+	size_t sz;
+	/* As gort_open_opts.max_decompressed: 0 means the default (64 GiB). */
+	uint64_t max_decompressed;
+};
+
+/*
+ * Open the trace at `path`. On success *out is yours: free it with
+ * gort_trace_close(). Errors: GORT_EIO, GORT_EFORMAT (not a Go trace),
+ * GORT_EUNSUPPORTED (a trace format this library cannot read yet),
+ * GORT_ECOMPRESSED, GORT_ETOOLARGE, GORT_ENOMEM, GORT_EINVAL.
+ */
+GORT_API int gort_trace_open(gort_trace **out, const char *path,
+			     const struct gort_trace_opts *opts);
+/*
+ * Same, over a caller's buffer, which must stay valid and unchanged until
+ * gort_trace_close() (it is not copied unless it is zstd-compressed).
+ */
+GORT_API int gort_trace_open_memory(gort_trace **out, const void *data,
+				    size_t size,
+				    const struct gort_trace_opts *opts);
+/* Accepts NULL. Close every iterator of the trace first. */
+GORT_API void gort_trace_close(gort_trace *t);
+
+/* Format version of the trace: N of "go 1.N trace" (22, 23, 25, 26...). */
+GORT_API int gort_trace_version(const gort_trace *t);
+
+/* Event kinds: the values of Go's trace.EventKind. */
+enum gort_trace_event_kind {
+	GORT_TRACE_EVENT_BAD = 0,
+	GORT_TRACE_EVENT_SYNC = 1,
+	GORT_TRACE_EVENT_METRIC = 2,
+	GORT_TRACE_EVENT_LABEL = 3,
+	GORT_TRACE_EVENT_STACK_SAMPLE = 4,
+	GORT_TRACE_EVENT_RANGE_BEGIN = 5,
+	GORT_TRACE_EVENT_RANGE_ACTIVE = 6,
+	GORT_TRACE_EVENT_RANGE_END = 7,
+	GORT_TRACE_EVENT_TASK_BEGIN = 8,
+	GORT_TRACE_EVENT_TASK_END = 9,
+	GORT_TRACE_EVENT_REGION_BEGIN = 10,
+	GORT_TRACE_EVENT_REGION_END = 11,
+	GORT_TRACE_EVENT_LOG = 12,
+	GORT_TRACE_EVENT_STATE_TRANSITION = 13,
+	GORT_TRACE_EVENT_EXPERIMENTAL = 14
+};
+
+/* Go's trace.ResourceKind. */
+enum gort_trace_resource_kind {
+	GORT_TRACE_RESOURCE_NONE = 0,
+	GORT_TRACE_RESOURCE_GOROUTINE = 1,
+	GORT_TRACE_RESOURCE_PROC = 2,
+	GORT_TRACE_RESOURCE_THREAD = 3
+};
+
+/* Go's trace.GoState. */
+enum gort_trace_go_state {
+	GORT_TRACE_GO_UNDETERMINED = 0,
+	GORT_TRACE_GO_NOT_EXIST = 1,
+	GORT_TRACE_GO_RUNNABLE = 2,
+	GORT_TRACE_GO_RUNNING = 3,
+	GORT_TRACE_GO_WAITING = 4,
+	GORT_TRACE_GO_SYSCALL = 5
+};
+
+/* Go's trace.ProcState. */
+enum gort_trace_proc_state {
+	GORT_TRACE_PROC_UNDETERMINED = 0,
+	GORT_TRACE_PROC_NOT_EXIST = 1,
+	GORT_TRACE_PROC_RUNNING = 2,
+	GORT_TRACE_PROC_IDLE = 3
+};
+
+/* No goroutine / proc / thread (Go's NoGoroutine, NoProc, NoThread). */
+#define GORT_TRACE_NONE (-1)
+/* No task (Go's NoTask). */
+#define GORT_TRACE_NO_TASK UINT64_MAX
+/* gort_trace_event.type of the reader's Sync events (not a wire type). */
+#define GORT_TRACE_TYPE_SYNC 255
+
+struct gort_trace_sync {
+	uint64_t n; /* this is the Nth Sync event, from 1 */
+	/* From format 1.25 on: a snapshot of the trace, monotonic and wall clocks. */
+	int has_clock_snapshot;
+	int64_t snapshot_time; /* trace clock, ns */
+	uint64_t snapshot_mono;
+	int64_t snapshot_wall_sec; /* Unix time */
+	int64_t snapshot_wall_nsec;
+};
+
+struct gort_trace_metric {
+	struct gort_str name; /* "/sched/gomaxprocs:threads", ... */
+	uint64_t value;
+};
+
+struct gort_trace_label {
+	struct gort_str label;
+	int resource_kind; /* enum gort_trace_resource_kind */
+	int64_t resource;
+};
+
+struct gort_trace_range_attr {
+	struct gort_str name;
+	uint64_t value;
+};
+
+struct gort_trace_range {
+	struct gort_str name; /* "GC concurrent mark phase", ... */
+	int scope_kind;       /* enum gort_trace_resource_kind */
+	int64_t scope;        /* ID of the scope resource (not for NONE) */
+	size_t nattrs;        /* range ends only */
+	struct gort_trace_range_attr attrs[2];
+};
+
+struct gort_trace_task {
+	uint64_t id;
+	uint64_t parent; /* GORT_TRACE_NO_TASK if none */
+	struct gort_str type;
+};
+
+struct gort_trace_region {
+	uint64_t task;
+	struct gort_str type;
+};
+
+struct gort_trace_log {
+	uint64_t task;
+	struct gort_str category;
+	struct gort_str message;
+};
+
+struct gort_trace_transition {
+	int resource_kind; /* GOROUTINE or PROC */
+	int64_t resource;
+	int from, to; /* enum gort_trace_go_state or gort_trace_proc_state */
+	struct gort_str reason;
+	/* Stack of the transitioning resource (e.g. a new goroutine's). */
+	int has_stack;
+	uint64_t stack_id;
+};
+
+struct gort_trace_experimental {
+	struct gort_str name;
+	struct gort_str experiment;
+	size_t nargs;
+	const char *const *arg_names;
+	uint64_t args[4];
+};
+
+/*
+ * One ordered event. Borrowed: valid until the next call on its iterator.
+ * Strings point into the trace (valid until gort_trace_close) or into the
+ * iterator (valid until the next call).
+ */
+struct gort_trace_event {
+	int kind;     /* enum gort_trace_event_kind */
+	int type;     /* wire event type, or GORT_TRACE_TYPE_SYNC */
+	int64_t time; /* ns on the trace clock */
+	/* Execution context before the event; GORT_TRACE_NONE if none. */
+	int64_t goroutine;
+	int64_t proc;
+	int64_t thread;
+	/* Stack of the event (Go's Event.Stack()); see gort_trace_event_stack. */
+	int has_stack;
+	uint64_t stack_id;
+	union {
+		struct gort_trace_sync sync;
+		struct gort_trace_metric metric;
+		struct gort_trace_label label;
+		struct gort_trace_range range;
+		struct gort_trace_task task;
+		struct gort_trace_region region;
+		struct gort_trace_log log;
+		struct gort_trace_transition transition;
+		struct gort_trace_experimental experimental;
+	} u;
+	gort_trace_event_iter *iter_; /* private */
+};
+
+struct gort_trace_frame {
+	uint64_t pc;
+	struct gort_str func;
+	struct gort_str file;
+	uint64_t line;
+};
+
+/*
+ * Start reading the events of t from the beginning. *out is yours: free it
+ * with gort_trace_event_iter_free() before closing t. Several iterators
+ * may read one trace, from different threads.
+ */
+GORT_API int gort_trace_event_iter_new(gort_trace_event_iter **out,
+				       gort_trace *t);
+/*
+ * The next event in order: 0 and *ev, GORT_EEND after the last one, or an
+ * error (GORT_EFORMAT, GORT_ETRUNCATED, GORT_ENOMEM...) naming the offset;
+ * after an error the iterator only returns that error again.
+ */
+GORT_API int gort_trace_event_iter_next(gort_trace_event_iter *it,
+					const struct gort_trace_event **ev);
+/* Accepts NULL. */
+GORT_API void gort_trace_event_iter_free(gort_trace_event_iter *it);
+
+/*
+ * Frames of a stack of the event's generation (ev->stack_id, or
+ * ev->u.transition.stack_id), innermost first. *frames is borrowed: valid
+ * until the next call on the iterator. Stack ID 0 has no frames.
+ * Errors: GORT_ENOTFOUND.
+ */
+GORT_API int gort_trace_event_stack(const struct gort_trace_event *ev,
+				    uint64_t stack_id,
+				    const struct gort_trace_frame **frames,
+				    size_t *n);
+
+/*
+ * The event as Go's trace.Event.String() formats it (the lines of
+ * `go tool trace -d=parsed`), without a final newline. *s is borrowed,
+ * NUL-terminated, valid until the next call on the iterator.
+ */
+GORT_API int gort_trace_event_string(const struct gort_trace_event *ev,
+				     struct gort_str *s);
+
+/* Names as Go prints them: "StateTransition", "Running", "Goroutine"... */
+GORT_API const char *gort_trace_event_kind_name(int kind);
+GORT_API const char *gort_trace_go_state_name(int state);
+GORT_API const char *gort_trace_proc_state_name(int state);
+GORT_API const char *gort_trace_resource_kind_name(int kind);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

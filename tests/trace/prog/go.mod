@@ -1,0 +1,3 @@
+module gorttraceprog
+
+go 1.22
