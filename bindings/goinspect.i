@@ -1,0 +1,431 @@
+/*
+ * goinspect.i: the one SWIG interface for every language binding.
+ *
+ * It wraps the public C API (include/gort/*.h) as a thin, unsafe-by-design
+ * low-level layer: opaque handles, borrowed pointers, functions named as in
+ * C. Each language puts a small hand-written layer on top that turns it
+ * into objects (bindings/python/goinspect/__init__.py, bindings/lua/
+ * goinspect.lua); users never call this layer directly.
+ *
+ * Conventions, so that wrapping a new header is a few declarations:
+ *  - A function that returns 0 or a negative GORT_E* code is declared here
+ *    with the return type `gort_rc` (a typedef of int, so the C call is
+ *    unchanged); the wrapper raises the language's error from
+ *    gort_last_error() when it is negative and returns nothing otherwise.
+ *  - Out-parameters come back as return values: `T **OUT_PTR` (an opaque
+ *    handle or borrowed pointer), `struct gort_str *OUT_STR`, `int *OUTPUT`.
+ *    Several of them come back as a list (Python) or several values (Lua).
+ *  - struct gort_str (pointer + length views into the file) becomes a
+ *    string: Python str (UTF-8, undecodable bytes as surrogates, so that
+ *    nothing is lost), Lua string (the bytes).
+ *  - Enums are read from the headers, so their constants (GORT_FORMAT_*,
+ *    GORT_ARCH_*, GORT_E*, ...) exist here without being copied; the error
+ *    table itself is exported from GORT_ERROR_LIST by gi_error_*().
+ *
+ * Language-specific pieces (raising errors, output typemaps) are inside
+ * #ifdef SWIGPYTHON / SWIGLUA; everything else is shared.
+ */
+
+#if defined(SWIGPYTHON)
+/* goinspect/core.py + goinspect/_core*.so, under the goinspect package. */
+%module(package="goinspect") core
+#else
+%module goinspect
+#endif
+
+%{
+#include <gort/gort.h>
+
+#include <string.h>
+
+/* Return type of functions that return 0 or a negative GORT_E* code. */
+typedef int gort_rc;
+
+/* The error table, straight from the X-macro: no copy of it exists here. */
+struct gi_error_entry {
+	const char *name;
+	int code;
+	const char *description;
+};
+#define GI_ERROR_ENTRY_(name, value, desc) { #name, (value), (desc) },
+static const struct gi_error_entry gi_errors[] = {
+	GORT_ERROR_LIST(GI_ERROR_ENTRY_)
+};
+#undef GI_ERROR_ENTRY_
+
+static const char *gi_error_name_of(int code)
+{
+	for (size_t i = 0; i < sizeof(gi_errors) / sizeof(gi_errors[0]); i++)
+		if (gi_errors[i].code == code)
+			return gi_errors[i].name;
+	return "EUNKNOWN";
+}
+
+/*
+ * The details of failure `rc`: gort_last_error() when it describes this
+ * failure, else just the code's description (a stale last error from an
+ * earlier call must not leak into this one).
+ */
+struct gi_failure {
+	int code;
+	const char *message;
+	uint64_t offset, address;
+	int sys_errno;
+};
+
+static struct gi_failure gi_failure_of(int rc)
+{
+	const struct gort_error_info *e = gort_last_error();
+	struct gi_failure f = { rc, gort_strerror(rc), GORT_NO_VALUE,
+				GORT_NO_VALUE, 0 };
+
+	if (e && e->code == rc && e->message && e->message[0]) {
+		f.message = e->message;
+		f.offset = e->offset;
+		f.address = e->address;
+		f.sys_errno = e->sys_errno;
+	}
+	return f;
+}
+%}
+
+typedef int gort_rc;
+
+%include <stdint.i>
+%include <typemaps.i>
+
+/* ---------------------------------------------------------------------- */
+/* Python                                                                 */
+#if defined(SWIGPYTHON)
+%{
+/*
+ * The Python layer registers a factory (code, message, offset, address,
+ * errno) -> exception instance, which picks the goinspect.Error subclass.
+ * Until it has, errors are RuntimeErrors.
+ */
+static PyObject *gi_error_factory;
+
+static PyObject *gi_py_u64(uint64_t v)
+{
+	if (v == GORT_NO_VALUE)
+		Py_RETURN_NONE;
+	return PyLong_FromUnsignedLongLong(v);
+}
+
+static PyObject *gi_py_str(const char *p, size_t n)
+{
+	return PyUnicode_DecodeUTF8(p ? p : "", (Py_ssize_t)(p ? n : 0),
+				    "surrogateescape");
+}
+
+static void gi_raise(int rc)
+{
+	struct gi_failure f = gi_failure_of(rc);
+	PyObject *exc;
+
+	if (!gi_error_factory) {
+		PyErr_Format(PyExc_RuntimeError, "%s: %s",
+			     gi_error_name_of(rc), f.message);
+		return;
+	}
+	exc = PyObject_CallFunction(gi_error_factory, "iNNNi", rc,
+				    gi_py_str(f.message, strlen(f.message)),
+				    gi_py_u64(f.offset), gi_py_u64(f.address),
+				    f.sys_errno);
+	if (exc) { /* else the factory's own exception is pending */
+		PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+		Py_DECREF(exc);
+	}
+}
+%}
+
+%typemap(out) gort_rc {
+	if ($1 < 0) {
+		gi_raise($1);
+		SWIG_fail;
+	}
+	$result = SWIG_Py_Void();
+}
+
+%typemap(argout) struct gort_str *OUT_STR {
+	$result = SWIG_Python_AppendOutput($result, gi_py_str($1->ptr, $1->len));
+}
+
+%typemap(out) struct gort_str {
+	$result = gi_py_str($1.ptr, $1.len);
+}
+
+/* bytes only: the buffer must not change while the binary is open. */
+%typemap(in) (const void *BYTES, size_t LENGTH) {
+	char *p;
+	Py_ssize_t n;
+	if (!PyBytes_Check($input) || PyBytes_AsStringAndSize($input, &p, &n) < 0)
+		SWIG_exception_fail(SWIG_TypeError, "in method '$symname', expected bytes");
+	$1 = (void *)p;
+	$2 = (size_t)n;
+}
+
+%typemap(argout) SWIGTYPE **OUT_PTR {
+	$result = SWIG_Python_AppendOutput($result,
+		SWIG_NewPointerObj(SWIG_as_voidptr(*$1), $*1_descriptor, 0));
+}
+
+%typemap(check) gort_binary *, const gort_binary *, gort_buildinfo *,
+		const gort_buildinfo *, const struct gort_module *,
+		const struct gort_build_setting * {
+	if (!$1)
+		SWIG_exception_fail(SWIG_ValueError, "in method '$symname', NULL handle");
+}
+
+%inline %{
+/* Called once by goinspect/__init__.py. */
+void gi_set_error_factory(PyObject *factory)
+{
+	Py_XINCREF(factory);
+	Py_XDECREF(gi_error_factory);
+	gi_error_factory = factory;
+}
+%}
+#endif
+
+/* ---------------------------------------------------------------------- */
+/* Lua                                                                    */
+#if defined(SWIGLUA)
+%{
+#include <lauxlib.h>
+
+#define GI_LUA_ERROR_MT "goinspect.Error"
+
+static void gi_lua_setu64(lua_State *L, const char *field, uint64_t v)
+{
+	if (v == GORT_NO_VALUE)
+		return; /* absent: nil */
+	lua_pushinteger(L, (lua_Integer)v);
+	lua_setfield(L, -2, field);
+}
+
+/*
+ * Push the error object for failure rc: a table {code, name, message,
+ * offset, address, errno} whose metatable (goinspect.Error) prints it as
+ * "NAME: message".
+ */
+static void gi_lua_push_error(lua_State *L, int rc)
+{
+	struct gi_failure f = gi_failure_of(rc);
+
+	lua_createtable(L, 0, 6);
+	lua_pushinteger(L, rc);
+	lua_setfield(L, -2, "code");
+	lua_pushstring(L, gi_error_name_of(rc));
+	lua_setfield(L, -2, "name");
+	lua_pushstring(L, f.message);
+	lua_setfield(L, -2, "message");
+	gi_lua_setu64(L, "offset", f.offset);
+	gi_lua_setu64(L, "address", f.address);
+	lua_pushinteger(L, f.sys_errno);
+	lua_setfield(L, -2, "errno");
+	luaL_setmetatable(L, GI_LUA_ERROR_MT);
+}
+
+static int gi_lua_error_tostring(lua_State *L)
+{
+	lua_getfield(L, 1, "name");
+	lua_pushliteral(L, ": ");
+	lua_getfield(L, 1, "message");
+	lua_concat(L, 3);
+	return 1;
+}
+
+/* bindings/lua/goinspect.lua, as a C string (generated by CMake). */
+#include "goinspect_lua.h"
+%}
+
+%typemap(out) gort_rc {
+	if ($1 < 0) {
+		gi_lua_push_error(L, $1);
+		SWIG_fail;
+	}
+}
+
+/*
+ * Lua 5.4 has integers: SWIG's defaults go through lua_Number (doubles),
+ * which prints sizes as 8.0 and loses 64-bit values. Integers in, integers
+ * out.
+ */
+%typemap(in, checkfn="lua_isinteger") int, unsigned int, long, unsigned long,
+	long long, unsigned long long, size_t, int64_t, uint64_t
+%{ $1 = ($1_ltype)lua_tointeger(L, $input); %}
+%typemap(out) int, unsigned int, long, unsigned long, long long,
+	unsigned long long, size_t, int64_t, uint64_t
+%{ lua_pushinteger(L, (lua_Integer)$1); SWIG_arg++; %}
+%typemap(argout) int *OUTPUT
+%{ lua_pushinteger(L, (lua_Integer)*$1); SWIG_arg++; %}
+
+%typemap(argout) struct gort_str *OUT_STR {
+	lua_pushlstring(L, $1->ptr ? $1->ptr : "", $1->ptr ? $1->len : 0);
+	SWIG_arg++;
+}
+
+%typemap(out) struct gort_str {
+	lua_pushlstring(L, $1.ptr ? $1.ptr : "", $1.ptr ? $1.len : 0);
+	SWIG_arg++;
+}
+
+/* A Lua string is immutable; the Lua layer keeps it referenced. */
+%typemap(in) (const void *BYTES, size_t LENGTH) {
+	size_t n;
+	const char *p = lua_tolstring(L, $input, &n);
+	if (!p || lua_type(L, $input) != LUA_TSTRING)
+		SWIG_fail_arg("$symname", $argnum, "string");
+	$1 = (void *)p;
+	$2 = n;
+}
+
+%typemap(argout) SWIGTYPE **OUT_PTR {
+	SWIG_NewPointerObj(L, *$1, $*1_descriptor, 0);
+	SWIG_arg++;
+}
+
+%typemap(check) gort_binary *, const gort_binary *, gort_buildinfo *,
+		const gort_buildinfo *, const struct gort_module *,
+		const struct gort_build_setting * {
+	if (!$1) {
+		lua_pushfstring(L, "%s: NULL handle", "$symname");
+		SWIG_fail;
+	}
+}
+
+/*
+ * Loading the module: register the error metatable, then run the Lua layer
+ * with the SWIG module table as its argument; it adds the objects
+ * (Binary, ...) to that table, which require() returns.
+ */
+%init %{
+	if (luaL_newmetatable(L, GI_LUA_ERROR_MT)) {
+		lua_pushcfunction(L, gi_lua_error_tostring);
+		lua_setfield(L, -2, "__tostring");
+	}
+	lua_setfield(L, -2, "Error"); /* the module table is on top */
+	if (luaL_loadbufferx(L, gi_lua_layer, sizeof(gi_lua_layer) - 1,
+			     "=goinspect.lua", "t") != LUA_OK) {
+		lua_error(L);
+	}
+	lua_pushvalue(L, -2);
+	lua_call(L, 1, 0);
+%}
+#endif
+
+/* ---------------------------------------------------------------------- */
+/* Shared: out-parameter typemaps that need no per-language code.         */
+
+%typemap(in, numinputs=0) struct gort_str *OUT_STR (struct gort_str tmp) {
+	tmp.ptr = NULL;
+	tmp.len = 0;
+	$1 = &tmp;
+}
+
+%typemap(in, numinputs=0) SWIGTYPE **OUT_PTR ($*1_ltype tmp = NULL) {
+	$1 = &tmp;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The C API. Constants come from the headers; functions are declared     */
+/* below, each once, with the conventions above.                          */
+
+#define GORT_API
+%rename("$ignore", %$isfunction) "";
+%rename("$ignore", %$isclass) "";
+%rename("$ignore", %$isvariable) "";
+%include <gort/common.h>
+%include <gort/error.h>
+%include <gort/binary.h>
+%include <gort/buildinfo.h>
+%rename("%s", %$isfunction) "";
+
+/* common.h, error.h */
+const char *gort_version_string(void);
+const char *gort_strerror(int code);
+
+/* binary.h */
+void gort_binary_close(gort_binary *bin);
+int gort_binary_format(const gort_binary *bin);
+int gort_binary_arch(const gort_binary *bin);
+unsigned gort_binary_ptr_size(const gort_binary *bin);
+int gort_binary_big_endian(const gort_binary *bin);
+const char *gort_arch_name(int arch);
+
+/* buildinfo.h */
+gort_rc gort_binary_buildinfo(gort_binary *bin,
+			      const gort_buildinfo **OUT_PTR);
+gort_rc gort_binary_go_version(gort_binary *bin, struct gort_str *OUT_STR,
+			       int *OUTPUT);
+struct gort_str gort_buildinfo_go_version(const gort_buildinfo *bi);
+struct gort_str gort_buildinfo_path(const gort_buildinfo *bi);
+const struct gort_module *gort_buildinfo_main(const gort_buildinfo *bi);
+size_t gort_buildinfo_dep_count(const gort_buildinfo *bi);
+const struct gort_module *gort_buildinfo_dep_at(const gort_buildinfo *bi,
+						size_t i);
+size_t gort_buildinfo_setting_count(const gort_buildinfo *bi);
+const struct gort_build_setting *
+gort_buildinfo_setting_at(const gort_buildinfo *bi, size_t i);
+const char *gort_buildinfo_string(const gort_buildinfo *bi);
+
+/* Helpers where C takes an options struct or hands out struct fields. */
+%inline %{
+/* The error table, in GORT_ERROR_LIST order. */
+size_t gi_error_count(void)
+{
+	return sizeof(gi_errors) / sizeof(gi_errors[0]);
+}
+const char *gi_error_name(size_t i)
+{
+	return i < gi_error_count() ? gi_errors[i].name : NULL;
+}
+int gi_error_code(size_t i)
+{
+	return i < gi_error_count() ? gi_errors[i].code : 0;
+}
+const char *gi_error_description(size_t i)
+{
+	return i < gi_error_count() ? gi_errors[i].description : NULL;
+}
+
+/* max_decompressed: 0 for the default (struct gort_open_opts). */
+gort_rc gi_binary_open(gort_binary **OUT_PTR, const char *path,
+		       uint64_t max_decompressed)
+{
+	GORT_OPTS(gort_open_opts, o, .max_decompressed = max_decompressed);
+	return gort_binary_open(OUT_PTR, path, &o);
+}
+gort_rc gi_binary_open_memory(gort_binary **OUT_PTR, const void *BYTES,
+			      size_t LENGTH, uint64_t max_decompressed)
+{
+	GORT_OPTS(gort_open_opts, o, .max_decompressed = max_decompressed);
+	return gort_binary_open_memory(OUT_PTR, BYTES, LENGTH, &o);
+}
+
+struct gort_str gi_module_path(const struct gort_module *m)
+{
+	return m->path;
+}
+struct gort_str gi_module_version(const struct gort_module *m)
+{
+	return m->version;
+}
+struct gort_str gi_module_sum(const struct gort_module *m)
+{
+	return m->sum;
+}
+const struct gort_module *gi_module_replace(const struct gort_module *m)
+{
+	return m->replace;
+}
+struct gort_str gi_setting_key(const struct gort_build_setting *s)
+{
+	return s->key;
+}
+struct gort_str gi_setting_value(const struct gort_build_setting *s)
+{
+	return s->value;
+}
+%}

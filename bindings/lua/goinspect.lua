@@ -1,0 +1,185 @@
+-- goinspect for Lua 5.4: the object layer over the SWIG module.
+--
+-- This chunk is compiled into goinspect.so (CMake embeds it as a C string)
+-- and run once when the module is loaded, with the SWIG module table as its
+-- argument; it adds the objects to that same table, which require returns.
+-- The low-level functions (gort_*, gi_*) stay reachable on the module but
+-- are not the API: they take raw handles and borrowed pointers.
+--
+--   local gi = require "goinspect"
+--   local b <close> = gi.Binary("/usr/bin/app")       -- or gi.Binary{data = s}
+--   print(b.go_version, b.arch, b.build_info.main.path)
+--
+-- Errors are raised with error() and a table {code, name, message, offset,
+-- address, errno} whose metatable is gi.Error; tostring(err) gives
+-- "NAME: message" (e.g. "ENOTGO: /bin/ls: no Go build info").
+
+local C = ...
+local M = C
+
+M.__version = C.gort_version_string()
+M.VERSION = M.__version
+
+-- The error table, from GORT_ERROR_LIST: gi.errors.ENOTGO == -9, and
+-- gi.errors[-9] == "ENOTGO".
+M.errors = {}
+for i = 0, C.gi_error_count() - 1 do
+  local name, code = C.gi_error_name(i), C.gi_error_code(i)
+  M.errors[name] = code
+  M.errors[code] = name
+end
+
+-- Raise an error object like the C layer's, for failures found in Lua.
+local function raise(name, message, level)
+  error(setmetatable({code = M.errors[name], name = name, message = message},
+                     M.Error), level or 3)
+end
+
+-- Names of enum values, derived from the constants SWIG read from the
+-- headers: GORT_FORMAT_ELF -> "elf", GORT_VERSION_FROM_SYMBOL -> "symbol".
+local function enum_names(prefix)
+  local t = {}
+  for k, v in pairs(C) do
+    if type(k) == "string" and k:sub(1, #prefix) == prefix then
+      t[v] = k:sub(#prefix + 1):lower()
+    end
+  end
+  return t
+end
+local format_names = enum_names("GORT_FORMAT_")
+local source_names = enum_names("GORT_VERSION_FROM_")
+
+-- Module ------------------------------------------------------------------
+
+local Module = {}
+Module.__index = Module
+Module.__name = "goinspect.Module"
+function Module.__tostring(m)
+  local s = m.path .. (m.version ~= "" and (" " .. m.version) or "")
+  if m.replace then s = s .. " => " .. tostring(m.replace) end
+  return s
+end
+
+-- Copies the C struct (a borrowed pointer) into a plain table.
+local function module_from(p)
+  if p == nil then return nil end
+  return setmetatable({
+    path = C.gi_module_path(p),
+    version = C.gi_module_version(p),
+    sum = C.gi_module_sum(p),
+    replace = module_from(C.gi_module_replace(p)),
+  }, Module)
+end
+
+-- BuildInfo: a snapshot, copied out of the binary when first asked for, so
+-- it stays valid after the binary is closed. -------------------------------
+
+local BuildInfo = {}
+BuildInfo.__index = BuildInfo
+BuildInfo.__name = "goinspect.BuildInfo"
+-- The module text as Go's BuildInfo.String() prints it (no "go" line);
+-- `go version -m` prints it indented by a tab.
+function BuildInfo.__tostring(bi) return bi.text end
+
+local function buildinfo_from(bi)
+  local deps, settings = {}, {}
+  for i = 0, C.gort_buildinfo_dep_count(bi) - 1 do
+    deps[#deps + 1] = module_from(C.gort_buildinfo_dep_at(bi, i))
+  end
+  for i = 0, C.gort_buildinfo_setting_count(bi) - 1 do
+    local s = C.gort_buildinfo_setting_at(bi, i)
+    settings[#settings + 1] = {key = C.gi_setting_key(s), value = C.gi_setting_value(s)}
+  end
+  return setmetatable({
+    go_version = C.gort_buildinfo_go_version(bi),
+    path = C.gort_buildinfo_path(bi),
+    main = module_from(C.gort_buildinfo_main(bi)),
+    deps = deps,
+    settings = settings,
+    text = C.gort_buildinfo_string(bi),
+  }, BuildInfo)
+end
+
+-- Binary ------------------------------------------------------------------
+
+local Binary = {}
+Binary.__name = "goinspect.Binary"
+
+local function handle(self)
+  local h = rawget(self, "_h")
+  if h == nil then raise("EINVAL", "binary is closed", 4) end
+  return h
+end
+
+-- Read-only fields, computed on first use.
+local fields = {}
+function fields.format(self) return format_names[C.gort_binary_format(handle(self))] end
+function fields.arch(self) return C.gort_arch_name(C.gort_binary_arch(handle(self))) end
+function fields.ptr_size(self) return C.gort_binary_ptr_size(handle(self)) end
+function fields.big_endian(self) return C.gort_binary_big_endian(handle(self)) ~= 0 end
+function fields.go_version(self)
+  local v = C.gort_binary_go_version(handle(self))
+  return v
+end
+function fields.version_source(self)
+  local _, src = C.gort_binary_go_version(handle(self))
+  return source_names[src]
+end
+function fields.build_info(self)
+  local bi = buildinfo_from(C.gort_binary_buildinfo(handle(self)))
+  rawset(self, "build_info", bi) -- cached: later reads skip __index
+  return bi
+end
+
+function Binary.__index(self, k)
+  local f = fields[k]
+  if f then return f(self) end
+  return Binary[k]
+end
+
+function Binary.__newindex() error("goinspect.Binary fields are read-only", 2) end
+
+-- Idempotent; also run by the garbage collector and by `<close>`.
+function Binary.close(self)
+  local h = rawget(self, "_h")
+  if h ~= nil then
+    rawset(self, "_h", nil)
+    C.gort_binary_close(h)
+  end
+  rawset(self, "_data", nil)
+end
+Binary.__gc = Binary.close
+Binary.__close = Binary.close
+
+function Binary.__tostring(self)
+  return string.format("goinspect.Binary(%q%s)", rawget(self, "name") or "<bytes>",
+                       rawget(self, "_h") == nil and ", closed" or "")
+end
+
+-- gi.Binary(path), gi.Binary{path = p}, gi.Binary{data = bytes}; the table
+-- form also takes max_decompressed (bytes, for zstd inputs; 0 = default).
+function M.Binary(arg)
+  local path, data, maxd
+  if type(arg) == "string" then
+    path = arg
+  elseif type(arg) == "table" then
+    path, data, maxd = arg.path, arg.data, arg.max_decompressed
+  end
+  if (path == nil) == (data == nil) or (path ~= nil and type(path) ~= "string")
+      or (data ~= nil and type(data) ~= "string") then
+    raise("EINVAL", "goinspect.Binary: expected a path, {path = string} or {data = string}")
+  end
+  maxd = maxd or 0
+  local h
+  if path then
+    h = C.gi_binary_open(path, maxd)
+  else
+    h = C.gi_binary_open_memory(data, maxd)
+  end
+  -- _data keeps the bytes alive: the C side reads them in place.
+  return setmetatable({_h = h, _data = data, name = path}, Binary)
+end
+
+M.Module = Module
+M.BuildInfo = BuildInfo
+M.BinaryClass = Binary

@@ -1,0 +1,261 @@
+"""goinspect: read Go binaries (and, later, cores and traces) from Python.
+
+A Pythonic layer over libgoinspect's SWIG module (goinspect.core), which
+takes raw handles and borrowed pointers and is not meant to be used
+directly.
+
+    import goinspect
+    with goinspect.Binary("/usr/local/bin/app") as b:
+        print(b.go_version, b.arch, b.build_info.main)
+        for dep in b.build_info.deps:
+            print(dep.path, dep.version)
+
+Failures raise goinspect.Error subclasses, one per code of the C error table
+(GORT_ERROR_LIST), generated when this module is imported. The class name is
+the table name without its leading E, capitalized, plus "Error":
+GORT_ENOTGO -> NotgoError, GORT_ETRUNCATED -> TruncatedError, GORT_EIO ->
+IoError. goinspect.errors maps codes and names to the classes.
+"""
+
+import os
+from dataclasses import dataclass
+from typing import List, NamedTuple, Optional
+
+from . import core as _c
+
+__version__ = _c.gort_version_string()
+
+__all__ = ["Binary", "BuildInfo", "Module", "BuildSetting", "Error", "errors", "__version__"]
+
+
+class Error(Exception):
+    """A libgoinspect failure.
+
+    Attributes: code (negative GORT_E* value), name ("ENOTGO"), message (the
+    library's one-line message), offset and address (file offset / virtual
+    address involved, or None), errno (behind an IoError, else 0).
+    """
+
+    code = None
+    name = None
+    description = None
+
+    def __init__(self, message, offset=None, address=None, errno=0):
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+        self.address = address
+        self.errno = errno
+
+    def __str__(self):
+        return self.message
+
+
+#: code (int) and name ("ENOTGO") -> Error subclass.
+errors = {}
+
+
+def _error_class_name(name):
+    """GORT_ERROR_LIST name -> class name: ENOTGO -> NotgoError."""
+    return name[1:].capitalize() + "Error"
+
+
+def _make_error_classes():
+    for i in range(_c.gi_error_count()):
+        name, code = _c.gi_error_name(i), _c.gi_error_code(i)
+        if code == 0:
+            continue
+        desc = _c.gi_error_description(i)
+        cls = type(_error_class_name(name), (Error,), {
+            "__module__": __name__,
+            "__doc__": "GORT_%s: %s." % (name, desc),
+            "code": code,
+            "name": name,
+            "description": desc,
+        })
+        globals()[cls.__name__] = cls
+        __all__.append(cls.__name__)
+        errors[code] = errors[name] = cls
+
+
+def _error_factory(code, message, offset, address, errno):
+    # Called by the C wrapper with gort_last_error()'s details.
+    cls = errors.get(code, Error)
+    e = cls(message, offset, address, errno)
+    if cls is Error:
+        e.code = code
+    return e
+
+
+_make_error_classes()
+_c.gi_set_error_factory(_error_factory)
+
+
+def _enum_names(prefix):
+    """Enum values named from SWIG's constants: GORT_FORMAT_ELF -> 'elf'."""
+    return {v: k[len(prefix):].lower() for k, v in vars(_c).items()
+            if k.startswith(prefix) and isinstance(v, int)}
+
+
+_FORMATS = _enum_names("GORT_FORMAT_")
+_VERSION_SOURCES = _enum_names("GORT_VERSION_FROM_")
+
+
+@dataclass(frozen=True)
+class Module:
+    """A Go module: path, version, sum (may be empty) and its replacement."""
+
+    path: str
+    version: str = ""
+    sum: str = ""
+    replace: Optional["Module"] = None
+
+    @classmethod
+    def _from(cls, p):
+        if p is None:
+            return None
+        return cls(_c.gi_module_path(p), _c.gi_module_version(p), _c.gi_module_sum(p),
+                   cls._from(_c.gi_module_replace(p)))
+
+    def __str__(self):
+        s = self.path + (" " + self.version if self.version else "")
+        return s + (" => " + str(self.replace) if self.replace else "")
+
+
+class BuildSetting(NamedTuple):
+    """One `build KEY=VALUE` line; dict(build_info.settings) works."""
+
+    key: str
+    value: str
+
+
+class BuildInfo:
+    """What `go version -m` prints, copied out of the binary (it stays valid
+    after the binary is closed).
+
+    go_version, path (main package), main (Module or None), deps (list of
+    Module), settings (list of BuildSetting, in file order); str() is the
+    module text as Go's BuildInfo.String() prints it, without the "go" line.
+    """
+
+    __slots__ = ("go_version", "path", "main", "deps", "settings", "_text")
+
+    def __init__(self, bi):
+        self.go_version = _c.gort_buildinfo_go_version(bi)
+        self.path = _c.gort_buildinfo_path(bi)
+        self.main = Module._from(_c.gort_buildinfo_main(bi))
+        self.deps: List[Module] = [Module._from(_c.gort_buildinfo_dep_at(bi, i))
+                                   for i in range(_c.gort_buildinfo_dep_count(bi))]
+        self.settings: List[BuildSetting] = []
+        for i in range(_c.gort_buildinfo_setting_count(bi)):
+            s = _c.gort_buildinfo_setting_at(bi, i)
+            self.settings.append(BuildSetting(_c.gi_setting_key(s), _c.gi_setting_value(s)))
+        self._text = _c.gort_buildinfo_string(bi)
+
+    def __str__(self):
+        return self._text
+
+    def __repr__(self):
+        return "<goinspect.BuildInfo %s %s, %d deps>" % (
+            self.go_version, self.path or "?", len(self.deps))
+
+
+class Binary:
+    """A Go executable or shared object, opened from a path or from bytes.
+
+    Binary(path) or Binary(data=b"..."); max_decompressed bounds the size of
+    a zstd-compressed input once decompressed (0: the library's default).
+    A context manager; close() is idempotent and also run when the object is
+    collected. What it hands out (BuildInfo, Module, strings) are copies,
+    valid after close().
+    """
+
+    # Bound now: __del__ can run at interpreter exit, after module globals
+    # are gone.
+    _close_handle = staticmethod(_c.gort_binary_close)
+
+    def __init__(self, path=None, *, data=None, max_decompressed=0):
+        self._h = None
+        if (path is None) == (data is None):
+            raise TypeError("Binary() takes a path or data=bytes")
+        if data is not None:
+            # bytes are immutable: the C side reads them in place for as
+            # long as the binary is open, so self._data keeps them alive.
+            self._data = data if type(data) is bytes else bytes(data)
+            self.name = None
+            self._h = _c.gi_binary_open_memory(self._data, max_decompressed)
+        else:
+            self._data = None
+            self.name = os.fsdecode(path)
+            self._h = _c.gi_binary_open(self.name, max_decompressed)
+        self._build_info = None
+
+    def close(self):
+        h, self._h = self._h, None
+        if h is not None:
+            self._close_handle(h)
+        self._data = None
+
+    def __del__(self):
+        if getattr(self, "_h", None) is not None:
+            self.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def closed(self):
+        return self._h is None
+
+    def _handle(self):
+        if self._h is None:
+            raise ValueError("operation on a closed goinspect.Binary")
+        return self._h
+
+    @property
+    def format(self):
+        """'elf', 'pe', 'macho' or 'unknown'."""
+        return _FORMATS.get(_c.gort_binary_format(self._handle()), "unknown")
+
+    @property
+    def arch(self):
+        """GOARCH spelling: 'amd64', 'arm64', '386', ..."""
+        return _c.gort_arch_name(_c.gort_binary_arch(self._handle()))
+
+    @property
+    def ptr_size(self):
+        return _c.gort_binary_ptr_size(self._handle())
+
+    @property
+    def big_endian(self):
+        return bool(_c.gort_binary_big_endian(self._handle()))
+
+    def _go_version(self):
+        v, source = _c.gort_binary_go_version(self._handle())
+        return v, _VERSION_SOURCES.get(source)
+
+    @property
+    def go_version(self):
+        """'go1.22.12': from the build info, else from runtime.buildVersion.
+        Raises NotgoError when neither is there."""
+        return self._go_version()[0]
+
+    @property
+    def version_source(self):
+        """Where go_version came from: 'buildinfo' or 'symbol'."""
+        return self._go_version()[1]
+
+    @property
+    def build_info(self):
+        """BuildInfo; raises NotgoError when the binary has none."""
+        if self._build_info is None:
+            self._build_info = BuildInfo(_c.gort_binary_buildinfo(self._handle()))
+        return self._build_info
+
+    def __repr__(self):
+        return "<goinspect.Binary %s%s>" % (
+            repr(self.name) if self.name is not None else "<bytes>",
+            " closed" if self._h is None else "")

@@ -1,0 +1,205 @@
+-- Tests of the Lua bindings against the C tool, gort-version -m.
+-- Run by ctest (bindings.lua) with LUA_CPATH at the build tree and
+-- GORT_VERSION_TOOL, GORT_BINDINGS_FIXTURE in the environment:
+--   LUA_CPATH='build/bindings/lua/?.so' lua5.4 bindings/tests/test_goinspect.lua
+
+local gi = require "goinspect"
+
+local TOOL = os.getenv("GORT_VERSION_TOOL") or ""
+local FIXTURE = os.getenv("GORT_BINDINGS_FIXTURE") or ""
+local failures, checks = 0, 0
+
+local function check(cond, what, ...)
+  checks = checks + 1
+  if not cond then
+    failures = failures + 1
+    io.stderr:write("FAIL: ", string.format(what, ...), "\n", debug.traceback(nil, 2), "\n")
+  end
+  return cond
+end
+
+local function eq(got, want, what)
+  return check(got == want, "%s: got %q, want %q", what, tostring(got), tostring(want))
+end
+
+local function exists(p)
+  local f = io.open(p, "rb")
+  if f then f:close() end
+  return f ~= nil
+end
+
+local function shq(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+
+local function readfile(p)
+  local f = assert(io.open(p, "rb"))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+-- gort-version ARGS -> ok, stdout
+local function tool(args)
+  local p = assert(io.popen(shq(TOOL) .. " " .. args .. " 2>/dev/null", "r"))
+  local out = p:read("a")
+  local ok = p:close()
+  return ok, out
+end
+
+-- gort-version -m path -> version, module text without the tabs
+local function tool_modinfo(path)
+  local ok, out = tool("-m " .. shq(path))
+  assert(ok, "gort-version failed on " .. path)
+  local first, rest = out:match("^([^\n]*)\n(.*)$")
+  local version = first:match(": (.*)$")
+  local text = rest:gsub("^\t", ""):gsub("\n\t", "\n")
+  return version, text
+end
+
+-- Expect fn to raise a goinspect error named `name`; returns it.
+local function raises(name, fn, ...)
+  local ok, e = pcall(fn, ...)
+  check(not ok, "expected %s, got success", name)
+  if ok then return nil end
+  if not check(type(e) == "table" and getmetatable(e) == gi.Error,
+               "expected a goinspect.Error table, got %s", tostring(e)) then
+    return nil
+  end
+  eq(e.name, name, "error name")
+  eq(e.code, gi.errors[name], "error code")
+  eq(tostring(e), e.name .. ": " .. e.message, "tostring(error)")
+  return e
+end
+
+local binaries = {}
+do
+  local p = io.popen("ls /usr/lib/go-1.*/bin/gofmt 2>/dev/null | sort -V")
+  for line in p:lines() do binaries[#binaries + 1] = line end
+  p:close()
+  if FIXTURE ~= "" and exists(FIXTURE .. "/prog") then
+    binaries[#binaries + 1] = FIXTURE .. "/prog"
+  end
+end
+
+-- The module -------------------------------------------------------------
+eq(type(gi.__version), "string", "gi.__version")
+eq(gi.errors.ENOTGO, gi.GORT_ENOTGO, "gi.errors.ENOTGO")
+eq(gi.errors[gi.GORT_ETRUNCATED], "ETRUNCATED", "gi.errors[code]")
+for i = 0, gi.gi_error_count() - 1 do
+  local name = gi.gi_error_name(i)
+  eq(gi["GORT_" .. name], gi.errors[name], "constant GORT_" .. name)
+  check(math.type(gi.errors[name]) == "integer", "%s is an integer", name)
+end
+
+-- Against gort-version -----------------------------------------------------
+if TOOL == "" or not exists(TOOL) then
+  print("gort-version not built: comparisons skipped")
+else
+  check(#binaries > 0, "no Go toolchain installed (/usr/lib/go-1.*)")
+  local _, v = tool("--version")
+  eq(v:match("(%S+)%s*$"), gi.__version, "library version")
+
+  for _, path in ipairs(binaries) do
+    local version, text = tool_modinfo(path)
+    local b <close> = gi.Binary(path)
+    eq(b.go_version, version, path .. " go_version")
+    eq(b.version_source, "buildinfo", path .. " version_source")
+    eq(b.format, "elf", path .. " format")
+    local bi = b.build_info
+    eq(tostring(bi), text, path .. " build info text")
+    eq(bi.go_version, version, path .. " build_info.go_version")
+    for _, s in ipairs(bi.settings) do
+      if s.key == "GOARCH" then eq(b.arch, s.value, path .. " arch") end
+    end
+    eq(b.ptr_size, 8, path .. " ptr_size")
+    check(math.type(b.ptr_size) == "integer", "ptr_size is an integer")
+    eq(b.big_endian, false, path .. " big_endian")
+
+    -- The same from bytes, and the objects say what the text says.
+    local m = gi.Binary{data = readfile(path)}
+    eq(tostring(m.build_info), text, path .. " from bytes")
+    local lines = {}
+    if bi.path ~= "" then lines[#lines + 1] = "path\t" .. bi.path .. "\n" end
+    local function mod(word, md)
+      lines[#lines + 1] = word .. "\t" .. md.path .. "\t" .. md.version
+      if md.replace then
+        lines[#lines + 1] = "\n"
+        mod("=>", md.replace)
+      else
+        lines[#lines + 1] = "\t" .. md.sum
+      end
+      lines[#lines + 1] = "\n"
+    end
+    if bi.main then mod("mod", bi.main) end
+    for _, d in ipairs(bi.deps) do mod("dep", d) end
+    local settings = {}
+    for _, s in ipairs(bi.settings) do
+      local v = s.value
+      if v:find("[ \t\r\n\"`]") then v = string.format("%q", v):gsub("\\\n", "\\n") end
+      settings[#settings + 1] = "build\t" .. s.key .. "=" .. v .. "\n"
+    end
+    eq(table.concat(lines) .. table.concat(settings), text, path .. " text from objects")
+  end
+
+  if FIXTURE ~= "" and exists(FIXTURE .. "/prog") then
+    local bi = gi.Binary(FIXTURE .. "/prog").build_info
+    eq(bi.path, "example.com/gibind", "fixture path")
+    eq(bi.main.path, "example.com/gibind", "fixture main")
+    eq(#bi.deps, 1, "fixture deps")
+    eq(bi.deps[1].path, "example.com/gidep", "dep path")
+    eq(bi.deps[1].version, "v1.2.3", "dep version")
+    eq(bi.deps[1].replace and bi.deps[1].replace.path, "./dep", "dep replaced")
+    eq(tostring(bi.deps[1]), "example.com/gidep v1.2.3 => ./dep (devel)", "tostring(module)")
+
+    local ok, out = tool(shq(FIXTURE .. "/noinfo"))
+    local b = gi.Binary(FIXTURE .. "/noinfo")
+    eq(ok and b.go_version, out:match(": (%S+)"), "version without build info")
+    eq(b.version_source, "symbol", "version_source without build info")
+    raises("ENOTGO", function() return b.build_info end)
+  else
+    print("no fixture (no Go toolchain): replacement checks skipped")
+  end
+end
+
+-- Errors -------------------------------------------------------------------
+local e = raises("EIO", gi.Binary, "/nonexistent/goinspect-test")
+if e then
+  eq(e.errno, 2, "errno of a missing file")
+  check(e.message:find("/nonexistent/goinspect-test", 1, true), "path in message: %s", e.message)
+end
+local ls = gi.Binary("/bin/ls")
+eq(ls.format, "elf", "/bin/ls format")
+raises("ENOTGO", function() return ls.go_version end)
+raises("ENOTGO", function() return ls.build_info end)
+ls:close()
+raises("EUNKNOWNFILE", gi.Binary, "/etc/passwd")
+raises("EUNKNOWNFILE", gi.Binary, {data = ""})
+raises("EINVAL", gi.Binary)
+raises("EINVAL", gi.Binary, {path = "/bin/ls", data = "x"})
+check(not pcall(function() ls.format = 1 end), "fields are read-only")
+
+if #binaries > 0 then
+  local data = readfile(binaries[#binaries])
+  for _, n in ipairs({4, 64, 1000, 4096, 65536, #data // 2, #data - 1}) do
+    local ok, err = pcall(function() return gi.Binary{data = data:sub(1, n)}.build_info end)
+    if not ok then
+      check(getmetatable(err) == gi.Error and err.code < 0,
+            "truncated to %d: expected a goinspect error, got %s", n, tostring(err))
+    end
+  end
+
+  -- Lifetime: closed binaries refuse politely; snapshots outlive them.
+  local b = gi.Binary{data = data}
+  local bi = b.build_info
+  b:close()
+  b:close()
+  raises("EINVAL", function() return b.go_version end)
+  check(tostring(bi):find("build", 1, true) or bi.path == "", "build info outlives its binary")
+  b, data = nil, nil
+  collectgarbage()
+  collectgarbage()
+  for _ = 1, 200 do gi.Binary(binaries[1]) end
+  collectgarbage()
+end
+
+print(string.format("%d checks, %d failures", checks, failures))
+os.exit(failures == 0 and 0 or 1)

@@ -1,0 +1,303 @@
+"""Tests of the Python bindings against the C tool, gort-version -m.
+
+Run by ctest (bindings.python) with PYTHONPATH at the build tree and
+GORT_VERSION_TOOL, GORT_BINDINGS_FIXTURE in the environment; runs under
+unittest or pytest:
+    PYTHONPATH=build/bindings/python python3 bindings/tests/test_goinspect.py -v
+"""
+
+import gc
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+
+import goinspect
+
+TOOL = os.environ.get("GORT_VERSION_TOOL", "")
+FIXTURE = os.environ.get("GORT_BINDINGS_FIXTURE", "")
+
+
+def go_binaries():
+    """Real Go binaries nobody here built: every toolchain's gofmt, plus the
+    fixture with a replaced dependency when it was built."""
+    files = sorted(glob.glob("/usr/lib/go-1.*/bin/gofmt"))
+    if FIXTURE and os.path.exists(os.path.join(FIXTURE, "prog")):
+        files.append(os.path.join(FIXTURE, "prog"))
+    return files
+
+
+def tool(*args):
+    """gort-version ARGS: (exit status, stdout, stderr)."""
+    p = subprocess.run([TOOL, *args], capture_output=True)
+    return p.returncode, p.stdout.decode("utf-8", "surrogateescape"), \
+        p.stderr.decode("utf-8", "surrogateescape")
+
+
+def tool_modinfo(path):
+    """gort-version -m PATH -> (go version, module text as BuildInfo.String()
+    prints it, i.e. without the tab `go version -m` adds to each line)."""
+    rc, out, err = tool("-m", path)
+    assert rc == 0, err
+    first, _, rest = out.partition("\n")
+    version = first.split(": ", 1)[1]
+    if not rest:
+        return version, ""
+    lines = rest.split("\n")
+    assert lines[-1] == "", repr(rest)
+    return version, "\n".join(l[1:] for l in lines[:-1]) + "\n"
+
+
+def go_quote(s, key=False):
+    """runtime/debug (mod.go): quoteKey / quoteValue, then strconv.Quote
+    (for the ASCII our inputs hold)."""
+    if not ((key and (s == "" or "=" in s)) or any(c in " \t\r\n\"`" for c in s)):
+        return s
+    out = '"'
+    for c in s:
+        out += {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(c, c)
+    return out + '"'
+
+
+def text_from_objects(bi):
+    """BuildInfo.String() rebuilt from the Python objects, as
+    runtime/debug/mod.go writes it (without the "go" line)."""
+    out = []
+    if bi.path:
+        out.append("path\t%s\n" % bi.path)
+
+    def mod(word, m):
+        out.append("%s\t%s\t%s" % (word, m.path, m.version))
+        if m.replace is None:
+            out.append("\t" + m.sum)
+        else:
+            out.append("\n")
+            mod("=>", m.replace)
+        out.append("\n")
+
+    if bi.main is not None:
+        mod("mod", bi.main)
+    for d in bi.deps:
+        mod("dep", d)
+    for k, v in bi.settings:
+        out.append("build\t%s=%s\n" % (go_quote(k, True), go_quote(v)))
+    return "".join(out)
+
+
+@unittest.skipUnless(TOOL and os.access(TOOL, os.X_OK), "gort-version not built")
+class AgainstTheCTool(unittest.TestCase):
+    def test_have_binaries(self):
+        self.assertTrue(go_binaries(), "no Go toolchain installed (/usr/lib/go-1.*)")
+
+    def test_version_and_modinfo(self):
+        for path in go_binaries():
+            with self.subTest(path=path):
+                version, text = tool_modinfo(path)
+                with goinspect.Binary(path) as b:
+                    self.assertEqual(b.go_version, version)
+                    self.assertEqual(b.version_source, "buildinfo")
+                    bi = b.build_info
+                    self.assertEqual(bi.go_version, version)
+                    self.assertEqual(str(bi), text)
+                    self.assertEqual(b.format, "elf")
+                    settings = dict(bi.settings)
+                    if "GOARCH" in settings:
+                        self.assertEqual(b.arch, settings["GOARCH"])
+                    self.assertEqual(b.ptr_size, 8 if b.arch in ("amd64", "arm64") else 4)
+                    self.assertFalse(b.big_endian)
+                # The objects say what the text says.
+                self.assertEqual(text_from_objects(bi), text)
+
+    def test_from_bytes(self):
+        for path in go_binaries():
+            with self.subTest(path=path):
+                with open(path, "rb") as f:
+                    data = f.read()
+                from_path = goinspect.Binary(path)
+                from_bytes = goinspect.Binary(data=data)
+                self.assertEqual(from_bytes.go_version, from_path.go_version)
+                self.assertEqual(str(from_bytes.build_info), str(from_path.build_info))
+                self.assertEqual(from_bytes.build_info.deps, from_path.build_info.deps)
+                # bytearray / memoryview are copied, the result is the same
+                self.assertEqual(goinspect.Binary(data=bytearray(data)).go_version,
+                                 from_path.go_version)
+
+    @unittest.skipUnless(shutil.which("zstd"), "zstd not installed")
+    def test_zstd_bytes(self):
+        path = go_binaries()[-1]
+        data = subprocess.run(["zstd", "-q", "-c", path], capture_output=True, check=True).stdout
+        b = goinspect.Binary(data=data)
+        self.assertEqual(str(b.build_info), tool_modinfo(path)[1])
+        with self.assertRaises(goinspect.ToolargeError):
+            goinspect.Binary(data=data, max_decompressed=4096).go_version
+
+    def test_replacement(self):
+        if not (FIXTURE and os.path.exists(os.path.join(FIXTURE, "prog"))):
+            self.skipTest("no fixture (no Go toolchain)")
+        bi = goinspect.Binary(os.path.join(FIXTURE, "prog")).build_info
+        self.assertEqual(bi.path, "example.com/gibind")
+        self.assertEqual(bi.main, goinspect.Module("example.com/gibind", "(devel)", ""))
+        self.assertEqual(len(bi.deps), 1)
+        dep = bi.deps[0]
+        self.assertEqual((dep.path, dep.version), ("example.com/gidep", "v1.2.3"))
+        self.assertEqual(dep.replace, goinspect.Module("./dep", "(devel)", ""))
+        self.assertIn(("-ldflags", '-X "main.unused=a b"'), bi.settings)
+
+    def test_version_from_symbol(self):
+        noinfo = os.path.join(FIXTURE, "noinfo") if FIXTURE else ""
+        if not os.path.exists(noinfo):
+            self.skipTest("no fixture (no Go toolchain)")
+        rc, out, _ = tool(noinfo)
+        self.assertEqual(rc, 0)
+        b = goinspect.Binary(noinfo)
+        self.assertEqual(b.go_version, out.strip().split(": ", 1)[1])
+        self.assertEqual(b.version_source, "symbol")
+        with self.assertRaises(goinspect.NotgoError):
+            b.build_info
+
+    def test_library_version(self):
+        rc, out, _ = tool("--version")
+        self.assertEqual(rc, 0)
+        self.assertEqual(out.split()[-1], goinspect.__version__)
+
+
+class Errors(unittest.TestCase):
+    def test_classes_from_the_table(self):
+        core = goinspect.core
+        names = [core.gi_error_name(i) for i in range(core.gi_error_count())]
+        self.assertIn("ENOTGO", names)
+        for i, name in enumerate(names):
+            code = core.gi_error_code(i)
+            self.assertEqual(getattr(core, "GORT_" + name), code)
+            if code == 0:
+                continue
+            cls = goinspect.errors[code]
+            self.assertIs(goinspect.errors[name], cls)
+            self.assertTrue(issubclass(cls, goinspect.Error))
+            self.assertEqual(cls.__name__, name[1:].capitalize() + "Error")
+            self.assertIs(getattr(goinspect, cls.__name__), cls)
+            self.assertEqual((cls.code, cls.name), (code, name))
+            self.assertEqual(cls.description, core.gort_strerror(code))
+        self.assertIs(goinspect.NotgoError, goinspect.errors[core.GORT_ENOTGO])
+
+    def test_missing_file(self):
+        with self.assertRaises(goinspect.IoError) as cm:
+            goinspect.Binary("/nonexistent/goinspect-test")
+        e = cm.exception
+        self.assertEqual((e.code, e.name), (goinspect.core.GORT_EIO, "EIO"))
+        self.assertEqual(e.errno, 2)  # ENOENT
+        self.assertIn("/nonexistent/goinspect-test", e.message)
+        self.assertEqual(str(e), e.message)
+
+    def test_not_go(self):
+        b = goinspect.Binary("/bin/ls")
+        self.assertEqual(b.format, "elf")
+        for attr in ("build_info", "go_version", "version_source"):
+            with self.subTest(attr=attr), self.assertRaises(goinspect.NotgoError) as cm:
+                getattr(b, attr)
+            self.assertEqual(cm.exception.code, -9)
+            self.assertTrue(cm.exception.message)
+        if TOOL:
+            rc, _, err = tool("-m", "/bin/ls")
+            self.assertNotEqual(rc, 0)
+            self.assertIn("not a Go executable", err)
+
+    def test_not_an_executable(self):
+        with self.assertRaises(goinspect.UnknownfileError):
+            goinspect.Binary("/etc/passwd")
+        with self.assertRaises(goinspect.UnknownfileError):
+            goinspect.Binary(data=b"")
+
+    def test_truncated(self):
+        path = go_binaries()[-1] if go_binaries() else "/bin/ls"
+        with open(path, "rb") as f:
+            data = f.read()
+        tmp = tempfile.mkdtemp()
+        try:
+            for n in (4, 64, 1000, 4096, 65536, len(data) // 2, len(data) - 1):
+                with self.subTest(n=n):
+                    cut = data[:n]
+                    try:
+                        v = goinspect.Binary(data=cut).build_info
+                    except goinspect.Error as e:
+                        self.assertLess(e.code, 0)
+                        self.assertIsInstance(e.message, str)
+                        self.assertTrue(e.offset is None or isinstance(e.offset, int))
+                        v = None
+                    if TOOL:  # the C tool agrees on whether there is an answer
+                        fn = os.path.join(tmp, "cut")
+                        with open(fn, "wb") as f:
+                            f.write(cut)
+                        os.chmod(fn, 0o755)
+                        rc, out, _ = tool("-m", fn)
+                        if v is None:
+                            self.assertTrue(rc != 0 or "no module information" in _)
+                        else:
+                            self.assertEqual(rc, 0)
+        finally:
+            shutil.rmtree(tmp)
+
+    def test_bad_arguments(self):
+        with self.assertRaises(TypeError):
+            goinspect.Binary()
+        with self.assertRaises(TypeError):
+            goinspect.Binary("/bin/ls", data=b"x")
+        with self.assertRaises(TypeError):
+            goinspect.Binary(data="not bytes")
+
+
+class Lifetime(unittest.TestCase):
+    def sample(self):
+        return go_binaries()[-1] if go_binaries() else self.skipTest("no Go binaries")
+
+    def test_context_manager_and_close(self):
+        with goinspect.Binary(self.sample()) as b:
+            bi = b.build_info
+            self.assertFalse(b.closed)
+        self.assertTrue(b.closed)
+        b.close()  # idempotent
+        with self.assertRaises(ValueError):
+            b.go_version
+        self.assertIn("go", str(bi) + bi.go_version)  # a copy: still valid
+        self.assertIn("closed", repr(b))
+
+    def test_drop_in_any_order(self):
+        with open(self.sample(), "rb") as f:
+            data = f.read()
+        b = goinspect.Binary(data=data)
+        bi = b.build_info
+        deps, main, text = bi.deps, bi.main, str(bi)
+        del data, b, bi
+        gc.collect()
+        self.assertEqual(text, str(text))
+        self.assertIsInstance(deps, list)
+        self.assertTrue(main is None or isinstance(main, goinspect.Module))
+
+    def test_many_opens(self):
+        path = self.sample()
+        versions = {goinspect.Binary(path).go_version for _ in range(200)}
+        self.assertEqual(len(versions), 1)
+
+    def test_threads(self):
+        b = goinspect.Binary(self.sample())
+        want = str(b.build_info)
+        got = []
+
+        def work():
+            got.append(str(goinspect.Binary(b.name).build_info) == want and
+                       b.go_version == b.build_info.go_version)
+
+        ts = [threading.Thread(target=work) for _ in range(8)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        self.assertEqual(got, [True] * 8)
+
+
+if __name__ == "__main__":
+    unittest.main()
