@@ -12,6 +12,8 @@
  *    with the return type `gort_rc` (a typedef of int, so the C call is
  *    unchanged); the wrapper raises the language's error from
  *    gort_last_error() when it is negative and returns nothing otherwise.
+ *  - A file name is a `const char *PATH` (Python: str, bytes or path-like,
+ *    encoded like os.fsencode; Lua: the string's bytes).
  *  - Out-parameters come back as return values: `T **OUT_PTR` (an opaque
  *    handle or borrowed pointer), `struct gort_str *OUT_STR`, `int *OUTPUT`.
  *    Several of them come back as a list (Python) or several values (Lua).
@@ -163,6 +165,17 @@ static void gi_raise(int rc)
 		SWIG_exception_fail(SWIG_TypeError, "in method '$symname', expected bytes");
 	$1 = (void *)p;
 	$2 = (size_t)n;
+}
+
+/* File names: str (with surrogates for undecodable bytes), bytes or a
+ * path-like object, encoded as os.fsencode() does. */
+%typemap(in) const char *PATH (PyObject *encoded = NULL) {
+	if (!PyUnicode_FSConverter($input, &encoded))
+		SWIG_fail;
+	$1 = PyBytes_AsString(encoded);
+}
+%typemap(freearg) const char *PATH {
+	Py_XDECREF(encoded$argnum);
 }
 
 %typemap(argout) SWIGTYPE **OUT_PTR {
@@ -391,11 +404,11 @@ const char *gi_error_description(size_t i)
 }
 
 /* max_decompressed: 0 for the default (struct gort_open_opts). */
-gort_rc gi_binary_open(gort_binary **OUT_PTR, const char *path,
+gort_rc gi_binary_open(gort_binary **OUT_PTR, const char *PATH,
 		       uint64_t max_decompressed)
 {
 	GORT_OPTS(gort_open_opts, o, .max_decompressed = max_decompressed);
-	return gort_binary_open(OUT_PTR, path, &o);
+	return gort_binary_open(OUT_PTR, PATH, &o);
 }
 gort_rc gi_binary_open_memory(gort_binary **OUT_PTR, const void *BYTES,
 			      size_t LENGTH, uint64_t max_decompressed)

@@ -241,6 +241,24 @@ class Errors(unittest.TestCase):
         finally:
             shutil.rmtree(tmp)
 
+    def test_path_kinds(self):
+        path = go_binaries()[-1] if go_binaries() else self.skipTest("no Go binaries")
+        want = goinspect.Binary(path).go_version
+        tmp = tempfile.mkdtemp()
+        try:
+            odd = os.path.join(os.fsencode(tmp), b"gofmt-\xff\xfe")  # not UTF-8
+            os.symlink(os.path.abspath(path), odd)
+            for p in (odd, os.fsdecode(odd), __import__("pathlib").Path(os.fsdecode(odd))):
+                with self.subTest(p=p):
+                    b = goinspect.Binary(p)
+                    self.assertEqual(b.go_version, want)
+                    self.assertEqual(b.name, os.fsdecode(odd))
+            with self.assertRaises(goinspect.IoError) as cm:
+                goinspect.Binary(os.path.join(tmp, "missing-\udcff"))
+            self.assertIn("missing-", cm.exception.message)
+        finally:
+            shutil.rmtree(tmp)
+
     def test_bad_arguments(self):
         with self.assertRaises(TypeError):
             goinspect.Binary()
@@ -248,6 +266,8 @@ class Errors(unittest.TestCase):
             goinspect.Binary("/bin/ls", data=b"x")
         with self.assertRaises(TypeError):
             goinspect.Binary(data="not bytes")
+        with self.assertRaises(TypeError):
+            goinspect.Binary(42)
 
 
 class Lifetime(unittest.TestCase):

@@ -186,8 +186,9 @@ class Binary:
             self._h = _c.gi_binary_open_memory(self._data, max_decompressed)
         else:
             self._data = None
+            path = os.fspath(path)
             self.name = os.fsdecode(path)
-            self._h = _c.gi_binary_open(self.name, max_decompressed)
+            self._h = _c.gi_binary_open(path, max_decompressed)
         self._build_info = None
 
     def close(self):
