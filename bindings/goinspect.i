@@ -38,6 +38,7 @@
 %{
 #include <gort/gort.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Return type of functions that return 0 or a negative GORT_E* code. */
@@ -73,6 +74,14 @@ struct gi_failure {
 	const char *message;
 	uint64_t offset, address;
 	int sys_errno;
+};
+
+/* The frames at a PC, however many (gi_pclntab_lookup). */
+#define GI_SMALL_FRAMES 16
+struct gi_frames {
+	struct gort_frame *v; /* small, or malloc'ed */
+	size_t n;
+	struct gort_frame small[GI_SMALL_FRAMES];
 };
 
 static struct gi_failure gi_failure_of(int rc)
@@ -183,9 +192,40 @@ static void gi_raise(int rc)
 		SWIG_NewPointerObj(SWIG_as_voidptr(*$1), $*1_descriptor, 0));
 }
 
+/* (entry, end, name, start_line, func_id, flags, args_size, index) */
+%typemap(argout) struct gort_func *OUT_FUNC {
+	$result = SWIG_Python_AppendOutput($result, Py_BuildValue("(KKNiiiiI)",
+		(unsigned long long)$1->entry, (unsigned long long)$1->end,
+		gi_py_str($1->name.ptr, $1->name.len), (int)$1->start_line,
+		(int)$1->func_id, (int)$1->flags, (int)$1->args_size,
+		(unsigned)$1->index));
+}
+
+/* [(function, file, line, inlined, entry), ...], innermost first */
+%typemap(argout) struct gi_frames *OUT_FRAMES {
+	PyObject *list = PyList_New((Py_ssize_t)$1->n);
+	for (size_t i = 0; list && i < $1->n; i++) {
+		const struct gort_frame *f = &$1->v[i];
+		PyObject *t = Py_BuildValue("(NNiOK)",
+			gi_py_str(f->function.ptr, f->function.len),
+			gi_py_str(f->file.ptr, f->file.len), (int)f->line,
+			f->inlined ? Py_True : Py_False,
+			(unsigned long long)f->entry);
+		if (!t) {
+			Py_CLEAR(list);
+			break;
+		}
+		PyList_SET_ITEM(list, (Py_ssize_t)i, t);
+	}
+	if (!list)
+		SWIG_fail;
+	$result = SWIG_Python_AppendOutput($result, list);
+}
+
 %typemap(check) gort_binary *, const gort_binary *, gort_buildinfo *,
 		const gort_buildinfo *, const struct gort_module *,
-		const struct gort_build_setting * {
+		const struct gort_build_setting *, gort_pclntab *,
+		const gort_pclntab * {
 	if (!$1)
 		SWIG_exception_fail(SWIG_ValueError, "in method '$symname', NULL handle");
 }
@@ -299,9 +339,57 @@ static int gi_lua_error_tostring(lua_State *L)
 	SWIG_arg++;
 }
 
+%{
+static void gi_lua_setstr(lua_State *L, const char *field, struct gort_str s)
+{
+	lua_pushlstring(L, s.ptr ? s.ptr : "", s.ptr ? s.len : 0);
+	lua_setfield(L, -2, field);
+}
+
+static void gi_lua_setint(lua_State *L, const char *field, lua_Integer v)
+{
+	lua_pushinteger(L, v);
+	lua_setfield(L, -2, field);
+}
+%}
+
+/* {entry, end, name, start_line, func_id, flags, args_size, index} */
+%typemap(argout) struct gort_func *OUT_FUNC {
+	lua_createtable(L, 0, 9);
+	gi_lua_setint(L, "entry", (lua_Integer)$1->entry);
+	gi_lua_setint(L, "end", (lua_Integer)$1->end);
+	gi_lua_setint(L, "end_pc", (lua_Integer)$1->end); /* `end`: a keyword */
+	gi_lua_setstr(L, "name", $1->name);
+	gi_lua_setint(L, "start_line", $1->start_line);
+	gi_lua_setint(L, "func_id", $1->func_id);
+	gi_lua_setint(L, "flags", $1->flags);
+	gi_lua_setint(L, "args_size", $1->args_size);
+	gi_lua_setint(L, "index", $1->index);
+	SWIG_arg++;
+}
+
+/* { {function, file, line, inlined, entry}, ... }, innermost first */
+%typemap(argout) struct gi_frames *OUT_FRAMES {
+	lua_createtable(L, (int)$1->n, 0);
+	for (size_t i = 0; i < $1->n; i++) {
+		const struct gort_frame *f = &$1->v[i];
+		lua_createtable(L, 0, 6);
+		gi_lua_setstr(L, "function", f->function);
+		gi_lua_setstr(L, "func", f->function); /* `function` is a keyword */
+		gi_lua_setstr(L, "file", f->file);
+		gi_lua_setint(L, "line", f->line);
+		lua_pushboolean(L, f->inlined);
+		lua_setfield(L, -2, "inlined");
+		gi_lua_setint(L, "entry", (lua_Integer)f->entry);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	SWIG_arg++;
+}
+
 %typemap(check) gort_binary *, const gort_binary *, gort_buildinfo *,
 		const gort_buildinfo *, const struct gort_module *,
-		const struct gort_build_setting * {
+		const struct gort_build_setting *, gort_pclntab *,
+		const gort_pclntab * {
 	if (!$1) {
 		lua_pushfstring(L, "%s: NULL handle", "$symname");
 		SWIG_fail;
@@ -341,6 +429,21 @@ static int gi_lua_error_tostring(lua_State *L)
 	$1 = &tmp;
 }
 
+%typemap(in, numinputs=0) struct gort_func *OUT_FUNC (struct gort_func tmp) {
+	memset(&tmp, 0, sizeof(tmp));
+	$1 = &tmp;
+}
+
+%typemap(in, numinputs=0) struct gi_frames *OUT_FRAMES (struct gi_frames tmp) {
+	tmp.v = NULL;
+	tmp.n = 0;
+	$1 = &tmp;
+}
+%typemap(freearg) struct gi_frames *OUT_FRAMES {
+	if ($1->v != $1->small)
+		free($1->v);
+}
+
 /* ---------------------------------------------------------------------- */
 /* The C API. Constants come from the headers; functions are declared     */
 /* below, each once, with the conventions above.                          */
@@ -353,6 +456,10 @@ static int gi_lua_error_tostring(lua_State *L)
 %include <gort/error.h>
 %include <gort/binary.h>
 %include <gort/buildinfo.h>
+/* The enum shares its tag with the function gort_pclntab_version: C keeps
+ * them apart, SWIG does not. Its items are what we want. */
+%rename(gort_pclntab_version_enum, %$isenum) gort_pclntab_version;
+%include <gort/pclntab.h>
 %rename("%s", %$isfunction) "";
 
 /* common.h, error.h */
@@ -382,6 +489,16 @@ size_t gort_buildinfo_setting_count(const gort_buildinfo *bi);
 const struct gort_build_setting *
 gort_buildinfo_setting_at(const gort_buildinfo *bi, size_t i);
 const char *gort_buildinfo_string(const gort_buildinfo *bi);
+
+/* pclntab.h */
+gort_rc gort_pclntab_open(gort_pclntab **OUT_PTR, gort_binary *bin);
+void gort_pclntab_close(gort_pclntab *tab);
+int gort_pclntab_version(const gort_pclntab *tab);
+size_t gort_pclntab_func_count(const gort_pclntab *tab);
+gort_rc gort_pclntab_func_at(gort_pclntab *tab, size_t i,
+			     struct gort_func *OUT_FUNC);
+gort_rc gort_pclntab_find_func(gort_pclntab *tab, uint64_t pc,
+			       struct gort_func *OUT_FUNC);
 
 /* Helpers where C takes an options struct or hands out struct fields. */
 %inline %{
@@ -415,6 +532,29 @@ gort_rc gi_binary_open_memory(gort_binary **OUT_PTR, const void *BYTES,
 {
 	GORT_OPTS(gort_open_opts, o, .max_decompressed = max_decompressed);
 	return gort_binary_open_memory(OUT_PTR, BYTES, LENGTH, &o);
+}
+
+/* gort_pclntab_lookup with as many frames as there are. */
+gort_rc gi_pclntab_lookup(gort_pclntab *tab, uint64_t pc,
+			  struct gi_frames *OUT_FRAMES)
+{
+	struct gi_frames *f = OUT_FRAMES;
+	size_t n = 0, m = 0;
+	int rc;
+
+	f->v = f->small;
+	rc = gort_pclntab_lookup(tab, pc, f->small, GI_SMALL_FRAMES, &n);
+	f->n = n < GI_SMALL_FRAMES ? n : GI_SMALL_FRAMES;
+	if (rc || n <= GI_SMALL_FRAMES)
+		return rc;
+	f->v = calloc(n, sizeof(*f->v));
+	if (!f->v) {
+		f->v = f->small;
+		return GORT_ENOMEM;
+	}
+	rc = gort_pclntab_lookup(tab, pc, f->v, n, &m);
+	f->n = m < n ? m : n;
+	return rc;
 }
 
 struct gort_str gi_module_path(const struct gort_module *m)

@@ -131,6 +131,72 @@ function fields.build_info(self)
   return bi
 end
 
+-- pclntab ------------------------------------------------------------------
+
+-- The binary's function table, opened on first use (closed before it).
+local function pclntab(self)
+  local h = handle(self)
+  local t = rawget(self, "_tab")
+  if t == nil then
+    t = C.gort_pclntab_open(h)
+    rawset(self, "_tab", t)
+  end
+  return t
+end
+
+function fields.pclntab_version(self) return C.gort_pclntab_version(pclntab(self)) end
+function fields.func_count(self) return C.gort_pclntab_func_count(pclntab(self)) end
+
+-- A function: entry, end (also end_pc: `end` is a keyword), name,
+-- start_line, func_id, flags, args_size, index; file is looked up on first
+-- use, so it needs the binary still open.
+local Func = {}
+Func.__name = "goinspect.Func"
+function Func.__index(f, k)
+  if k == "file" then
+    local frames = rawget(f, "_binary"):lookup(f.entry)
+    local file = #frames > 0 and frames[#frames].file or ""
+    rawset(f, "file", file)
+    return file
+  end
+  return nil
+end
+function Func.__tostring(f)
+  return string.format("goinspect.Func(%s [0x%x, 0x%x))", f.name, f.entry, f["end"])
+end
+
+local function func_from(self, t)
+  t._binary = self
+  return setmetatable(t, Func)
+end
+
+-- for f in b:funcs() do ... end: every function, in table order.
+function Binary.funcs(self)
+  local n, i = C.gort_pclntab_func_count(pclntab(self)), -1
+  return function()
+    i = i + 1
+    if i < n then return func_from(self, C.gort_pclntab_func_at(pclntab(self), i)) end
+  end
+end
+
+-- The function whose [entry, end) holds pc, or nil.
+function Binary.find_func(self, pc)
+  local ok, r = pcall(C.gort_pclntab_find_func, pclntab(self), pc)
+  if ok then return func_from(self, r) end
+  if getmetatable(r) == M.Error and r.name == "ENOTFOUND" then return nil end
+  error(r, 2)
+end
+
+-- The source frames at pc, innermost first: {function (also func), file,
+-- line, inlined, entry}; {} when pc is in no function. For a return
+-- address, pass pc - 1 as tracebacks do.
+function Binary.lookup(self, pc)
+  local ok, r = pcall(C.gi_pclntab_lookup, pclntab(self), pc)
+  if ok then return r end
+  if getmetatable(r) == M.Error and r.name == "ENOTFOUND" then return {} end
+  error(r, 2)
+end
+
 function Binary.__index(self, k)
   local f = fields[k]
   if f then return f(self) end
@@ -141,6 +207,11 @@ function Binary.__newindex() error("goinspect.Binary fields are read-only", 2) e
 
 -- Idempotent; also run by the garbage collector and by `<close>`.
 function Binary.close(self)
+  local t = rawget(self, "_tab") -- borrows the binary: goes first
+  if t ~= nil then
+    rawset(self, "_tab", nil)
+    C.gort_pclntab_close(t)
+  end
   local h = rawget(self, "_h")
   if h ~= nil then
     rawset(self, "_h", nil)
@@ -180,6 +251,7 @@ function M.Binary(arg)
   return setmetatable({_h = h, _data = data, name = path}, Binary)
 end
 
+M.Func = Func
 M.Module = Module
 M.BuildInfo = BuildInfo
 M.BinaryClass = Binary

@@ -160,6 +160,55 @@ else
   end
 end
 
+-- pclntab, against gort-funcs and gort-addr2line ----------------------------
+local function run(cmd)
+  local p = assert(io.popen(cmd, "r"))
+  local out = p:read("a")
+  return p:close(), out
+end
+
+if TOOL ~= "" and exists(TOOL) then
+  local dir = TOOL:match("^(.*)/[^/]*$")
+  for _, path in ipairs(binaries) do
+    local b <close> = gi.Binary(path)
+    local ok, out = run(shq(dir .. "/gort-funcs") .. " " .. shq(path))
+    local lines, pcs, funcs = {}, {"0x10"}, {}
+    for f in b:funcs() do
+      funcs[#funcs + 1] = f
+      lines[#lines + 1] = string.format("0x%x 0x%x %s\n", f.entry, f["end"], f.name)
+    end
+    eq(ok and table.concat(lines), out, path .. " funcs")
+    eq(#funcs, b.func_count, path .. " func_count")
+    local mid = funcs[#funcs // 2]
+    eq(b:find_func(mid.end_pc - 1).name, mid.name, path .. " find_func")
+    eq(b:find_func(0x10), nil, path .. " find_func outside")
+    check(mid.file ~= "", "%s: file of %s", path, mid.name)
+
+    for i = 1, #funcs, 11 do
+      local f = funcs[i]
+      pcs[#pcs + 1] = string.format("0x%x", f.entry + (f["end"] - f.entry) // 2)
+    end
+    local tmp = os.tmpname()
+    local fh = assert(io.open(tmp, "w"))
+    fh:write(table.concat(pcs, "\n"), "\n")
+    fh:close()
+    local ok2, want = run(shq(dir .. "/gort-addr2line") .. " -i " .. shq(path) .. " <" .. tmp)
+    os.remove(tmp)
+    local got = {}
+    for _, pc in ipairs(pcs) do
+      local frames = b:lookup(tonumber(pc))
+      if #frames == 0 then got[#got + 1] = "?\n?:0\n" end
+      for j, fr in ipairs(frames) do
+        got[#got + 1] = string.format("%s\n%s:%d\n", fr.func, fr.file, fr.line)
+        check(fr.inlined == (j < #frames), "%s: inlined flag at %s", path, pc)
+      end
+    end
+    eq(ok2 and table.concat(got), want, path .. " lookup vs gort-addr2line -i")
+  end
+  local ok, e = pcall(function() return gi.Binary("/bin/ls").func_count end)
+  check(not ok and e.name == "ENOTGO", "pclntab of /bin/ls: %s", tostring(e))
+end
+
 -- Errors -------------------------------------------------------------------
 local e = raises("EIO", gi.Binary, "/nonexistent/goinspect-test")
 if e then

@@ -25,7 +25,8 @@ from . import core as _c
 
 __version__ = _c.gort_version_string()
 
-__all__ = ["Binary", "BuildInfo", "Module", "BuildSetting", "Error", "errors", "__version__"]
+__all__ = ["Binary", "BuildInfo", "Module", "BuildSetting", "Func", "Frame", "Error", "errors",
+           "__version__"]
 
 
 class Error(Exception):
@@ -160,6 +161,48 @@ class BuildInfo:
             self.go_version, self.path or "?", len(self.deps))
 
 
+@dataclass(frozen=True)
+class Frame:
+    """A source frame at a PC: the function, file and line, whether it was
+    inlined into the next (outer) frame, and the entry PC of the physical
+    function it is part of."""
+
+    function: str
+    file: str
+    line: int
+    inlined: bool
+    entry: int
+
+
+class Func:
+    """A function of the binary's pclntab, copied out of it.
+
+    entry, end (debug/gosym's Func.Entry and Func.End), name, start_line
+    (0 before Go 1.20), func_id, flags, args_size, index (table position).
+    file is looked up on first use, so it needs the binary still open.
+    """
+
+    __slots__ = ("entry", "end", "name", "start_line", "func_id", "flags",
+                 "args_size", "index", "_binary", "_file")
+
+    def __init__(self, binary, t):
+        (self.entry, self.end, self.name, self.start_line, self.func_id,
+         self.flags, self.args_size, self.index) = t
+        self._binary = binary
+        self._file = None
+
+    @property
+    def file(self):
+        """The file the function is in (where its entry PC is)."""
+        if self._file is None:
+            frames = self._binary.lookup(self.entry)
+            self._file = frames[-1].file if frames else ""
+        return self._file
+
+    def __repr__(self):
+        return "<goinspect.Func %s [%#x, %#x)>" % (self.name, self.entry, self.end)
+
+
 class Binary:
     """A Go executable or shared object, opened from a path or from bytes.
 
@@ -190,8 +233,15 @@ class Binary:
             self.name = os.fsdecode(path)
             self._h = _c.gi_binary_open(path, max_decompressed)
         self._build_info = None
+        self._tab = None
+
+    _close_pclntab = staticmethod(_c.gort_pclntab_close)
 
     def close(self):
+        # The pclntab borrows the binary: it goes first.
+        t, self._tab = getattr(self, "_tab", None), None
+        if t is not None:
+            self._close_pclntab(t)
         h, self._h = self._h, None
         if h is not None:
             self._close_handle(h)
@@ -260,3 +310,47 @@ class Binary:
         return "<goinspect.Binary %s%s>" % (
             repr(self.name) if self.name is not None else "<bytes>",
             " closed" if self._h is None else "")
+
+    # -- pclntab ------------------------------------------------------------
+
+    def _pclntab(self):
+        h = self._handle()
+        if self._tab is None:
+            self._tab = _c.gort_pclntab_open(h)
+        return self._tab
+
+    @property
+    def pclntab_version(self):
+        """Format of the function table: 12 (Go 1.2-1.15), 116, 118 or 120."""
+        return _c.gort_pclntab_version(self._pclntab())
+
+    @property
+    def func_count(self):
+        return _c.gort_pclntab_func_count(self._pclntab())
+
+    @property
+    def funcs(self):
+        """An iterator over the functions (Func), in table order (by entry)."""
+        n = self.func_count
+
+        def gen():
+            for i in range(n):
+                yield Func(self, _c.gort_pclntab_func_at(self._pclntab(), i))
+        return gen()
+
+    def find_func(self, pc):
+        """The Func whose [entry, end) holds pc, or None."""
+        try:
+            return Func(self, _c.gort_pclntab_find_func(self._pclntab(), pc))
+        except NotfoundError:  # noqa: F821 (generated from the error table)
+            return None
+
+    def lookup(self, pc):
+        """The source frames at pc (list of Frame), innermost first: the
+        inlined calls, then the physical function; [] when pc is in no
+        function. For a return address, pass pc - 1 as tracebacks do."""
+        try:
+            frames = _c.gi_pclntab_lookup(self._pclntab(), pc)
+        except NotfoundError:  # noqa: F821
+            return []
+        return [Frame(*f) for f in frames]
