@@ -57,6 +57,10 @@ struct gort_frame {
 	int32_t line;             /* -1 when the table has none for this PC */
 	int inlined;              /* 1: inlined into the next frame */
 	uint64_t entry;           /* entry PC of the physical function */
+	uint8_t func_id;          /* abi.FuncID of this frame's function (the
+				     numbering changes between Go releases);
+				     runtime tracebacks elide FuncIDWrapper
+				     callers, this API reports every frame */
 };
 
 /*

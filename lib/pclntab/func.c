@@ -108,8 +108,8 @@ int gort__func_name(const struct gort_pclntab *t, int32_t nameoff,
 		    struct gort_str *out)
 {
 	if (nameoff < 0)
-		return gort__fail(GORT_EFORMAT, "pclntab: funcnametab: negative name offset %d",
-				  nameoff);
+		return gort__fail_at(GORT_EFORMAT, t->funcnametab.file_off,
+				     "%s: negative name offset %d", t->funcnametab.what, nameoff);
 	return gort__cstring(&t->funcnametab, (uint64_t)nameoff, out);
 }
 

@@ -31,7 +31,7 @@ static int table(const struct gort_view *v, uint32_t i, const char *what,
 		return rc;
 	if (off > v->size)
 		return gort__fail_at(GORT_ETRUNCATED, v->file_off + 8 + i * v->ptr_size,
-				     "pclntab: header: %s offset 0x%llx is past the table end 0x%llx",
+				     "%s: offset 0x%llx in the header is past the table end 0x%llx",
 				     what, (unsigned long long)off,
 				     (unsigned long long)v->size);
 	if ((rc = gort__view_sub(v, off, v->size - off, out)))
@@ -51,7 +51,7 @@ static int cut_functab(struct gort_pclntab *t, uint64_t off)
 				     "pclntab: functab: %u functions need 0x%llx bytes at offset 0x%llx, past the table end",
 				     t->nfunc, (unsigned long long)len,
 				     (unsigned long long)(t->data.file_off + off));
-	t->functab.what = "functab";
+	t->functab.what = "pclntab: functab";
 	return 0;
 }
 
@@ -80,7 +80,7 @@ static int parse_12(struct gort_pclntab *t)
 	t->nfiles = nfiles;
 	if ((rc = gort__view_sub(v, fileoff, (uint64_t)nfiles * 4, &t->filetab)))
 		return rc;
-	t->filetab.what = "filetab";
+	t->filetab.what = "pclntab: filetab";
 	/* Names, pc-value streams and _func records are all offsets into the blob. */
 	t->funcdata = t->funcnametab = t->pctab = *v;
 	return 0;
@@ -100,11 +100,11 @@ static int parse_116(struct gort_pclntab *t)
 		return bad(v, 8, "function or file count too large");
 	t->nfunc = (uint32_t)n;
 	t->nfiles = (uint32_t)files;
-	if ((rc = table(v, k, "funcnametab", &t->funcnametab)) ||
-	    (rc = table(v, k + 1, "cutab", &t->cutab)) ||
-	    (rc = table(v, k + 2, "filetab", &t->filetab)) ||
-	    (rc = table(v, k + 3, "pctab", &t->pctab)) ||
-	    (rc = table(v, k + 4, "pclntable", &t->funcdata)) ||
+	if ((rc = table(v, k, "pclntab: funcnametab", &t->funcnametab)) ||
+	    (rc = table(v, k + 1, "pclntab: cutab", &t->cutab)) ||
+	    (rc = table(v, k + 2, "pclntab: filetab", &t->filetab)) ||
+	    (rc = table(v, k + 3, "pclntab: pctab", &t->pctab)) ||
+	    (rc = table(v, k + 4, "pclntab: pclntable", &t->funcdata)) ||
 	    (rc = word(v, k + 4, &pcln)))
 		return rc;
 	/* The functab opens the pclntable; _func offsets are relative to it. */

@@ -12,6 +12,7 @@
 #define MAX_DEPTH 4096
 
 struct inl_entry {
+	uint8_t func_id;
 	int32_t nameoff;
 	int32_t parent_pc;
 };
@@ -34,6 +35,7 @@ static int read_entry(struct gort_pclntab *t, uint64_t tree, int32_t ix,
 	v.big_endian = t->data.big_endian;
 	gort__view_u32(&v, new_fmt ? 4 : 12, &name);
 	gort__view_u32(&v, new_fmt ? 8 : 16, &ppc);
+	gort__view_u8(&v, new_fmt ? 0 : 2, &e->func_id);
 	e->nameoff = (int32_t)name;
 	e->parent_pc = (int32_t)ppc;
 	return 0;
@@ -51,10 +53,10 @@ static int position(struct gort_pclntab *t, const struct gort__func *f,
 }
 
 static int emit(struct gort_pclntab *t, const struct gort__func *f,
-		struct gort_str name, uint64_t pc, int inlined,
+		struct gort_str name, uint8_t func_id, uint64_t pc, int inlined,
 		struct gort_frame *frames, size_t cap, size_t *n)
 {
-	struct gort_frame fr = {name, {"", 0}, -1, inlined, f->entry};
+	struct gort_frame fr = {name, {"", 0}, -1, inlined, f->entry, func_id};
 	int rc = position(t, f, pc, &fr);
 
 	if (rc)
@@ -80,7 +82,7 @@ int gort__frames(struct gort_pclntab *t, uint64_t pc, struct gort_frame *frames,
 {
 	struct gort__func f;
 	struct gort_str fname;
-	struct inl_entry e = {0, 0};
+	struct inl_entry e = {0, 0, 0};
 	uint64_t tree = 0;
 	uint32_t idx, table;
 	int32_t ix = -1;
@@ -111,11 +113,11 @@ int gort__frames(struct gort_pclntab *t, uint64_t pc, struct gort_frame *frames,
 					       (unsigned long long)pc);
 		if ((rc = read_entry(t, tree, ix, &e)) ||
 		    (rc = gort__func_name(t, e.nameoff, &name)) ||
-		    (rc = emit(t, &f, name, pc, 1, frames, cap, n)))
+		    (rc = emit(t, &f, name, e.func_id, pc, 1, frames, cap, n)))
 			return rc;
 		pc = f.entry + (uint64_t)(int64_t)e.parent_pc;
 		if ((rc = inl_index(t, &f, table, pc, &ix)))
 			return rc;
 	}
-	return emit(t, &f, fname, pc, 0, frames, cap, n);
+	return emit(t, &f, fname, f.func_id, pc, 0, frames, cap, n);
 }

@@ -164,7 +164,7 @@ static void load(struct gort_pclntab *t)
 	if (nb && nb < (1u << 26) &&
 	    !gort__binary_read_addr(t->bin, w[base], nb * 20, &v)) {
 		v.big_endian = t->data.big_endian;
-		v.what = "findfunctab";
+		v.what = "pclntab: findfunctab";
 		t->findfunctab = v;
 		t->has_findfunctab = true;
 	}

@@ -35,8 +35,8 @@ static int stream_error(const struct gort_view *v, uint64_t start,
 {
 	return gort__fail_at(c->err == GORT_EFORMAT ? GORT_EFORMAT : GORT_ETRUNCATED,
 			     v->file_off + c->pos,
-			     "pclntab: %s: pc-value stream starting at offset 0x%llx is %s at offset 0x%llx",
-			     v->what ? v->what : "pctab",
+			     "%s: pc-value stream starting at offset 0x%llx is %s at offset 0x%llx",
+			     v->what ? v->what : "pclntab: pctab",
 			     (unsigned long long)(v->file_off + start),
 			     c->err == GORT_EFORMAT ? "corrupt (varint too long)" : "truncated",
 			     (unsigned long long)(v->file_off + c->pos));
@@ -95,14 +95,14 @@ int gort__cstring(const struct gort_view *v, uint64_t off, struct gort_str *out)
 
 	if (!p || off == v->size)
 		return gort__fail_at(GORT_ETRUNCATED, v->file_off + off,
-				     "pclntab: %s: string offset 0x%llx is past the end",
-				     v->what ? v->what : "table",
+				     "%s: string offset 0x%llx is past the end",
+				     v->what ? v->what : "pclntab",
 				     (unsigned long long)(v->file_off + off));
 	nul = memchr(p, 0, v->size - off);
 	if (!nul)
 		return gort__fail_at(GORT_ETRUNCATED, v->file_off + off,
-				     "pclntab: %s: string at offset 0x%llx has no terminator",
-				     v->what ? v->what : "table",
+				     "%s: string at offset 0x%llx has no terminator",
+				     v->what ? v->what : "pclntab",
 				     (unsigned long long)(v->file_off + off));
 	*out = gort__str((const char *)p, (size_t)(nul - p));
 	return 0;

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# gort-funcs and gort-addr2line against debug/gosym and `go tool addr2line`
+# of the toolchain that built each fixture: every Go version x amd64, arm64,
+# 386 x default, stripped (-s -w), PIE (tests/fixtures/build.sh layout
+# OUT/go1.NN/ARCH/VARIANT/prog).
+set -euo pipefail
+build=$(cd "$1" && pwd) src=$(cd "$2" && pwd)
+fixtures=${GORT_FIXTURES_DIR:-}
+if [ -z "$fixtures" ] || [ -z "$(find "$fixtures" -name prog -type f 2>/dev/null | head -n1)" ]; then
+  echo "no fixture binaries in GORT_FIXTURES_DIR='$fixtures' (run tests/fixtures/build.sh): skipped"
+  exit 77
+fi
+. "$src/tests/pclntab/lib.sh"
+setup
+while IFS= read -r f; do
+  v=${f#"$fixtures"/go}; v=${v%%/*}
+  gr=/usr/lib/go-$v
+  [ -x "$gr/bin/go" ] || gr=$(newest_go)
+  check_binary "$f" "$gr"
+done < <(find "$fixtures" -name prog -type f | sort -V)
+finish

@@ -1,0 +1,50 @@
+# Shared by the pclntab checks: sourced with build=BUILD_DIR src=SOURCE_DIR.
+# Ground truth: debug/gosym of the newest Go (gosymfuncs/) for the function
+# list, and `go tool addr2line` of the toolchain that built each binary
+# (older addr2lines cannot read newer table formats; newer ones read all).
+
+newest_go() { ls -d /usr/lib/go-1.* 2>/dev/null | sort -V | tail -n1; }
+
+# go_env CMD...: a Go command that touches neither the network nor ~/.cache.
+go_env() {
+  env GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off GOWORK=off GOENV=off \
+    GOCACHE="$work/gocache" GOPATH="$work/gopath" CGO_ENABLED=0 "$@"
+}
+
+# setup: work dir and the gosymfuncs reference tool; exits 77 without Go.
+setup() {
+  goroot=$(newest_go)
+  [ -x "$goroot/bin/go" ] || { echo "no Go toolchain in /usr/lib/go-1.*: skipped"; exit 77; }
+  work=$build/pclntab-check
+  mkdir -p "$work"
+  gosymfuncs=$work/gosymfuncs
+  (cd "$src/tests/pclntab/gosymfuncs" && go_env "$goroot/bin/go" build -o "$gosymfuncs" .) ||
+    { echo "cannot build gosymfuncs with $goroot"; exit 1; }
+  tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+  fail=0 checked=0 funcs=0 pcs=0
+}
+
+# check_binary FILE GOROOT: gort-funcs vs debug/gosym, and gort-addr2line
+# vs GOROOT's go tool addr2line on sampled PCs (entries, interior, ends).
+check_binary() {
+  local f=$1 gr=$2 n
+  "$gosymfuncs" "$f" >"$tmp/ref.funcs" 2>&1 || { echo "gosymfuncs failed on $f"; fail=1; return; }
+  "$build/examples/gort-funcs" "$f" >"$tmp/got.funcs" 2>&1 || true
+  if ! cmp -s "$tmp/ref.funcs" "$tmp/got.funcs"; then
+    echo "MISMATCH gort-funcs $f"; diff "$tmp/ref.funcs" "$tmp/got.funcs" | head -5; fail=1
+  fi
+  n=$(wc -l <"$tmp/ref.funcs"); funcs=$((funcs + n))
+  "$gosymfuncs" -pcs "${GORT_PCLN_SAMPLES:-600}" "$f" >"$tmp/pcs"
+  printf '0\nzz\n0x\n%s\n' "ffffffffffffffffff" >>"$tmp/pcs" # Go's parse quirks
+  "$gr/bin/go" tool addr2line "$f" <"$tmp/pcs" >"$tmp/ref.a2l" 2>&1 || true
+  "$build/examples/gort-addr2line" "$f" <"$tmp/pcs" >"$tmp/got.a2l" 2>&1 || true
+  if ! cmp -s "$tmp/ref.a2l" "$tmp/got.a2l"; then
+    echo "MISMATCH gort-addr2line $f (vs $gr)"; diff "$tmp/ref.a2l" "$tmp/got.a2l" | head -6; fail=1
+  fi
+  pcs=$((pcs + $(wc -l <"$tmp/pcs"))); checked=$((checked + 1))
+}
+
+finish() {
+  echo "checked $checked binaries, $funcs functions, $pcs addresses"
+  exit $fail
+}

@@ -1,0 +1,3 @@
+module selfframes
+
+go 1.15
