@@ -25,12 +25,13 @@ var (
 	dur     = flag.Duration("d", 1500*time.Millisecond, "how long to run")
 	workers = flag.Int("w", 4, "worker goroutines")
 	cpuprof = flag.Bool("cpu", true, "also run a CPU profile (CPU samples in the trace)")
+	every   = flag.Int("every", 16, "sleep after every N jobs (larger: busier, bigger trace)")
 )
 
 func main() {
 	flag.Parse()
 	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: gorttraceprog [-d dur] [-w n] OUT")
+		fmt.Fprintln(os.Stderr, "usage: gorttraceprog [-d dur] [-w n] [-every n] [-cpu=false] OUT")
 		os.Exit(2)
 	}
 	f, err := os.Create(flag.Arg(0))
@@ -106,7 +107,7 @@ func run() {
 	deadline := time.Now().Add(*dur)
 	for i := 0; time.Now().Before(deadline); i++ {
 		jobs <- i
-		if i%16 == 0 {
+		if i%*every == 0 {
 			syscall.Write(fds[1], []byte{'x'})
 			time.Sleep(200 * time.Microsecond)
 		}
