@@ -222,10 +222,110 @@ static void gi_raise(int rc)
 	$result = SWIG_Python_AppendOutput($result, list);
 }
 
+%{
+static PyObject *gi_py_i64(int64_t v)
+{
+	if (v == GORT_TRACE_NONE)
+		Py_RETURN_NONE;
+	return PyLong_FromLongLong(v);
+}
+
+/* [(pc, func, file, line), ...] innermost first, or None. */
+static PyObject *gi_py_trace_stack(const struct gort_trace_event *ev,
+				   int has, uint64_t id)
+{
+	const struct gort_trace_frame *fr = NULL;
+	size_t n = 0;
+	PyObject *list;
+
+	if (!has)
+		Py_RETURN_NONE;
+	if (gort_trace_event_stack(ev, id, &fr, &n) != 0)
+		n = 0;
+	list = PyList_New((Py_ssize_t)n);
+	for (size_t i = 0; list && i < n; i++) {
+		PyObject *t = Py_BuildValue("(KNNK)", (unsigned long long)fr[i].pc,
+			gi_py_str(fr[i].func.ptr, fr[i].func.len),
+			gi_py_str(fr[i].file.ptr, fr[i].file.len),
+			(unsigned long long)fr[i].line);
+		if (!t) {
+			Py_CLEAR(list);
+			break;
+		}
+		PyList_SET_ITEM(list, (Py_ssize_t)i, t);
+	}
+	return list;
+}
+
+/* Kind-specific fields, as a dict (empty for kinds without any here). */
+static PyObject *gi_py_trace_detail(const struct gort_trace_event *ev)
+{
+	switch (ev->kind) {
+	case GORT_TRACE_EVENT_STATE_TRANSITION: {
+		const struct gort_trace_transition *t = &ev->u.transition;
+		return Py_BuildValue("{s:i,s:L,s:i,s:i,s:N,s:N}",
+			"resource_kind", t->resource_kind, "resource", (long long)t->resource,
+			"from", t->from, "to", t->to,
+			"reason", gi_py_str(t->reason.ptr, t->reason.len),
+			"transition_stack", gi_py_trace_stack(ev, t->has_stack, t->stack_id));
+	}
+	case GORT_TRACE_EVENT_METRIC:
+		return Py_BuildValue("{s:N,s:K}",
+			"name", gi_py_str(ev->u.metric.name.ptr, ev->u.metric.name.len),
+			"value", (unsigned long long)ev->u.metric.value);
+	case GORT_TRACE_EVENT_LABEL:
+		return Py_BuildValue("{s:N,s:i,s:L}",
+			"label", gi_py_str(ev->u.label.label.ptr, ev->u.label.label.len),
+			"resource_kind", ev->u.label.resource_kind,
+			"resource", (long long)ev->u.label.resource);
+	case GORT_TRACE_EVENT_LOG:
+		return Py_BuildValue("{s:N,s:N,s:N}", "task", gi_py_u64(ev->u.log.task),
+			"category", gi_py_str(ev->u.log.category.ptr, ev->u.log.category.len),
+			"message", gi_py_str(ev->u.log.message.ptr, ev->u.log.message.len));
+	case GORT_TRACE_EVENT_TASK_BEGIN:
+	case GORT_TRACE_EVENT_TASK_END:
+		return Py_BuildValue("{s:K,s:N,s:N}", "task", (unsigned long long)ev->u.task.id,
+			"parent", gi_py_u64(ev->u.task.parent),
+			"type", gi_py_str(ev->u.task.type.ptr, ev->u.task.type.len));
+	case GORT_TRACE_EVENT_REGION_BEGIN:
+	case GORT_TRACE_EVENT_REGION_END:
+		return Py_BuildValue("{s:N,s:N}", "task", gi_py_u64(ev->u.region.task),
+			"type", gi_py_str(ev->u.region.type.ptr, ev->u.region.type.len));
+	case GORT_TRACE_EVENT_RANGE_BEGIN:
+	case GORT_TRACE_EVENT_RANGE_ACTIVE:
+	case GORT_TRACE_EVENT_RANGE_END:
+		return Py_BuildValue("{s:N,s:i,s:L}",
+			"name", gi_py_str(ev->u.range.name.ptr, ev->u.range.name.len),
+			"scope_kind", ev->u.range.scope_kind, "scope", (long long)ev->u.range.scope);
+	default:
+		return PyDict_New();
+	}
+}
+%}
+
+/* (kind, type, time, goroutine, proc, thread, text, stack, detail) */
+%typemap(argout) const struct gort_trace_event **OUT_EVENT {
+	const struct gort_trace_event *ev = *$1;
+	struct gort_str text = { "", 0 };
+	PyObject *t;
+
+	if (gort_trace_event_string(ev, &text) != 0)
+		text.ptr = "", text.len = 0;
+	t = Py_BuildValue("(iiLNNNNNN)", ev->kind, ev->type, (long long)ev->time,
+		gi_py_i64(ev->goroutine), gi_py_i64(ev->proc), gi_py_i64(ev->thread),
+		gi_py_str(text.ptr, text.len),
+		gi_py_trace_stack(ev, ev->has_stack, ev->stack_id),
+		gi_py_trace_detail(ev));
+	if (!t)
+		SWIG_fail;
+	$result = SWIG_Python_AppendOutput($result, t);
+}
+
 %typemap(check) gort_binary *, const gort_binary *, gort_buildinfo *,
 		const gort_buildinfo *, const struct gort_module *,
 		const struct gort_build_setting *, gort_pclntab *,
-		const gort_pclntab * {
+		const gort_pclntab *, gort_trace *, const gort_trace *,
+		gort_trace_event_iter * {
 	if (!$1)
 		SWIG_exception_fail(SWIG_ValueError, "in method '$symname', NULL handle");
 }
@@ -386,10 +486,115 @@ static void gi_lua_setint(lua_State *L, const char *field, lua_Integer v)
 	SWIG_arg++;
 }
 
+%{
+static void gi_lua_seti64(lua_State *L, const char *field, int64_t v)
+{
+	if (v == GORT_TRACE_NONE)
+		return; /* nil */
+	lua_pushinteger(L, (lua_Integer)v);
+	lua_setfield(L, -2, field);
+}
+
+/* Sets field = { {pc, func, file, line}, ... } when there is a stack. */
+static void gi_lua_trace_stack(lua_State *L, const char *field,
+			       const struct gort_trace_event *ev, int has,
+			       uint64_t id)
+{
+	const struct gort_trace_frame *fr = NULL;
+	size_t n = 0;
+
+	if (!has)
+		return;
+	if (gort_trace_event_stack(ev, id, &fr, &n) != 0)
+		n = 0;
+	lua_createtable(L, (int)n, 0);
+	for (size_t i = 0; i < n; i++) {
+		lua_createtable(L, 0, 4);
+		gi_lua_setint(L, "pc", (lua_Integer)fr[i].pc);
+		gi_lua_setstr(L, "func", fr[i].func);
+		gi_lua_setstr(L, "file", fr[i].file);
+		gi_lua_setint(L, "line", (lua_Integer)fr[i].line);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_setfield(L, -2, field);
+}
+
+static void gi_lua_trace_detail(lua_State *L, const struct gort_trace_event *ev)
+{
+	switch (ev->kind) {
+	case GORT_TRACE_EVENT_STATE_TRANSITION: {
+		const struct gort_trace_transition *t = &ev->u.transition;
+		gi_lua_setint(L, "resource_kind", t->resource_kind);
+		gi_lua_setint(L, "resource", (lua_Integer)t->resource);
+		gi_lua_setint(L, "from", t->from);
+		gi_lua_setint(L, "to", t->to);
+		gi_lua_setstr(L, "reason", t->reason);
+		gi_lua_trace_stack(L, "transition_stack", ev, t->has_stack, t->stack_id);
+		break;
+	}
+	case GORT_TRACE_EVENT_METRIC:
+		gi_lua_setstr(L, "name", ev->u.metric.name);
+		gi_lua_setint(L, "value", (lua_Integer)ev->u.metric.value);
+		break;
+	case GORT_TRACE_EVENT_LABEL:
+		gi_lua_setstr(L, "label", ev->u.label.label);
+		gi_lua_setint(L, "resource_kind", ev->u.label.resource_kind);
+		gi_lua_setint(L, "resource", (lua_Integer)ev->u.label.resource);
+		break;
+	case GORT_TRACE_EVENT_LOG:
+		gi_lua_setu64(L, "task", ev->u.log.task);
+		gi_lua_setstr(L, "category", ev->u.log.category);
+		gi_lua_setstr(L, "message", ev->u.log.message);
+		break;
+	case GORT_TRACE_EVENT_TASK_BEGIN:
+	case GORT_TRACE_EVENT_TASK_END:
+		gi_lua_setint(L, "task", (lua_Integer)ev->u.task.id);
+		gi_lua_setu64(L, "parent", ev->u.task.parent);
+		gi_lua_setstr(L, "type", ev->u.task.type);
+		break;
+	case GORT_TRACE_EVENT_REGION_BEGIN:
+	case GORT_TRACE_EVENT_REGION_END:
+		gi_lua_setu64(L, "task", ev->u.region.task);
+		gi_lua_setstr(L, "type", ev->u.region.type);
+		break;
+	case GORT_TRACE_EVENT_RANGE_BEGIN:
+	case GORT_TRACE_EVENT_RANGE_ACTIVE:
+	case GORT_TRACE_EVENT_RANGE_END:
+		gi_lua_setstr(L, "name", ev->u.range.name);
+		gi_lua_setint(L, "scope_kind", ev->u.range.scope_kind);
+		gi_lua_setint(L, "scope", (lua_Integer)ev->u.range.scope);
+		break;
+	default:
+		break;
+	}
+}
+%}
+
+/* {kind, type, time, goroutine, proc, thread, text, stack, <detail>} */
+%typemap(argout) const struct gort_trace_event **OUT_EVENT {
+	const struct gort_trace_event *ev = *$1;
+	struct gort_str text = { "", 0 };
+
+	if (gort_trace_event_string(ev, &text) != 0)
+		text.ptr = "", text.len = 0;
+	lua_createtable(L, 0, 12);
+	gi_lua_setint(L, "kind", ev->kind);
+	gi_lua_setint(L, "type", ev->type);
+	gi_lua_setint(L, "time", (lua_Integer)ev->time);
+	gi_lua_seti64(L, "goroutine", ev->goroutine);
+	gi_lua_seti64(L, "proc", ev->proc);
+	gi_lua_seti64(L, "thread", ev->thread);
+	gi_lua_setstr(L, "text", text);
+	gi_lua_trace_stack(L, "stack", ev, ev->has_stack, ev->stack_id);
+	gi_lua_trace_detail(L, ev);
+	SWIG_arg++;
+}
+
 %typemap(check) gort_binary *, const gort_binary *, gort_buildinfo *,
 		const gort_buildinfo *, const struct gort_module *,
 		const struct gort_build_setting *, gort_pclntab *,
-		const gort_pclntab * {
+		const gort_pclntab *, gort_trace *, const gort_trace *,
+		gort_trace_event_iter * {
 	if (!$1) {
 		lua_pushfstring(L, "%s: NULL handle", "$symname");
 		SWIG_fail;
@@ -429,6 +634,11 @@ static void gi_lua_setint(lua_State *L, const char *field, lua_Integer v)
 	$1 = &tmp;
 }
 
+%typemap(in, numinputs=0) const struct gort_trace_event **OUT_EVENT
+	(const struct gort_trace_event *tmp = NULL) {
+	$1 = ($1_ltype)&tmp; /* SWIG declares the argument without const */
+}
+
 %typemap(in, numinputs=0) struct gort_func *OUT_FUNC (struct gort_func tmp) {
 	memset(&tmp, 0, sizeof(tmp));
 	$1 = &tmp;
@@ -460,6 +670,7 @@ static void gi_lua_setint(lua_State *L, const char *field, lua_Integer v)
  * them apart, SWIG does not. Its items are what we want. */
 %rename(gort_pclntab_version_enum, %$isenum) gort_pclntab_version;
 %include <gort/pclntab.h>
+%include <gort/trace.h>
 %rename("%s", %$isfunction) "";
 
 /* common.h, error.h */
@@ -500,6 +711,18 @@ gort_rc gort_pclntab_func_at(gort_pclntab *tab, size_t i,
 gort_rc gort_pclntab_find_func(gort_pclntab *tab, uint64_t pc,
 			       struct gort_func *OUT_FUNC);
 
+/* trace.h */
+void gort_trace_close(gort_trace *t);
+int gort_trace_version(const gort_trace *t);
+gort_rc gort_trace_event_iter_new(gort_trace_event_iter **OUT_PTR,
+				  gort_trace *t);
+void gort_trace_event_iter_free(gort_trace_event_iter *it);
+gort_rc gort_trace_event_iter_next(gort_trace_event_iter *it,
+				   const struct gort_trace_event **OUT_EVENT);
+const char *gort_trace_event_kind_name(int kind);
+const char *gort_trace_go_state_name(int state);
+const char *gort_trace_proc_state_name(int state);
+
 /* Helpers where C takes an options struct or hands out struct fields. */
 %inline %{
 /* The error table, in GORT_ERROR_LIST order. */
@@ -532,6 +755,19 @@ gort_rc gi_binary_open_memory(gort_binary **OUT_PTR, const void *BYTES,
 {
 	GORT_OPTS(gort_open_opts, o, .max_decompressed = max_decompressed);
 	return gort_binary_open_memory(OUT_PTR, BYTES, LENGTH, &o);
+}
+
+gort_rc gi_trace_open(gort_trace **OUT_PTR, const char *PATH,
+		      uint64_t max_decompressed)
+{
+	GORT_OPTS(gort_trace_opts, o, .max_decompressed = max_decompressed);
+	return gort_trace_open(OUT_PTR, PATH, &o);
+}
+gort_rc gi_trace_open_memory(gort_trace **OUT_PTR, const void *BYTES,
+			     size_t LENGTH, uint64_t max_decompressed)
+{
+	GORT_OPTS(gort_trace_opts, o, .max_decompressed = max_decompressed);
+	return gort_trace_open_memory(OUT_PTR, BYTES, LENGTH, &o);
 }
 
 /* gort_pclntab_lookup with as many frames as there are. */

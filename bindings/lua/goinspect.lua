@@ -251,6 +251,121 @@ function M.Binary(arg)
   return setmetatable({_h = h, _data = data, name = path}, Binary)
 end
 
+-- Trace ------------------------------------------------------------------
+
+local resource_names = enum_names("GORT_TRACE_RESOURCE_")
+
+local Event = {}
+Event.__index = Event
+Event.__name = "goinspect.Event"
+function Event.__tostring(ev) return ev.text end
+
+-- The C table gets names: kind ("StateTransition", kind_code keeps the
+-- number), resource_kind ("goroutine"...), state_from / state_to.
+local function event_from(ev)
+  ev.kind_code = ev.kind
+  ev.kind = C.gort_trace_event_kind_name(ev.kind_code)
+  if ev.resource_kind then ev.resource_kind = resource_names[ev.resource_kind] end
+  if ev.scope_kind then ev.scope_kind = resource_names[ev.scope_kind] end
+  if ev.kind_code == C.GORT_TRACE_EVENT_STATE_TRANSITION then
+    local name = ev.resource_kind == "goroutine" and C.gort_trace_go_state_name
+                 or C.gort_trace_proc_state_name
+    ev.state_from, ev.state_to = name(ev.from), name(ev.to)
+    ev.from, ev.to = nil, nil
+  end
+  return setmetatable(ev, Event)
+end
+
+local Trace = {}
+Trace.__name = "goinspect.Trace"
+
+local function trace_handle(self)
+  local h = rawget(self, "_h")
+  if h == nil then raise("EINVAL", "trace is closed", 4) end
+  return h
+end
+
+-- gi.Trace(path), gi.Trace{path = p}, gi.Trace{data = bytes}.
+function M.Trace(arg)
+  local path, data, maxd
+  if type(arg) == "string" then
+    path = arg
+  elseif type(arg) == "table" then
+    path, data, maxd = arg.path, arg.data, arg.max_decompressed
+  end
+  if (path == nil) == (data == nil) then
+    raise("EINVAL", "goinspect.Trace: expected a path, {path = string} or {data = string}")
+  end
+  local h = path and C.gi_trace_open(path, maxd or 0)
+            or C.gi_trace_open_memory(data, maxd or 0)
+  return setmetatable({_h = h, _data = data, _iters = {}, name = path}, Trace)
+end
+
+-- t.version: the format, N of "go 1.N trace".
+function Trace.__index(self, k)
+  if k == "version" then return C.gort_trace_version(trace_handle(self)) end
+  return Trace[k]
+end
+
+local function free_iter(self, it)
+  if self._iters[it] then
+    self._iters[it] = nil
+    C.gort_trace_event_iter_free(it)
+  end
+end
+
+-- for ev in t:events() do ... end. Breaking out of the loop frees the
+-- reader (the generic for closes its fourth value); so does t:close().
+function Trace.events(self)
+  local it = C.gort_trace_event_iter_new(trace_handle(self))
+  self._iters[it] = true
+  local closer = setmetatable({}, {__close = function() free_iter(self, it) end})
+  return function()
+    if not self._iters[it] then raise("EINVAL", "trace is closed", 3) end
+    local ok, ev = pcall(C.gort_trace_event_iter_next, it)
+    if ok then return event_from(ev) end
+    free_iter(self, it)
+    if getmetatable(ev) == M.Error and ev.name == "EEND" then return nil end
+    error(ev, 2)
+  end, nil, nil, closer
+end
+
+-- {events = n, kinds = {[kind] = n}, goroutines = n, procs = n,
+--  threads = n, duration = ns}
+function Trace.stats(self)
+  local kinds, n, gs, ps, ms = {}, 0, {}, {}, {}
+  local first, last
+  for ev in self:events() do
+    n = n + 1
+    kinds[ev.kind] = (kinds[ev.kind] or 0) + 1
+    if ev.goroutine then gs[ev.goroutine] = true end
+    if ev.proc then ps[ev.proc] = true end
+    if ev.thread then ms[ev.thread] = true end
+    if ev.resource_kind == "goroutine" and ev.kind_code == C.GORT_TRACE_EVENT_STATE_TRANSITION then
+      gs[ev.resource] = true
+    end
+    first = first or ev.time
+    last = ev.time
+  end
+  local function count(t) local c = 0 for _ in pairs(t) do c = c + 1 end return c end
+  return {events = n, kinds = kinds, goroutines = count(gs), procs = count(ps),
+          threads = count(ms), duration = first and (last - first) or 0}
+end
+
+function Trace.close(self)
+  for it in pairs(rawget(self, "_iters") or {}) do free_iter(self, it) end
+  local h = rawget(self, "_h")
+  if h ~= nil then
+    rawset(self, "_h", nil)
+    C.gort_trace_close(h)
+  end
+  rawset(self, "_data", nil)
+end
+Trace.__gc = Trace.close
+Trace.__close = Trace.close
+
+M.Event = Event
+M.TraceClass = Trace
 M.Func = Func
 M.Module = Module
 M.BuildInfo = BuildInfo

@@ -209,6 +209,45 @@ if TOOL ~= "" and exists(TOOL) then
   check(not ok and e.name == "ENOTGO", "pclntab of /bin/ls: %s", tostring(e))
 end
 
+-- Traces, against gort-trace dump ------------------------------------------
+local trace = FIXTURE ~= "" and FIXTURE .. "/trace.out"
+if TOOL ~= "" and exists(TOOL) and trace and exists(trace) then
+  local dir = TOOL:match("^(.*)/[^/]*$")
+  local ok, want = run(shq(dir .. "/gort-trace") .. " dump " .. shq(trace))
+  for _, t in ipairs({gi.Trace(trace), gi.Trace{data = readfile(trace)}}) do
+    check(t.version >= 22, "trace version %s", tostring(t.version))
+    local got, kinds, stacks = {}, {}, 0
+    for ev in t:events() do
+      got[#got + 1] = tostring(ev) .. "\n"
+      kinds[ev.kind] = (kinds[ev.kind] or 0) + 1
+      if ev.kind == "StateTransition" then
+        check(tostring(ev):find(ev.state_from .. "->" .. ev.state_to, 1, true),
+              "transition names in %s", tostring(ev))
+      end
+      if ev.kind == "Log" then eq(ev.message, "value", "log message") end
+      if ev.stack and #ev.stack > 0 then stacks = stacks + 1 end
+    end
+    eq(ok and table.concat(got), want, "events vs gort-trace dump")
+    eq(kinds.Log, 4, "Log events")
+    check(stacks > 0, "events with stacks")
+    local st = t:stats()
+    eq(st.events, #got, "stats.events")
+    check(st.goroutines >= 5, "stats.goroutines %d", st.goroutines)
+    -- break out of a loop: the reader is freed by the generic for
+    for _ in t:events() do break end
+    eq(next(t._iters), nil, "no reader left after break")
+    local it = t:events()
+    it()
+    t:close()
+    check(not pcall(it), "reading a closed trace fails")
+    raises("EINVAL", function() return t.version end)
+  end
+  raises("EFORMAT", gi.Trace, "/bin/ls")
+  raises("EIO", gi.Trace, "/nonexistent/trace")
+else
+  print("no trace fixture: trace checks skipped")
+end
+
 -- Errors -------------------------------------------------------------------
 local e = raises("EIO", gi.Binary, "/nonexistent/goinspect-test")
 if e then

@@ -245,6 +245,82 @@ class Pclntab(unittest.TestCase):
             b.lookup(first.entry)
 
 
+def trace_file():
+    p = os.path.join(FIXTURE, "trace.out") if FIXTURE else ""
+    return p if p and os.path.exists(p) else None
+
+
+@unittest.skipUnless(TOOL and os.access(TOOL, os.X_OK), "gort-version not built")
+class Traces(unittest.TestCase):
+    """Against gort-trace dump (itself checked against go tool trace -d=parsed)."""
+
+    def setUp(self):
+        self.path = trace_file()
+        if not self.path:
+            self.skipTest("no trace fixture (no Go toolchain)")
+
+    def test_dump(self):
+        rc, want = tool_run("gort-trace", ["dump", self.path])
+        self.assertEqual(rc, 0)
+        with open(self.path, "rb") as f:
+            data = f.read()
+        for t in (goinspect.Trace(self.path), goinspect.Trace(data=data)):
+            with t:
+                self.assertGreaterEqual(t.version, 22)
+                events = list(t.events())
+                self.assertEqual("".join(str(e) + "\n" for e in events), want)
+        kinds = {e.kind for e in events}
+        self.assertTrue({"Sync", "StateTransition", "TaskBegin", "RegionBegin", "Log"} <= kinds, kinds)
+        for e in events:
+            self.assertIn("%s Time=%d" % (e.kind, e.time), str(e))
+            if e.kind == "StateTransition":
+                self.assertIn(e.resource_kind, ("goroutine", "proc"))
+                self.assertIn("%s->%s" % (e.state_from, e.state_to), str(e))
+            if e.kind == "Log":
+                self.assertEqual((e.category, e.message), ("i", "value"))
+            if e.stack:
+                self.assertIn(e.stack[0].func, str(e))
+        self.assertTrue(any(e.stack for e in events))
+
+    def test_stats(self):
+        with goinspect.Trace(self.path) as t:
+            st = t.stats()
+            n = sum(1 for _ in t.events())
+        self.assertEqual(st["events"], n)
+        self.assertEqual(sum(st["kinds"].values()), n)
+        self.assertGreaterEqual(st["goroutines"], 5)  # main + 4 workers
+        self.assertEqual(st["kinds"]["Log"], 4)
+        self.assertGreater(st["duration"], 0)
+
+    def test_lifetime_and_errors(self):
+        t = goinspect.Trace(self.path)
+        it = t.events()
+        first = next(it)
+        left = t.events()
+        next(left)
+        del left
+        gc.collect()
+        self.assertEqual(len(t._iters), 1)  # the abandoned reader was freed
+        t.close()
+        self.assertEqual(first.kind, "Sync")  # a copy
+        with self.assertRaises(ValueError):
+            next(it)
+        with self.assertRaises(ValueError):
+            t.events()
+        with self.assertRaises(goinspect.FormatError):
+            goinspect.Trace("/bin/ls")
+        with self.assertRaises(goinspect.IoError):
+            goinspect.Trace("/nonexistent/trace")
+        with open(self.path, "rb") as f:
+            data = f.read()
+        for n in (0, 16, len(data) // 2, len(data) - 1):
+            with self.subTest(n=n):
+                try:
+                    list(goinspect.Trace(data=data[:n]).events())
+                except goinspect.Error as e:
+                    self.assertLess(e.code, 0)
+
+
 class Errors(unittest.TestCase):
     def test_classes_from_the_table(self):
         core = goinspect.core

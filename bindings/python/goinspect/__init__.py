@@ -17,6 +17,7 @@ GORT_ENOTGO -> NotgoError, GORT_ETRUNCATED -> TruncatedError, GORT_EIO ->
 IoError. goinspect.errors maps codes and names to the classes.
 """
 
+import collections
 import os
 from dataclasses import dataclass
 from typing import List, NamedTuple, Optional
@@ -25,8 +26,8 @@ from . import core as _c
 
 __version__ = _c.gort_version_string()
 
-__all__ = ["Binary", "BuildInfo", "Module", "BuildSetting", "Func", "Frame", "Error", "errors",
-           "__version__"]
+__all__ = ["Binary", "BuildInfo", "Module", "BuildSetting", "Func", "Frame", "Trace", "Event",
+           "StackFrame", "Error", "errors", "__version__"]
 
 
 class Error(Exception):
@@ -354,3 +355,162 @@ class Binary:
         except NotfoundError:  # noqa: F821
             return []
         return [Frame(*f) for f in frames]
+
+
+# -- traces -------------------------------------------------------------------
+
+_RESOURCE_KINDS = _enum_names("GORT_TRACE_RESOURCE_")
+
+
+class StackFrame(NamedTuple):
+    """A frame of a trace event's stack."""
+
+    pc: int
+    func: str
+    file: str
+    line: int
+
+
+class Event:
+    """One event of a trace, copied out of it.
+
+    kind ("StateTransition", "Metric", ... as Go's trace.EventKind prints),
+    kind_code, type (wire type), time (ns, trace clock), goroutine, proc,
+    thread (None when there is none), stack (list of StackFrame, innermost
+    first, or None); str() is the event as `go tool trace -d=parsed` prints
+    it. Kind-specific fields are attributes too: for StateTransition
+    resource_kind ("goroutine" / "proc"), resource, state_from, state_to
+    (state names, "Running"...), reason, transition_stack; for Metric name,
+    value; for Log task, category, message; for Label label, resource_kind,
+    resource; for Task*/Region* task, parent, type; for Range* name,
+    scope_kind, scope.
+    """
+
+    def __init__(self, t):
+        (self.kind_code, self.type, self.time, self.goroutine, self.proc, self.thread,
+         self._text, stack, detail) = t
+        self.kind = _c.gort_trace_event_kind_name(self.kind_code)
+        self.stack = [StackFrame(*f) for f in stack] if stack is not None else None
+        for k in ("resource_kind", "scope_kind"):
+            if k in detail:
+                detail[k] = _RESOURCE_KINDS.get(detail[k], detail[k])
+        if self.kind_code == _c.GORT_TRACE_EVENT_STATE_TRANSITION:
+            name = (_c.gort_trace_go_state_name if detail["resource_kind"] == "goroutine"
+                    else _c.gort_trace_proc_state_name)
+            detail["state_from"] = name(detail.pop("from"))
+            detail["state_to"] = name(detail.pop("to"))
+            ts = detail["transition_stack"]
+            detail["transition_stack"] = [StackFrame(*f) for f in ts] if ts is not None else None
+        self.__dict__.update(detail)
+
+    def __str__(self):
+        return self._text
+
+    def __repr__(self):
+        return "<goinspect.Event %s t=%d>" % (self.kind, self.time)
+
+
+class Trace:
+    """A Go execution trace (runtime/trace), from a path or from bytes.
+
+    Trace(path) or Trace(data=b"..."), zstd-compressed or not. version is
+    the format (N of "go 1.N trace"); events() iterates over the events in
+    order, as Go's reader orders them, holding one generation at a time;
+    stats() counts them. A context manager; closing it ends its iterators.
+    """
+
+    _close_handle = staticmethod(_c.gort_trace_close)
+    _free_iter = staticmethod(_c.gort_trace_event_iter_free)
+
+    def __init__(self, path=None, *, data=None, max_decompressed=0):
+        self._h = None
+        self._iters = {}  # id -> live iterator handle, freed before the trace
+        if (path is None) == (data is None):
+            raise TypeError("Trace() takes a path or data=bytes")
+        if data is not None:
+            self._data = data if type(data) is bytes else bytes(data)
+            self.name = None
+            self._h = _c.gi_trace_open_memory(self._data, max_decompressed)
+        else:
+            self._data = None
+            path = os.fspath(path)
+            self.name = os.fsdecode(path)
+            self._h = _c.gi_trace_open(path, max_decompressed)
+
+    def close(self):
+        iters, self._iters = getattr(self, "_iters", {}), {}
+        for it in iters.values():
+            self._free_iter(it)
+        h, self._h = self._h, None
+        if h is not None:
+            self._close_handle(h)
+        self._data = None
+
+    def __del__(self):
+        if getattr(self, "_h", None) is not None:
+            self.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def closed(self):
+        return self._h is None
+
+    def _handle(self):
+        if self._h is None:
+            raise ValueError("operation on a closed goinspect.Trace")
+        return self._h
+
+    @property
+    def version(self):
+        return _c.gort_trace_version(self._handle())
+
+    def events(self):
+        """An iterator over the events (Event), in order."""
+        it = _c.gort_trace_event_iter_new(self._handle())
+        key = id(it)
+        self._iters[key] = it
+        return self._events(key, it)
+
+    def _events(self, key, it):
+        try:
+            while True:
+                if self._iters.get(key) is not it:
+                    raise ValueError("the goinspect.Trace was closed")
+                try:
+                    t = _c.gort_trace_event_iter_next(it)
+                except EndError:  # noqa: F821 (generated from the error table)
+                    return
+                yield Event(t)
+        finally:
+            if self._iters.pop(key, None) is not None:
+                self._free_iter(it)
+
+    def stats(self):
+        """Counts: {"events": total, "kinds": {kind: n}, "goroutines": number
+        of goroutines seen, "procs": ..., "threads": ..., "duration": ns
+        from the first event to the last}."""
+        kinds = collections.Counter()
+        gs, ps, ms = set(), set(), set()
+        first = last = None
+        for ev in self.events():
+            kinds[ev.kind] += 1
+            for v, s in ((ev.goroutine, gs), (ev.proc, ps), (ev.thread, ms)):
+                if v is not None:
+                    s.add(v)
+            if ev.kind_code == _c.GORT_TRACE_EVENT_STATE_TRANSITION and ev.resource_kind == "goroutine":
+                gs.add(ev.resource)
+            first = ev.time if first is None else first
+            last = ev.time
+        return {"events": sum(kinds.values()), "kinds": dict(kinds), "goroutines": len(gs),
+                "procs": len(ps), "threads": len(ms),
+                "duration": (last - first) if first is not None else 0}
+
+    def __repr__(self):
+        return "<goinspect.Trace %s%s>" % (
+            repr(self.name) if self.name is not None else "<bytes>",
+            " closed" if self._h is None else "")
