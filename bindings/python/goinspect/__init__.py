@@ -19,6 +19,7 @@ IoError. goinspect.errors maps codes and names to the classes.
 
 import collections
 import os
+import threading
 from dataclasses import dataclass
 from typing import List, NamedTuple, Optional
 
@@ -235,6 +236,7 @@ class Binary:
             self._h = _c.gi_binary_open(path, max_decompressed)
         self._build_info = None
         self._tab = None
+        self._lock = threading.Lock()  # lazy opens: one table per binary
 
     _close_pclntab = staticmethod(_c.gort_pclntab_close)
 
@@ -317,7 +319,9 @@ class Binary:
     def _pclntab(self):
         h = self._handle()
         if self._tab is None:
-            self._tab = _c.gort_pclntab_open(h)
+            with self._lock:
+                if self._tab is None:
+                    self._tab = _c.gort_pclntab_open(h)
         return self._tab
 
     @property
