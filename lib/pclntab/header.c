@@ -200,6 +200,13 @@ int gort__pclntab_init(struct gort_pclntab *t, struct gort_binary *bin)
 	s = gort__elf_section(&bin->elf, ".gopclntab");
 	if (!s)
 		s = gort__elf_section(&bin->elf, ".data.rel.ro.gopclntab");
+	if (!s && bin->elf.nsections == 0) {
+		/* No section headers at all: look for the table itself. */
+		if ((rc = gort__pclntab_scan(t, bin)))
+			return rc;
+		t->text = header_text(&t->data); /* 0 from Go 1.26: see api.c */
+		return 0;
+	}
 	if (!s)
 		return gort__fail(GORT_ENOTGO, "pclntab: no .gopclntab section");
 	if ((rc = gort__elf_section_data(&bin->elf, s, &data)))

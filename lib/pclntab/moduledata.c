@@ -12,6 +12,7 @@
  */
 #include "pclntab.h"
 
+#include <gelf.h>
 #include <string.h>
 
 #define NWORDS 48 /* enough to reach epclntab in every layout so far */
@@ -47,22 +48,46 @@ static bool plausible(const struct gort_pclntab *t, const uint64_t *w)
 	return w[1] == t->addr + (t->funcnametab.file_off - base);
 }
 
-/* Scan one section for a plausible moduledata; 0 if none. */
-static uint64_t scan(struct gort_pclntab *t, const char *name, uint64_t *w)
+/* Scan bytes loaded at `base` for a plausible moduledata; 0 if none. */
+static uint64_t scan_view(struct gort_pclntab *t, struct gort_view v, uint64_t base,
+			  uint64_t *w)
 {
-	struct gort_elf_section *s = gort__elf_section(&t->bin->elf, name);
-	struct gort_view v;
 	uint64_t word;
 
-	if (!s || gort__elf_section_data(&t->bin->elf, s, &v))
-		return 0;
 	v.ptr_size = t->ptr_size;
 	v.big_endian = t->data.big_endian;
 	for (uint64_t off = 0; off + t->ptr_size <= v.size; off += t->ptr_size) {
 		if (gort__view_uptr(&v, off, &word) || word != t->addr)
 			continue;
-		if (read_words(t, s->addr + off, w) && plausible(t, w))
-			return s->addr + off;
+		if (read_words(t, base + off, w) && plausible(t, w))
+			return base + off;
+	}
+	return 0;
+}
+
+static uint64_t scan(struct gort_pclntab *t, const char *name, uint64_t *w)
+{
+	struct gort_elf_section *s = gort__elf_section(&t->bin->elf, name);
+	struct gort_view v;
+
+	if (!s || gort__elf_section_data(&t->bin->elf, s, &v))
+		return 0;
+	return scan_view(t, v, s->addr, w);
+}
+
+/* Without section headers: the writable segments (moduledata is data). */
+static uint64_t scan_segments(struct gort_pclntab *t, uint64_t *w)
+{
+	const struct gort_elf *e = &t->bin->elf;
+	struct gort_view v;
+	uint64_t addr;
+
+	for (size_t i = 0; i < e->nsegments; i++) {
+		const struct gort_elf_segment *g = &e->segments[i];
+		if (g->type == PT_LOAD && (g->flags & PF_W) && g->filesz &&
+		    !gort__view_sub(&e->file, g->offset, g->filesz, &v) &&
+		    (addr = scan_view(t, v, g->vaddr, w)))
+			return addr;
 	}
 	return 0;
 }
@@ -76,6 +101,8 @@ static uint64_t locate(struct gort_pclntab *t, uint64_t *w)
 
 	if (t->bin->format != GORT_FORMAT_ELF)
 		return 0;
+	if (t->bin->elf.nsections == 0)
+		return scan_segments(t, w);
 	for (size_t i = 0; i < GORT_ARRAY_SIZE(where); i++)
 		if ((addr = scan(t, where[i], w)))
 			return addr;

@@ -4,6 +4,7 @@
  *
  * Reading order for a newcomer:
  *   header.c     find the table and decode its header (all four formats)
+ *   scan.c       find it in files without section headers
  *   func.c       functab and _func records; PC -> function (findfunctab)
  *   pcvalue.c    the pc-value streams (pcsp, pcfile, pcline, pcdata)
  *   moduledata.c the runtime's moduledata (findfunctab, gofunc), lazily
@@ -81,6 +82,9 @@ struct gort__func {
 int gort__pclntab_init(struct gort_pclntab *tab, struct gort_binary *bin);
 int gort__pclntab_parse(struct gort_pclntab *tab, const struct gort_view *data,
 			uint64_t addr, uint64_t text);
+
+/* scan.c: the table in a file without section headers */
+int gort__pclntab_scan(struct gort_pclntab *tab, struct gort_binary *bin);
 
 /* func.c */
 int gort__functab_pc(const struct gort_pclntab *tab, uint32_t i, uint64_t *pc);

@@ -11,35 +11,40 @@
 
 #include <string.h>
 
-/* debug/gosym: readvarint (a uint32 varint: at most 5 bytes). */
-static bool varint(struct gort_cursor *c, uint32_t *out)
+/*
+ * debug/gosym: readvarint (a uint32 varint: at most 5 bytes here) from
+ * p[*i], within n bytes. This loop is the hot path of every lookup, so it
+ * indexes the bytes the view handed out (bounds-checked once, and every
+ * index against n) rather than calling the cursor per byte.
+ */
+static inline int varint(const uint8_t *p, uint64_t n, uint64_t *i, uint32_t *out)
 {
 	uint32_t v = 0;
 
 	for (unsigned shift = 0; shift < 35; shift += 7) {
-		uint8_t b = gort__cur_u8(c);
-		if (c->err)
-			return false;
+		uint8_t b;
+
+		if (*i >= n)
+			return GORT_ETRUNCATED;
+		b = p[(*i)++];
 		v |= (uint32_t)(b & 0x7f) << shift;
 		if (!(b & 0x80)) {
 			*out = v;
-			return true;
+			return 0;
 		}
 	}
-	c->err = GORT_EFORMAT;
-	return false;
+	return GORT_EFORMAT;
 }
 
-static int stream_error(const struct gort_view *v, uint64_t start,
-			const struct gort_cursor *c)
+static int stream_error(const struct gort_view *v, uint64_t start, uint64_t pos,
+			int rc)
 {
-	return gort__fail_at(c->err == GORT_EFORMAT ? GORT_EFORMAT : GORT_ETRUNCATED,
-			     v->file_off + c->pos,
+	return gort__fail_at(rc, v->file_off + pos,
 			     "%s: pc-value stream starting at offset 0x%llx is %s at offset 0x%llx",
 			     v->what ? v->what : "pclntab: pctab",
 			     (unsigned long long)(v->file_off + start),
-			     c->err == GORT_EFORMAT ? "corrupt (varint too long)" : "truncated",
-			     (unsigned long long)(v->file_off + c->pos));
+			     rc == GORT_EFORMAT ? "corrupt (varint too long)" : "truncated",
+			     (unsigned long long)(v->file_off + pos));
 }
 
 /*
@@ -50,26 +55,28 @@ int gort__pcvalue_decode(const struct gort_view *pctab, uint64_t off,
 			 unsigned quantum, uint64_t entry, uint64_t target,
 			 int32_t *val)
 {
-	struct gort_cursor c = gort__cursor(pctab, off);
-	uint64_t pc = entry;
+	const uint8_t *p;
+	uint64_t pc = entry, n, i = 0;
 	uint32_t uv, pcdelta;
 	int32_t v = -1;
+	int rc;
 
-	if (off > pctab->size) {
-		c.err = GORT_ETRUNCATED;
-		return stream_error(pctab, off, &c);
-	}
+	if (off > pctab->size)
+		return stream_error(pctab, off, off, GORT_ETRUNCATED);
+	n = pctab->size - off;
+	if (!(p = gort__view_ptr(pctab, off, n)))
+		return GORT_ETRUNCATED;
 	for (;;) {
-		if (!varint(&c, &uv))
-			return stream_error(pctab, off, &c);
+		if ((rc = varint(p, n, &i, &uv)))
+			return stream_error(pctab, off, off + i, rc);
 		/*
 		 * A zero value delta ends the stream, except while pc is still
 		 * at entry (Go passes first = pc == entry to step).
 		 */
 		if (uv == 0 && pc != entry)
 			break;
-		if (!varint(&c, &pcdelta))
-			return stream_error(pctab, off, &c);
+		if ((rc = varint(p, n, &i, &pcdelta)))
+			return stream_error(pctab, off, off + i, rc);
 		/* Zig-zag: the low bit is the sign. */
 		v += (int32_t)((uv & 1) ? ~(uv >> 1) : uv >> 1);
 		pc += (uint64_t)pcdelta * quantum;

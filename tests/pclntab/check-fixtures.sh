@@ -2,7 +2,7 @@
 # gort-funcs and gort-addr2line against debug/gosym and `go tool addr2line`
 # of the toolchain that built each fixture: every Go version x amd64, arm64,
 # 386 x default, stripped (-s -w), PIE (tests/fixtures/build.sh layout
-# OUT/go1.NN/ARCH/VARIANT/prog).
+# OUT/go1.NN/ARCH/VARIANT/prog), each also without its section headers.
 set -euo pipefail
 build=$(cd "$1" && pwd) src=$(cd "$2" && pwd)
 fixtures=${GORT_FIXTURES_DIR:-}
@@ -16,6 +16,6 @@ while IFS= read -r f; do
   v=${f#"$fixtures"/go}; v=${v%%/*}
   gr=/usr/lib/go-$v
   [ -x "$gr/bin/go" ] || gr=$(newest_go)
-  check_binary "$f" "$gr"
+  check_binary "$f" "$gr" noshdr
 done < <(find "$fixtures" -name prog -type f | sort -V)
 finish

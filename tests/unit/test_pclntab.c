@@ -427,6 +427,38 @@ static void test_corrupted(void **state)
 	}
 }
 
+/* Release pipelines may drop section headers: the table is then scanned for. */
+static void test_no_section_headers(void **state)
+{
+	uint8_t tab[4096];
+
+	(void)state;
+	for (size_t i = 0; i < GORT_ARRAY_SIZE(formats); i++) {
+		const struct fmt *f = &formats[i];
+		size_t len = build_table(f, tab), size;
+		uint8_t *img = make_elf(f, tab, len, &size);
+		gort_binary *bin;
+		gort_pclntab *t;
+
+		/* e_shoff, e_shnum, e_shstrndx */
+		if (f->ptr == 8) {
+			memset(img + 0x28, 0, 8);
+			memset(img + 0x3c, 0, 4);
+		} else {
+			memset(img + 0x20, 0, 4);
+			memset(img + 0x30, 0, 4);
+		}
+		assert_int_equal(gort_binary_open_memory(&bin, img, size, NULL), 0);
+		assert_int_equal(gort_pclntab_open(&t, bin), 0);
+		assert_int_equal(gort_pclntab_version(t), f->version);
+		check_frame(t, TEXT + 0x10, "main.f", 12);
+		check_frame(t, TEXT + 0x2f, "main.g", 20);
+		gort_pclntab_close(t);
+		gort_binary_close(bin);
+		free(img);
+	}
+}
+
 static void test_not_go(void **state)
 {
 	struct tu_section s = {".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, TEXT,
@@ -453,6 +485,7 @@ int main(void)
 		cmocka_unit_test(test_pcvalue_decode), cmocka_unit_test(test_pcvalue_hostile),
 		cmocka_unit_test(test_formats),	       cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_corrupted),      cmocka_unit_test(test_not_go),
+		cmocka_unit_test(test_no_section_headers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
