@@ -15,6 +15,10 @@
  * 1.22, 1.23, 1.25, 1.26). Older formats (1.5-1.21) are recognized and
  * rejected with GORT_EUNSUPPORTED for now.
  *
+ * Memory: an iterator holds one generation's tables and index (the batch
+ * bytes stay in the input), and drops the pages of a mapped file it has
+ * read past. A zstd-compressed trace is decompressed whole first.
+ *
  * Thread safety: a gort_trace may be shared by many threads, each with its
  * own iterators; an iterator is used by one thread at a time.
  */
@@ -244,9 +248,10 @@ GORT_API int gort_trace_event_stack(const struct gort_trace_event *ev,
 				    size_t *n);
 
 /*
- * The event as Go's trace.Event.String() formats it (the lines of
- * `go tool trace -d=parsed`), without a final newline. *s is borrowed,
- * NUL-terminated, valid until the next call on the iterator.
+ * The event as Go's trace.Event.String() formats it: `go tool trace
+ * -d=parsed` prints it followed by a newline. Events with stacks span
+ * several lines and end in a newline of their own, as Go's do. *s is
+ * borrowed, NUL-terminated, valid until the next call on the iterator.
  */
 GORT_API int gort_trace_event_string(const struct gort_trace_event *ev,
 				     struct gort_str *s);

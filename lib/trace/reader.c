@@ -11,6 +11,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 /* --- opening --- */
 
@@ -268,6 +270,29 @@ static void sync_event(struct gort_trace_event_iter *it, struct gort_tev *e, boo
 	e->args[0] = ++it->syncs;
 }
 
+/*
+ * Memory stays bounded by a generation: once a new generation is read, the
+ * pages of the mapped file before it are dropped from our resident set.
+ * Only for a file mapping: its pages come back unchanged from the file if
+ * touched again (task names carried across generations point there); never
+ * for a caller's buffer or decompressed memory.
+ */
+static void release_consumed(struct gort_trace_event_iter *it, uint64_t upto)
+{
+	const struct gort_source *src = &it->t->src;
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t end;
+
+	if (!src->map || src->compressed || page <= 0 || upto > src->map_size)
+		return;
+	end = upto / (uint64_t)page * (uint64_t)page;
+	if (end > it->released)
+		madvise((char *)src->map + it->released, (size_t)(end - it->released),
+			MADV_DONTNEED);
+	if (end > it->released)
+		it->released = end;
+}
+
 /* readGeneration (Go 1.26+): 0, GORT_EEND when the trace is over, or an error. */
 static int read_gen_126(struct gort_trace_event_iter *it)
 {
@@ -277,6 +302,7 @@ static int read_gen_126(struct gort_trace_event_iter *it)
 	int rc;
 
 	gort__tgen_reset(g);
+	release_consumed(it, it->pos);
 	for (;;) {
 		rc = gort__tbatch_read(it->v, &it->pos, &b, &gen);
 		if (rc == GORT_EEND) {
@@ -317,6 +343,8 @@ static int read_gen_spill(struct gort_trace_event_iter *it)
 	int rc;
 
 	gort__tgen_reset(g);
+	/* The spilled batch (read ahead) lies just before pos: keep it. */
+	release_consumed(it, it->have_spill ? it->spill.off - 64 : it->pos);
 	if (it->have_spill) {
 		it->have_spill = false;
 		g->gen = it->spill_gen;

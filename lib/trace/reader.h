@@ -33,6 +33,7 @@ struct gort_trace_event_iter {
 	gort_trace *t;
 	const struct gort_view *v;
 	uint64_t pos;
+	uint64_t released; /* file bytes [0, released) dropped from memory */
 	int ver;
 
 	struct gort_tgen gen;
