@@ -50,7 +50,14 @@ done
 fix=${GORT_FIXTURES_DIR:-}
 if [ -n "$fix" ]; then
   for t in "$fix"/go1.*/amd64/trace.out; do
-    [ -s "$t" ] && traces+=("$t")
+    [ -s "$t" ] || continue
+    # The old format (before 1.22) is not read yet.
+    v=$(head -c 16 "$t" | tr -d '\0' | sed -n 's/^go 1\.\([0-9]*\) trace$/\1/p')
+    if [ -n "$v" ] && [ "$v" -ge 22 ]; then
+      traces+=("$t")
+    else
+      echo "skip $t: format go 1.$v is not supported yet"
+    fi
   done
 fi
 [ ${#traces[@]} -gt 0 ] || { echo "skip: no traces"; exit 77; }
