@@ -47,6 +47,33 @@ def run_seed(tool, work, gotrace, seed):
     return None
 
 
+def mutations(tool, work, case):
+    """Truncations and byte corruptions of a real case: each must end in
+    success or a clean error (exit 0 or 1), never a crash or a hang."""
+    import random
+    _, data = convert(case)
+    rnd = random.Random(len(data))
+    variants = [data[:n] for n in range(0, len(data), max(1, len(data) // 60))]
+    for _ in range(80):
+        b = bytearray(data)
+        for _ in range(rnd.choice((1, 1, 2, 4))):
+            b[rnd.randrange(16, len(b))] = rnd.choice((0, 1, 0x7F, 0x80, 0xFF, rnd.randrange(256)))
+        variants.append(bytes(b))
+    path = os.path.join(work, "mutant.trace")
+    for i, v in enumerate(variants):
+        with open(path, "wb") as f:
+            f.write(v)
+        try:
+            r = subprocess.run([tool, "dump", path], capture_output=True, timeout=60)
+        except subprocess.TimeoutExpired:
+            return "FAIL mutant %d of %s: hangs" % (i, case)
+        if r.returncode not in (0, 1):
+            os.replace(path, os.path.join(work, "mutant-%d.trace" % i))
+            return "FAIL mutant %d of %s: exit status %d: %s" % (
+                i, case, r.returncode, r.stderr[-300:])
+    return None
+
+
 def main():
     tool, work, gotrace = sys.argv[1:4]
     cases = sys.argv[4:]
@@ -92,7 +119,14 @@ def main():
         else:
             passed += 1
     print("%d of %d conformance cases and fuzz seeds pass" % (passed, len(cases)))
-    return 0 if passed == len(cases) else 1
+    ok = passed == len(cases)
+    for want in ("go122-annotations.test", "go125-sync.test"):
+        case = next((c for c in reversed(cases) if c.endswith("/" + want)), None)
+        if case:
+            problem = mutations(tool, work, case)
+            print(problem or "ok   mutations of %s" % want)
+            ok = ok and problem is None
+    return 0 if ok else 1
 
 
 sys.exit(main())
