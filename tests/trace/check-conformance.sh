@@ -27,7 +27,7 @@ if [ -n "$ref_go" ]; then
   gotrace=$work/go-tool-trace
   if [ ! -x "$gotrace" ] || [ "$gotrace" -ot "$ref_go" ]; then
     mkdir -p "$build/trace-check"
-    GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off GOCACHE=$build/trace-check/gocache \
+    GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off GOCACHE=${GORT_GOCACHE:-$build/trace-check/gocache} \
       "$ref_go" build -o "$gotrace" cmd/trace || { echo "FAIL: cannot build cmd/trace"; exit 1; }
   fi
 fi

@@ -28,7 +28,7 @@ export GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off GOWORK=off CGO_ENABLED=0
 # `go tool trace` itself, built once (go tool would relink it on every call).
 gotrace=$work/go-tool-trace
 if [ ! -x "$gotrace" ] || [ "$gotrace" -ot "$ref_go" ]; then
-  GOCACHE=$work/gocache "$ref_go" build -o "$gotrace" cmd/trace ||
+  GOCACHE=${GORT_GOCACHE:-$work/gocache} "$ref_go" build -o "$gotrace" cmd/trace ||
     { echo "FAIL: cannot build cmd/trace"; exit 1; }
 fi
 
@@ -39,7 +39,7 @@ for v in 22 23 24 25 26 27 28 29; do
   [ -x "$go" ] || continue
   out=$work/go1.$v.trace
   if [ ! -s "$out" ]; then
-    (cd "$src/tests/trace/prog" && GOCACHE=$work/gocache GOPATH=$work/gopath \
+    (cd "$src/tests/trace/prog" && GOCACHE=${GORT_GOCACHE:-$work/gocache} GOPATH=$work/gopath \
       "$go" build -o "$work/prog1.$v" .) || { echo "FAIL: build with go1.$v"; exit 1; }
     "$work/prog1.$v" -d 1100ms -w 3 -every 1 "$out.tmp" && mv "$out.tmp" "$out" ||
       { echo "FAIL: run prog built by go1.$v"; exit 1; }
