@@ -17,6 +17,12 @@
  *  - Out-parameters come back as return values: `T **OUT_PTR` (an opaque
  *    handle or borrowed pointer), `struct gort_str *OUT_STR`, `int *OUTPUT`.
  *    Several of them come back as a list (Python) or several values (Lua).
+ *  - Structs the layers need whole are converted in one go by an argout
+ *    typemap per language: `struct gort_func *OUT_FUNC` (a tuple / table),
+ *    `struct gi_frames *OUT_FRAMES` (all frames at a PC), and
+ *    `const struct gort_trace_event **OUT_EVENT` (common fields, text,
+ *    stack and the fields of the event's kind), so that nothing borrowed
+ *    outlives the call that lent it.
  *  - struct gort_str (pointer + length views into the file) becomes a
  *    string: Python str (UTF-8, undecodable bytes as surrogates, so that
  *    nothing is lost), Lua string (the bytes).

@@ -9,6 +9,8 @@
 --   local gi = require "goinspect"
 --   local b <close> = gi.Binary("/usr/bin/app")       -- or gi.Binary{data = s}
 --   print(b.go_version, b.arch, b.build_info.main.path)
+--   for f in b:funcs() do print(f.name, f.file) end
+--   for ev in gi.Trace("trace.out"):events() do print(ev) end
 --
 -- Errors are raised with error() and a table {code, name, message, offset,
 -- address, errno} whose metatable is gi.Error; tostring(err) gives
