@@ -54,9 +54,10 @@ typedef int gort_rc;
 struct gi_error_entry {
 	const char *name;
 	int code;
+	const char *cls;
 	const char *description;
 };
-#define GI_ERROR_ENTRY_(name, value, desc) { #name, (value), (desc) },
+#define GI_ERROR_ENTRY_(name, value, cls, desc) { #name, (value), #cls, (desc) },
 static const struct gi_error_entry gi_errors[] = {
 	GORT_ERROR_LIST(GI_ERROR_ENTRY_)
 };
@@ -743,6 +744,11 @@ const char *gi_error_name(size_t i)
 int gi_error_code(size_t i)
 {
 	return i < gi_error_count() ? gi_errors[i].code : 0;
+}
+/* CamelCase word for the exception class: "NotGo" for ENOTGO. */
+const char *gi_error_class(size_t i)
+{
+	return i < gi_error_count() ? gi_errors[i].cls : NULL;
 }
 const char *gi_error_description(size_t i)
 {

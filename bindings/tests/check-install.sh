@@ -24,7 +24,7 @@ import sys, goinspect
 assert goinspect.__file__.startswith(sys.argv[1]), goinspect.__file__
 try:
     print("python:", goinspect.__version__, goinspect.Binary(sys.argv[2]).go_version)
-except goinspect.NotgoError as e:
+except goinspect.NotGoError as e:
     print("python:", goinspect.__version__, e.name)
 ' "$dir" "$sample"
   want=$(abs "$pydir" "$conf_prefix")

@@ -134,7 +134,7 @@ class AgainstTheCTool(unittest.TestCase):
         data = subprocess.run(["zstd", "-q", "-c", path], capture_output=True, check=True).stdout
         b = goinspect.Binary(data=data)
         self.assertEqual(str(b.build_info), tool_modinfo(path)[1])
-        with self.assertRaises(goinspect.ToolargeError):
+        with self.assertRaises(goinspect.TooLargeError):
             goinspect.Binary(data=data, max_decompressed=4096).go_version
 
     def test_replacement(self):
@@ -158,7 +158,7 @@ class AgainstTheCTool(unittest.TestCase):
         b = goinspect.Binary(noinfo)
         self.assertEqual(b.go_version, out.strip().split(": ", 1)[1])
         self.assertEqual(b.version_source, "symbol")
-        with self.assertRaises(goinspect.NotgoError):
+        with self.assertRaises(goinspect.NotGoError):
             b.build_info
 
     def test_library_version(self):
@@ -234,7 +234,7 @@ class Pclntab(unittest.TestCase):
                     self.assertGreater(inlined, 0, "no inlined frames seen")
 
     def test_not_go_and_closed(self):
-        with self.assertRaises(goinspect.NotgoError):
+        with self.assertRaises(goinspect.NotGoError):
             goinspect.Binary("/bin/ls").func_count
         b = goinspect.Binary(go_binaries()[-1])
         funcs = b.funcs
@@ -328,6 +328,7 @@ class Errors(unittest.TestCase):
         core = goinspect.core
         names = [core.gi_error_name(i) for i in range(core.gi_error_count())]
         self.assertIn("ENOTGO", names)
+        self.assertIs(goinspect.NotGoError, goinspect.errors["ENOTGO"])
         for i, name in enumerate(names):
             code = core.gi_error_code(i)
             self.assertEqual(getattr(core, "GORT_" + name), code)
@@ -336,11 +337,13 @@ class Errors(unittest.TestCase):
             cls = goinspect.errors[code]
             self.assertIs(goinspect.errors[name], cls)
             self.assertTrue(issubclass(cls, goinspect.Error))
-            self.assertEqual(cls.__name__, name[1:].capitalize() + "Error")
+            self.assertEqual(cls.__name__, core.gi_error_class(i) + "Error")
             self.assertIs(getattr(goinspect, cls.__name__), cls)
             self.assertEqual((cls.code, cls.name), (code, name))
             self.assertEqual(cls.description, core.gort_strerror(code))
-        self.assertIs(goinspect.NotgoError, goinspect.errors[core.GORT_ENOTGO])
+        self.assertIs(goinspect.NotGoError, goinspect.errors[core.GORT_ENOTGO])
+        classes = {core.gi_error_class(i) for i in range(core.gi_error_count())}
+        self.assertEqual(len(classes), len(names))  # one class per code
 
     def test_missing_file(self):
         with self.assertRaises(goinspect.IoError) as cm:
@@ -355,7 +358,7 @@ class Errors(unittest.TestCase):
         b = goinspect.Binary("/bin/ls")
         self.assertEqual(b.format, "elf")
         for attr in ("build_info", "go_version", "version_source"):
-            with self.subTest(attr=attr), self.assertRaises(goinspect.NotgoError) as cm:
+            with self.subTest(attr=attr), self.assertRaises(goinspect.NotGoError) as cm:
                 getattr(b, attr)
             self.assertEqual(cm.exception.code, -9)
             self.assertTrue(cm.exception.message)
@@ -365,9 +368,9 @@ class Errors(unittest.TestCase):
             self.assertIn("not a Go executable", err)
 
     def test_not_an_executable(self):
-        with self.assertRaises(goinspect.UnknownfileError):
+        with self.assertRaises(goinspect.UnknownFileError):
             goinspect.Binary("/etc/passwd")
-        with self.assertRaises(goinspect.UnknownfileError):
+        with self.assertRaises(goinspect.UnknownFileError):
             goinspect.Binary(data=b"")
 
     def test_truncated(self):

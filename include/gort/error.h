@@ -19,25 +19,28 @@
 extern "C" {
 #endif
 
-/* X(NAME, value, description) */
+/*
+ * X(NAME, value, Class, description): Class is the CamelCase word the
+ * bindings name their exception after (GORT_ENOTGO -> goinspect.NotGoError).
+ */
 #define GORT_ERROR_LIST(X)                                                   \
-	X(OK, 0, "success")                                                  \
-	X(EINVAL, -1, "invalid argument")                                    \
-	X(ENOMEM, -2, "out of memory")                                       \
-	X(EIO, -3, "input/output error")                                     \
-	X(ENOTFOUND, -4, "not found")                                        \
-	X(EEND, -5, "end of iteration")                                      \
-	X(EFORMAT, -6, "malformed input")                                    \
-	X(ETRUNCATED, -7, "truncated input")                                 \
-	X(EUNSUPPORTED, -8, "unsupported input")                             \
-	X(ENOTGO, -9, "not a Go program")                                    \
-	X(EUNKNOWNFILE, -10, "unrecognized file format")                     \
-	X(ECOMPRESSED, -11, "corrupt compressed data")                       \
-	X(ETOOLARGE, -12, "input exceeds a configured limit")                \
-	X(EFAULT, -13, "address not readable")                               \
-	X(EDWARF, -14, "DWARF error")
+	X(OK, 0, Ok, "success")                                              \
+	X(EINVAL, -1, InvalidArgument, "invalid argument")                   \
+	X(ENOMEM, -2, OutOfMemory, "out of memory")                          \
+	X(EIO, -3, Io, "input/output error")                                 \
+	X(ENOTFOUND, -4, NotFound, "not found")                              \
+	X(EEND, -5, EndOfIteration, "end of iteration")                      \
+	X(EFORMAT, -6, Format, "malformed input")                            \
+	X(ETRUNCATED, -7, Truncated, "truncated input")                      \
+	X(EUNSUPPORTED, -8, Unsupported, "unsupported input")                \
+	X(ENOTGO, -9, NotGo, "not a Go program")                             \
+	X(EUNKNOWNFILE, -10, UnknownFile, "unrecognized file format")        \
+	X(ECOMPRESSED, -11, Compressed, "corrupt compressed data")           \
+	X(ETOOLARGE, -12, TooLarge, "input exceeds a configured limit")      \
+	X(EFAULT, -13, Fault, "address not readable")                        \
+	X(EDWARF, -14, Dwarf, "DWARF error")
 
-#define GORT_ERROR_ENUM_(name, value, desc) GORT_##name = (value),
+#define GORT_ERROR_ENUM_(name, value, cls, desc) GORT_##name = (value),
 enum gort_error_code { GORT_ERROR_LIST(GORT_ERROR_ENUM_) };
 #undef GORT_ERROR_ENUM_
 

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define GORT_ERROR_STRING_(name, value, desc) \
+#define GORT_ERROR_STRING_(name, value, cls, desc) \
 	case GORT_##name:                     \
 		return desc;
 

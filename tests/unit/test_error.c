@@ -17,7 +17,8 @@ static void test_table(void **state)
 	assert_int_equal(GORT_ENOMEM, -2);
 	assert_int_equal(GORT_EEND, -5);
 	assert_int_equal(GORT_EDWARF, -14);
-#define X(name, value, desc) assert_true((value) <= 0 && strlen(desc) > 0);
+#define X(name, value, cls, desc) \
+	assert_true((value) <= 0 && strlen(desc) > 0 && strlen(#cls) > 1);
 	GORT_ERROR_LIST(X)
 #undef X
 }

@@ -11,10 +11,10 @@ directly.
             print(dep.path, dep.version)
 
 Failures raise goinspect.Error subclasses, one per code of the C error table
-(GORT_ERROR_LIST), generated when this module is imported. The class name is
-the table name without its leading E, capitalized, plus "Error":
-GORT_ENOTGO -> NotgoError, GORT_ETRUNCATED -> TruncatedError, GORT_EIO ->
-IoError. goinspect.errors maps codes and names to the classes.
+(GORT_ERROR_LIST), generated when this module is imported and named after the
+table's Class column: GORT_ENOTGO -> NotGoError, GORT_ETRUNCATED ->
+TruncatedError, GORT_EIO -> IoError. goinspect.errors maps codes and names
+to the classes.
 """
 
 import collections
@@ -58,9 +58,6 @@ class Error(Exception):
 errors = {}
 
 
-def _error_class_name(name):
-    """GORT_ERROR_LIST name -> class name: ENOTGO -> NotgoError."""
-    return name[1:].capitalize() + "Error"
 
 
 def _make_error_classes():
@@ -69,7 +66,7 @@ def _make_error_classes():
         if code == 0:
             continue
         desc = _c.gi_error_description(i)
-        cls = type(_error_class_name(name), (Error,), {
+        cls = type(_c.gi_error_class(i) + "Error", (Error,), {
             "__module__": __name__,
             "__doc__": "GORT_%s: %s." % (name, desc),
             "code": code,
@@ -294,7 +291,7 @@ class Binary:
     @property
     def go_version(self):
         """'go1.22.12': from the build info, else from runtime.buildVersion.
-        Raises NotgoError when neither is there."""
+        Raises NotGoError when neither is there."""
         return self._go_version()[0]
 
     @property
@@ -304,7 +301,7 @@ class Binary:
 
     @property
     def build_info(self):
-        """BuildInfo; raises NotgoError when the binary has none."""
+        """BuildInfo; raises NotGoError when the binary has none."""
         if self._build_info is None:
             self._build_info = BuildInfo(_c.gort_binary_buildinfo(self._handle()))
         return self._build_info
@@ -347,7 +344,7 @@ class Binary:
         """The Func whose [entry, end) holds pc, or None."""
         try:
             return Func(self, _c.gort_pclntab_find_func(self._pclntab(), pc))
-        except NotfoundError:  # noqa: F821 (generated from the error table)
+        except NotFoundError:  # noqa: F821 (generated from the error table)
             return None
 
     def lookup(self, pc):
@@ -356,7 +353,7 @@ class Binary:
         function. For a return address, pass pc - 1 as tracebacks do."""
         try:
             frames = _c.gi_pclntab_lookup(self._pclntab(), pc)
-        except NotfoundError:  # noqa: F821
+        except NotFoundError:  # noqa: F821
             return []
         return [Frame(*f) for f in frames]
 
@@ -487,7 +484,7 @@ class Trace:
                     raise ValueError("the goinspect.Trace was closed")
                 try:
                     t = _c.gort_trace_event_iter_next(it)
-                except EndError:  # noqa: F821 (generated from the error table)
+                except EndOfIterationError:  # noqa: F821 (generated from the error table)
                     return
                 yield Event(t)
         finally:
