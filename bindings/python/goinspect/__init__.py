@@ -202,7 +202,33 @@ class Func:
         return "<goinspect.Func %s [%#x, %#x)>" % (self.name, self.entry, self.end)
 
 
-class Binary:
+class _Handle:
+    """What every object over a C handle shares: closing on drop and on
+    leaving a with block, and refusing use once closed. Subclasses set _h
+    and define close()."""
+
+    def __del__(self):
+        if getattr(self, "_h", None) is not None:
+            self.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def closed(self):
+        return self._h is None
+
+    def _handle(self):
+        if self._h is None:
+            raise ValueError("operation on a closed goinspect.%s"
+                             % type(self).__name__)
+        return self._h
+
+
+class Binary(_Handle):
     """A Go executable or shared object, opened from a path or from bytes.
 
     Binary(path) or Binary(data=b"..."); max_decompressed bounds the size of
@@ -246,25 +272,6 @@ class Binary:
         if h is not None:
             self._close_handle(h)
         self._data = None
-
-    def __del__(self):
-        if getattr(self, "_h", None) is not None:
-            self.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    @property
-    def closed(self):
-        return self._h is None
-
-    def _handle(self):
-        if self._h is None:
-            raise ValueError("operation on a closed goinspect.Binary")
-        return self._h
 
     @property
     def format(self):
@@ -411,7 +418,7 @@ class Event:
         return "<goinspect.Event %s t=%d>" % (self.kind, self.time)
 
 
-class Trace:
+class Trace(_Handle):
     """A Go execution trace (runtime/trace), from a path or from bytes.
 
     Trace(path) or Trace(data=b"..."), zstd-compressed or not. version is
@@ -446,25 +453,6 @@ class Trace:
         if h is not None:
             self._close_handle(h)
         self._data = None
-
-    def __del__(self):
-        if getattr(self, "_h", None) is not None:
-            self.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    @property
-    def closed(self):
-        return self._h is None
-
-    def _handle(self):
-        if self._h is None:
-            raise ValueError("operation on a closed goinspect.Trace")
-        return self._h
 
     @property
     def version(self):
