@@ -21,9 +21,9 @@ if [ "${GORT_SKIP_INSTALL:-0}" != 1 ]; then
   scripts/install-deps.sh
 fi
 
-# HOME may be unset in a bare CI environment: ask the password database.
-home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
-cache=${GORT_CACHE_DIR:-${XDG_CACHE_HOME:-$home/.cache}/goinspect}
+# HOME may be unset in a bare CI environment; Go's tools need one.
+export HOME=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+cache=${GORT_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/goinspect}
 export GORT_GOCACHE=${GORT_GOCACHE:-$cache/go-build}
 export GORT_FIXTURE_CACHE=${GORT_FIXTURE_CACHE:-$GORT_GOCACHE}
 fixtures=${GORT_FIXTURES_DIR:-$cache/fixtures}
