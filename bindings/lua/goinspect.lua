@@ -107,9 +107,12 @@ end
 local Binary = {}
 Binary.__name = "goinspect.Binary"
 
+-- The C handle of a Binary or Trace; raises once the object is closed.
 local function handle(self)
   local h = rawget(self, "_h")
-  if h == nil then raise("EINVAL", "binary is closed", 4) end
+  if h == nil then
+    raise("EINVAL", getmetatable(self).__name .. " is closed", 4)
+  end
   return h
 end
 
@@ -281,12 +284,6 @@ end
 local Trace = {}
 Trace.__name = "goinspect.Trace"
 
-local function trace_handle(self)
-  local h = rawget(self, "_h")
-  if h == nil then raise("EINVAL", "trace is closed", 4) end
-  return h
-end
-
 -- gi.Trace(path), gi.Trace{path = p}, gi.Trace{data = bytes}.
 function M.Trace(arg)
   local path, data, maxd
@@ -305,7 +302,7 @@ end
 
 -- t.version: the format, N of "go 1.N trace".
 function Trace.__index(self, k)
-  if k == "version" then return C.gort_trace_version(trace_handle(self)) end
+  if k == "version" then return C.gort_trace_version(handle(self)) end
   return Trace[k]
 end
 
@@ -319,7 +316,7 @@ end
 -- for ev in t:events() do ... end. Breaking out of the loop frees the
 -- reader (the generic for closes its fourth value); so does t:close().
 function Trace.events(self)
-  local it = C.gort_trace_event_iter_new(trace_handle(self))
+  local it = C.gort_trace_event_iter_new(handle(self))
   self._iters[it] = true
   local closer = setmetatable({}, {__close = function() free_iter(self, it) end})
   return function()
