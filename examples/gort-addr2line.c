@@ -13,23 +13,26 @@
  * each caller with the position of its inlined call, and last the physical
  * function (the name Go's tool prints) with its call site position. An
  * address without inlining prints exactly what Go's tool prints.
+ *
+ * With --json, each address prints one JSON object on one line, with every
+ * source frame innermost first (docs/json.md).
  */
 #define _XOPEN_SOURCE 700
-#include <gort/gort.h>
+#include "tool.h"
 
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #define MAX_FRAMES 64
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: gort-addr2line [-i] binary\n"
+	fprintf(f, "Usage: gort-addr2line [-i | --json] binary\n"
 		   "reads addresses from standard input and writes two lines for each:\n"
 		   "\tfunction name\n"
 		   "\tfile:line\n"
 		   "  -i         also print inlined frames, innermost first\n"
+		   "  --json     one JSON object per address with all its frames (docs/json.md)\n"
+		   "  --help     print this help\n"
 		   "  --version  print the library version\n");
 }
 
@@ -64,11 +67,43 @@ static void print_frame(struct gort_str fn, struct gort_str file, long line)
 	printf("%.*s\n%.*s:%ld\n", (int)fn.len, fn.ptr, (int)file.len, file.ptr, line);
 }
 
-static void translate(gort_pclntab *tab, uint64_t pc, int inlines)
+enum mode { GO_TOOL, INLINES, JSON };
+
+static void print_json(uint64_t pc, int rc, const struct gort_frame *fr, size_t n)
+{
+	printf("{\"pc\":%llu,", (unsigned long long)pc);
+	if (rc) {
+		tool_json_key(stdout, "error");
+		tool_json_error(stdout, rc);
+		fputs("}\n", stdout);
+		return;
+	}
+	fputs("\"frames\":[", stdout);
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ",{" : "{", stdout);
+		tool_json_key(stdout, "function");
+		tool_json_gstr(stdout, fr[i].function);
+		putchar(',');
+		tool_json_key(stdout, "file");
+		tool_json_gstr(stdout, fr[i].file);
+		printf(",\"line\":%ld,\"inlined\":%s,\"entry\":%llu}", (long)fr[i].line,
+		       fr[i].inlined ? "true" : "false", (unsigned long long)fr[i].entry);
+	}
+	fputs("]}\n", stdout);
+}
+
+static void translate(gort_pclntab *tab, uint64_t pc, enum mode mode)
 {
 	struct gort_frame fr[MAX_FRAMES];
 	size_t n = 0;
 	int rc = gort_pclntab_lookup(tab, pc, fr, MAX_FRAMES, &n);
+
+	if (n > MAX_FRAMES)
+		n = MAX_FRAMES; /* the outermost frames are cut, never the first */
+	if (mode == JSON) {
+		print_json(pc, rc, fr, n);
+		return;
+	}
 
 	if (rc) {
 		if (rc != GORT_ENOTFOUND)
@@ -77,9 +112,7 @@ static void translate(gort_pclntab *tab, uint64_t pc, int inlines)
 		fputs("?\n?:0\n", stdout);
 		return;
 	}
-	if (n > MAX_FRAMES)
-		n = MAX_FRAMES; /* the outermost frames are cut, never the first */
-	if (!inlines) {
+	if (mode == GO_TOOL) {
 		print_frame(fr[n - 1].function, fr[0].file, fr[0].line);
 		return;
 	}
@@ -95,7 +128,8 @@ int main(int argc, char **argv)
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
-	int inlines = 0, argi = 1, rc;
+	enum mode mode = GO_TOOL;
+	int argi = 1, rc;
 
 	if (argc > 1 && !strcmp(argv[1], "--help")) {
 		usage(stdout);
@@ -106,7 +140,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc > 1 && !strcmp(argv[1], "-i")) {
-		inlines = 1;
+		mode = INLINES;
+		argi++;
+	} else if (argc > 1 && !strcmp(argv[1], "--json")) {
+		mode = JSON;
 		argi++;
 	}
 	if (argc - argi != 1 || argv[argi][0] == '-') {
@@ -130,14 +167,14 @@ int main(int argc, char **argv)
 			n--;
 		if (n && line[n - 1] == '\r')
 			n--;
-		if (memchr(line, ':', n)) {
+		if (memchr(line, ':', n) && mode != JSON) {
 			fputs("!reverse translation not implemented\n", stdout);
 			continue;
 		}
 		if (n >= 2 && line[0] == '0' && line[1] == 'x')
-			translate(tab, parse_hex(line + 2, n - 2), inlines);
+			translate(tab, parse_hex(line + 2, n - 2), mode);
 		else
-			translate(tab, parse_hex(line, n), inlines);
+			translate(tab, parse_hex(line, n), mode);
 	}
 	free(line);
 	gort_pclntab_close(tab);

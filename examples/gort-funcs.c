@@ -3,17 +3,28 @@
  * one line each: `0xENTRY 0xEND NAME` (lowercase hex), with entry and end
  * as debug/gosym reports them (Func.Entry, Func.End).
  */
-#include <gort/gort.h>
-
-#include <inttypes.h>
-#include <stdio.h>
-#include <string.h>
+#include "tool.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: gort-funcs FILE\n"
-		   "List the functions of a Go binary: 0xENTRY 0xEND NAME per line.\n"
+	fprintf(f, "Usage: gort-funcs [--json] FILE\n"
+		   "List the functions of a Go binary's function table (pclntab), in table\n"
+		   "order: 0xENTRY 0xEND NAME per line, as debug/gosym reports them.\n"
+		   "  --json     one JSON object per function (docs/json.md)\n"
+		   "  --help     print this help\n"
 		   "  --version  print the library version\n");
+}
+
+static void print_json(const struct gort_func *f)
+{
+	printf("{\"entry\":%" PRIu64 ",\"end\":%" PRIu64 ",\"name\":", f->entry,
+	       f->end);
+	tool_json_gstr(stdout, f->name);
+	printf(",\"start_line\":%" PRId32 ",\"func_id\":%u,\"flags\":%u",
+	       f->start_line, f->func_id, f->flags);
+	if (f->args_size != INT32_MIN)
+		printf(",\"args_size\":%" PRId32, f->args_size);
+	fputs("}\n", stdout);
 }
 
 static int fail(const char *file, int rc)
@@ -32,8 +43,13 @@ int main(int argc, char **argv)
 	gort_func_iter *it = NULL;
 	const struct gort_func *f;
 	static char buf[1 << 16];
-	int rc;
+	int rc, json = 0;
 
+	if (argc == 3 && !strcmp(argv[1], "--json")) {
+		json = 1;
+		argv++;
+		argc--;
+	}
 	if (argc == 2 && !strcmp(argv[1], "--help")) {
 		usage(stdout);
 		return 0;
@@ -53,8 +69,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	while ((rc = gort_func_iter_next(it, &f)) == 0)
-		printf("0x%" PRIx64 " 0x%" PRIx64 " %.*s\n", f->entry, f->end,
-		       (int)f->name.len, f->name.ptr);
+		if (json)
+			print_json(f);
+		else
+			printf("0x%" PRIx64 " 0x%" PRIx64 " %.*s\n", f->entry, f->end,
+			       (int)f->name.len, f->name.ptr);
 	rc = rc == GORT_EEND ? 0 : fail(argv[1], rc);
 out:
 	gort_func_iter_free(it);

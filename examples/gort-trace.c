@@ -15,7 +15,7 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: gort-trace COMMAND FILE\n"
+	fprintf(f, "Usage: gort-trace COMMAND FILE\n"
 		   "Read a Go execution trace (runtime/trace; also zstd-compressed).\n"
 		   "Commands:\n"
 		   "  dump FILE   print every event in order, as `go tool trace -d=parsed` does\n"

@@ -5,7 +5,7 @@
  * zstd-compressed files.
  */
 #define _XOPEN_SOURCE 700
-#include <gort/gort.h>
+#include "tool.h"
 
 #include <errno.h>
 #include <ctype.h>
@@ -16,14 +16,18 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-static int opt_m;
+static int opt_m, opt_json;
 static int status;
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: gort-version [-m] FILE|DIR...\n"
+	fprintf(f, "Usage: gort-version [-m] [--json] FILE|DIR...\n"
 		   "Print the Go version each Go binary was built with, as `go version` does.\n"
+		   "Directories are searched recursively for Go binaries.\n"
 		   "  -m         also print its module information (`go version -m`)\n"
+		   "  --json     one JSON object per binary, with modules and build settings\n"
+		   "             (docs/json.md)\n"
+		   "  --help     print this help\n"
 		   "  --version  print the library version\n");
 }
 
@@ -55,6 +59,80 @@ static void print_modinfo(const char *text)
 	putchar('\n');
 }
 
+static void json_module(const struct gort_module *m)
+{
+	fputs("{\"path\":", stdout);
+	tool_json_gstr(stdout, m->path);
+	fputs(",\"version\":", stdout);
+	tool_json_gstr(stdout, m->version);
+	fputs(",\"sum\":", stdout);
+	tool_json_gstr(stdout, m->sum);
+	if (m->replace) {
+		fputs(",\"replace\":", stdout);
+		json_module(m->replace);
+	}
+	putchar('}');
+}
+
+static const char *source_name(int source)
+{
+	switch (source) {
+	case GORT_VERSION_FROM_BUILDINFO:
+		return "buildinfo";
+	case GORT_VERSION_FROM_SYMBOL:
+		return "symbol";
+	default:
+		return "other";
+	}
+}
+
+/* bi may be NULL: a version without build info. */
+static void json_binary(const char *file, struct gort_str v, int source,
+			const gort_buildinfo *bi)
+{
+	fputs("{\"file\":", stdout);
+	tool_json_str(stdout, file);
+	fputs(",\"go_version\":", stdout);
+	tool_json_gstr(stdout, v);
+	printf(",\"version_source\":\"%s\"", source_name(source));
+	if (bi) {
+		const struct gort_module *m = gort_buildinfo_main(bi);
+
+		fputs(",\"path\":", stdout);
+		tool_json_gstr(stdout, gort_buildinfo_path(bi));
+		if (m) {
+			fputs(",\"main\":", stdout);
+			json_module(m);
+		}
+		fputs(",\"deps\":[", stdout);
+		for (size_t i = 0; i < gort_buildinfo_dep_count(bi); i++) {
+			if (i)
+				putchar(',');
+			json_module(gort_buildinfo_dep_at(bi, i));
+		}
+		fputs("],\"settings\":[", stdout);
+		for (size_t i = 0; i < gort_buildinfo_setting_count(bi); i++) {
+			const struct gort_build_setting *s = gort_buildinfo_setting_at(bi, i);
+			fputs(i ? ",{\"key\":" : "{\"key\":", stdout);
+			tool_json_gstr(stdout, s->key);
+			fputs(",\"value\":", stdout);
+			tool_json_gstr(stdout, s->value);
+			putchar('}');
+		}
+		putchar(']');
+	}
+	fputs("}\n", stdout);
+}
+
+static void json_error(const char *file, int rc)
+{
+	fputs("{\"file\":", stdout);
+	tool_json_str(stdout, file);
+	fputs(",\"error\":", stdout);
+	tool_json_error(stdout, rc);
+	fputs("}\n", stdout);
+}
+
 /* Returns 1 if file is a Go binary; reports errors when must_print. */
 static int scan_file(const char *file, const struct stat *st, int must_print)
 {
@@ -67,6 +145,12 @@ static int scan_file(const char *file, const struct stat *st, int must_print)
 	rc = gort_binary_open(&bin, file, NULL);
 	if (!rc)
 		rc = gort_binary_buildinfo(bin, &bi);
+	if (!rc && opt_json) {
+		json_binary(file, gort_buildinfo_go_version(bi),
+			    GORT_VERSION_FROM_BUILDINFO, bi);
+		gort_binary_close(bin);
+		return 1;
+	}
 	if (!rc) {
 		v = gort_buildinfo_go_version(bi);
 		printf("%s: %.*s\n", file, (int)v.len, v.ptr);
@@ -78,6 +162,11 @@ static int scan_file(const char *file, const struct stat *st, int must_print)
 	e = gort_last_error();
 	if (rc == GORT_ENOTGO && gort_binary_go_version(bin, &v, &source) == 0) {
 		/* Go's tool stops here; the runtime's own string still says. */
+		if (opt_json) {
+			json_binary(file, v, source, NULL);
+			gort_binary_close(bin);
+			return 1;
+		}
 		printf("%s: %.*s\n", file, (int)v.len, v.ptr);
 		if (opt_m)
 			fprintf(stderr, "%s: no module information (version from runtime.buildVersion)\n",
@@ -85,7 +174,9 @@ static int scan_file(const char *file, const struct stat *st, int must_print)
 		gort_binary_close(bin);
 		return 1;
 	}
-	if (must_print && candidate(file, st)) {
+	if (must_print && opt_json) {
+		json_error(file, rc);
+	} else if (must_print && candidate(file, st)) {
 		if (rc == GORT_ENOTGO)
 			fprintf(stderr, "%s: could not read Go build info from %s: not a Go executable\n",
 				file, file);
@@ -152,6 +243,8 @@ int main(int argc, char **argv)
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-m")) {
 			opt_m = 1;
+		} else if (!strcmp(argv[i], "--json")) {
+			opt_json = 1;
 		} else if (!strcmp(argv[i], "--version")) {
 			printf("gort-version (libgoinspect) %s\n", gort_version_string());
 			return 0;
@@ -174,7 +267,18 @@ int main(int argc, char **argv)
 	for (; i < argc; i++) {
 		struct stat st;
 		if (stat(argv[i], &st) < 0) {
-			print_errno("stat", argv[i], errno);
+			int err = errno;
+
+			if (opt_json) {
+				printf("{\"file\":");
+				tool_json_str(stdout, argv[i]);
+				printf(",\"error\":{\"code\":%d,\"name\":\"GORT_EIO\","
+				       "\"message\":", GORT_EIO);
+				tool_json_str(stdout, strerror(err));
+				printf("}}\n");
+			} else {
+				print_errno("stat", argv[i], err);
+			}
 			status = 1;
 			continue;
 		}

@@ -18,6 +18,8 @@ GO_TOOLCHAINS="1.15:bullseye 1.19:bookworm 1.21:bookworm-backports 1.22:bookworm
 
 BUILD_PKGS="build-essential cmake pkg-config libelf-dev libdwarf-dev zlib1g-dev libzstd-dev zstd
 libcmocka-dev swig python3-dev python3-pytest python3-matplotlib liblua5.4-dev lua5.4 qemu-user binutils file"
+# The tools' man pages (help2man) and the API reference (doxygen).
+DOC_PKGS="help2man doxygen"
 
 missing() {
   local p out=""
@@ -58,7 +60,7 @@ P
 
 need_update=0
 [ -f /var/lib/apt/lists/lock ] || need_update=1
-pkgs=$(missing $BUILD_PKGS)
+pkgs=$(missing $BUILD_PKGS $DOC_PKGS)
 gopkgs=""
 if [ "$want_go" = 1 ]; then
   setup_suites

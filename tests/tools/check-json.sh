@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# --json output of the tools says exactly what their text output says: for
+# fixture binaries of several Go releases and architectures, each JSON line
+# parses, follows the schema in docs/json.md, and turned back into the text
+# format equals the text output (gort-funcs, gort-addr2line -i, gort-version
+# -m).
+set -euo pipefail
+build=$(cd "$1" && pwd) src=$(cd "$2" && pwd)
+fixtures=${GORT_FIXTURES_DIR:-}
+if [ -z "$fixtures" ] || [ -z "$(find "$fixtures" -name prog -type f 2>/dev/null | head -n1)" ]; then
+  echo "no fixture binaries in GORT_FIXTURES_DIR='$fixtures': skipped"
+  exit 77
+fi
+py=/usr/bin/python3
+[ -x $py ] || py=python3
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+ex=$build/examples
+n=0
+while IFS= read -r f; do
+  n=$((n + 1))
+  "$ex/gort-funcs" "$f" >"$tmp/funcs.txt"
+  "$ex/gort-funcs" --json "$f" >"$tmp/funcs.json"
+  $py - "$tmp/funcs.json" >"$tmp/funcs.back" <<'PY'
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    o = json.loads(line)
+    assert set(o) <= {"entry", "end", "name", "start_line", "func_id", "flags", "args_size"}, o
+    print("0x%x 0x%x %s" % (o["entry"], o["end"], o["name"]))
+PY
+  cmp -s "$tmp/funcs.txt" "$tmp/funcs.back" || { echo "FAIL: gort-funcs --json differs from text on $f"; diff "$tmp/funcs.txt" "$tmp/funcs.back" | head; exit 1; }
+
+  # Every 50th function: its entry and a PC inside it, plus one unmapped PC.
+  $py -c 'import sys
+for i, l in enumerate(open(sys.argv[1])):
+    if i % 50 == 0:
+        e = int(l.split()[0], 16); print("0x%x\n0x%x" % (e, e + 1))' "$tmp/funcs.txt" >"$tmp/pcs"
+  echo 0x1 >>"$tmp/pcs"
+  "$ex/gort-addr2line" -i "$f" <"$tmp/pcs" >"$tmp/a2l.txt"
+  "$ex/gort-addr2line" --json "$f" <"$tmp/pcs" >"$tmp/a2l.json"
+  $py - "$tmp/a2l.json" "$tmp/pcs" >"$tmp/a2l.back" <<'PY'
+import json, sys
+pcs = [int(l, 16) for l in open(sys.argv[2])]
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+assert len(lines) == len(pcs), (len(lines), len(pcs))
+for line, pc in zip(lines, pcs):
+    o = json.loads(line)
+    assert o["pc"] == pc, (o, pc)
+    if "error" in o:
+        assert o["error"]["name"] == "GORT_ENOTFOUND", o
+        print("?\n?:0")
+        continue
+    fr = o["frames"]
+    assert fr and all(not f["inlined"] for f in fr[-1:]) and all(f["inlined"] for f in fr[:-1]), o
+    for f in fr:
+        print("%s\n%s:%d" % (f["function"], f["file"], f["line"]))
+PY
+  cmp -s "$tmp/a2l.txt" "$tmp/a2l.back" || { echo "FAIL: gort-addr2line --json differs from -i on $f"; diff "$tmp/a2l.txt" "$tmp/a2l.back" | head; exit 1; }
+
+  "$ex/gort-version" -m "$f" >"$tmp/v.txt" 2>/dev/null || true
+  "$ex/gort-version" --json "$f" >"$tmp/v.json"
+  $py - "$tmp/v.json" >"$tmp/v.back" <<'PY'
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+assert len(lines) == 1, lines
+o = json.loads(lines[0])
+print("%s: %s" % (o["file"], o["go_version"]))
+if o["version_source"] != "buildinfo":
+    sys.exit(0)
+def mod(kind, m):
+    print(("\t%s\t%s\t%s\t%s" % (kind, m["path"], m["version"], m["sum"])).rstrip())
+    if "replace" in m:
+        r = m["replace"]
+        print(("\t=>\t%s\t%s\t%s" % (r["path"], r["version"], r["sum"])).rstrip())
+if o["path"]:
+    print("\tpath\t" + o["path"])
+if "main" in o:
+    mod("mod", o["main"])
+for d in o["deps"]:
+    mod("dep", d)
+for s in o["settings"]:
+    k, v = s["key"], s["value"]
+    # BuildInfo.String quotes keys and values that need it; fixtures have none
+    # with spaces except where Go quotes them, so compare through the text.
+    print("\tbuild\t%s=%s" % (k, v))
+PY
+  # Settings whose values Go quotes (spaces, quotes) are compared unquoted;
+  # modinfo before Go 1.18 has trailing tabs and blank lines.
+  sed 's/^\(\tbuild\t[^=]*=\)"\(.*\)"$/\1\2/; s/\\"/"/g; s/[[:space:]]*$//; /^$/d' \
+    "$tmp/v.txt" >"$tmp/v.norm"
+  cmp -s "$tmp/v.norm" "$tmp/v.back" || { echo "FAIL: gort-version --json differs from -m on $f"; diff "$tmp/v.norm" "$tmp/v.back" | head; exit 1; }
+done < <(find "$fixtures" -name prog -type f -path '*/default/*' | sort -V)
+[ $n -gt 0 ]
+echo "$n fixture binaries: --json of gort-funcs, gort-addr2line and gort-version agree with their text"
