@@ -28,3 +28,23 @@ echo "$out"
 [ -z "$want" ] || [[ "$out" == "$sample $want "* ]] || { echo "expected $want"; exit 1; }
 # The installed tool finds its library through its RPATH, wherever the prefix is.
 env -u LD_LIBRARY_PATH "$prefix/bin/gort-version" "$sample"
+
+# Man pages for every installed tool, when help2man was found.
+if grep -q '^GORT_HELP2MAN:FILEPATH=/' "$build/CMakeCache.txt"; then
+  for t in "$prefix"/bin/gort-*; do
+    test -s "$prefix/share/man/man1/$(basename "$t").1" || { echo "no man page for $(basename "$t")"; exit 1; }
+  done
+fi
+
+# The guides' programs (docs/examples) build against the installed tree alone
+# and run: what the docs show works as shown.
+for ex in "$src"/docs/examples/*.c; do
+  # shellcheck disable=SC2046
+  cc -std=c11 -Wall -Wextra -Werror "$ex" $(pkg-config --cflags --libs goinspect) \
+    -o "$prefix/$(basename "$ex" .c)"
+done
+pc=$("$prefix/bin/gort-funcs" "$sample" | awk '/ main\.main$/ { print $1 }')
+[ -n "$pc" ] || { echo "no main.main in $sample"; exit 1; }
+LD_LIBRARY_PATH=$libdir "$prefix/symbolize" "$sample" "$pc" | grep -q $'\tmain\.main\t' ||
+  { echo "docs/examples/symbolize.c does not find main.main at $pc"; exit 1; }
+echo "guides' examples build and run"
