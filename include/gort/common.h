@@ -11,10 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Version of these headers (gort_version_string() gives the loaded one's). */
 #define GORT_VERSION_MAJOR 1
-#define GORT_VERSION_MINOR 0
-#define GORT_VERSION_PATCH 0
+#define GORT_VERSION_MINOR 0 /* new functions: a new version-script node */
+#define GORT_VERSION_PATCH 0 /* fixes only */
 
+/* Marks the library's exported functions (everything else is hidden). */
 #if defined(GORT_BUILDING_LIBRARY) && defined(__GNUC__)
 #define GORT_API __attribute__((visibility("default")))
 #else
@@ -30,8 +32,8 @@ extern "C" {
  * NOT NUL-terminated, valid as long as the object it came from.
  */
 struct gort_str {
-	const char *ptr;
-	size_t len;
+	const char *ptr; /* first byte; NULL only when len is 0 */
+	size_t len;      /* number of bytes */
 };
 
 /* "MAJOR.MINOR.PATCH" of the library actually loaded. Static storage. */
@@ -52,7 +54,7 @@ GORT_API const char *gort_version_string(void);
 
 /* How every reader opens its input (a path, or a caller's buffer). */
 struct gort_open_opts {
-	size_t sz;
+	size_t sz; /* sizeof(struct gort_open_opts) */
 	/*
 	 * Upper bound on the size of a zstd-compressed input once decompressed,
 	 * in bytes; 0 means the default (64 GiB). Guards against

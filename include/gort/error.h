@@ -40,13 +40,16 @@ extern "C" {
 	X(EFAULT, -13, Fault, "address not readable")                        \
 	X(EDWARF, -14, Dwarf, "DWARF error")
 
+/* Expands one row of GORT_ERROR_LIST into an enumerator (internal). */
 #define GORT_ERROR_ENUM_(name, value, cls, desc) GORT_##name = (value),
+/* GORT_OK, GORT_EINVAL, ...: the rows of GORT_ERROR_LIST, in order. */
 enum gort_error_code { GORT_ERROR_LIST(GORT_ERROR_ENUM_) };
 #undef GORT_ERROR_ENUM_
 
 /* Fixed description of a code ("unknown error" for a value not listed). */
 GORT_API const char *gort_strerror(int code);
 
+/* gort_error_info.offset or .address when the error concerns none. */
 #define GORT_NO_VALUE UINT64_MAX
 
 /* Details of the last failure on this thread. */
@@ -64,6 +67,8 @@ struct gort_error_info {
  * same thread. Successful calls do not clear it; gort_clear_error() does.
  */
 GORT_API const struct gort_error_info *gort_last_error(void);
+
+/* Reset the calling thread's last error to GORT_OK. */
 GORT_API void gort_clear_error(void);
 
 #ifdef __cplusplus
