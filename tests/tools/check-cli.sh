@@ -5,7 +5,7 @@
 # each has a man page generated from its --help (when help2man is present).
 set -euo pipefail
 build=$(cd "$1" && pwd)
-want=$(sed -n 's/^#define GORT_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)$/\2/p' \
+want=$(sed -n 's/^#define GORT_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\).*$/\2/p' \
   "$2/include/gort/common.h" | paste -sd.)
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
