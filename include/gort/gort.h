@@ -21,6 +21,7 @@
 #include <gort/binary.h>
 #include <gort/buildinfo.h>
 #include <gort/pclntab.h>
+#include <gort/layout.h>
 #include <gort/trace.h>
 
 #endif

@@ -420,8 +420,23 @@ static int referenced_size(Dwarf_Debug dbg, Dwarf_Die die, uint64_t *size,
 		t = next;
 		if ((rc = udata_attr(dbg, t, DW_AT_byte_size, size)) != GORT_ENOTFOUND)
 			break;
-		if (dwarf_tag(t, &tag, &err) == DW_DLV_OK && tag == DW_TAG_array_type) {
+		if (dwarf_tag(t, &tag, &err) != DW_DLV_OK)
+			continue;
+		if (tag == DW_TAG_array_type) {
 			rc = array_size(dbg, t, size, depth);
+			break;
+		}
+		/*
+		 * Go writes unsafe.Pointer as a bare pointer type with neither
+		 * byte size nor target (cmd/link/internal/ld/dwarf.go:
+		 * DW_ABRV_BARE_PTRTYPE): it is the size of an address.
+		 */
+		if (tag == DW_TAG_pointer_type) {
+			Dwarf_Half asize;
+			if (dwarf_get_die_address_size(t, &asize, &err) == DW_DLV_OK) {
+				*size = asize;
+				rc = 0;
+			}
 			break;
 		}
 	}

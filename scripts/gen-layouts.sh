@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Generates lib/layout/tables.c, the built-in runtime layouts (runtime.g, m,
+# p, gobuf, stack, schedt, moduledata) and string tables (wait reasons,
+# goroutine status names) used for binaries without DWARF.
+#
+#   scripts/gen-layouts.sh            regenerate lib/layout/tables.c
+#   scripts/gen-layouts.sh --check    regenerate into a temporary file and
+#                                     compare with the committed one (exit 1
+#                                     if they differ, 77 if a toolchain is
+#                                     missing)
+#   scripts/gen-layouts.sh --check --cached-only
+#                                     the same, but exit 77 unless every
+#                                     reference build was already made once
+#                                     (tests/layout/check-tables.sh)
+#
+# How: the tiny program in scripts/layoutgen/ref is cross-compiled (CGO off,
+# default flags, so with DWARF) by every Go toolchain in /usr/lib/go-1.NN
+# listed in RELEASES for every GOARCH in ARCHES. scripts/layoutgen (Go's
+# own debug/dwarf and debug/elf, run with the newest toolchain) then reads
+# each build's DWARF for the offsets and sizes and its symbol table for the
+# string tables, and writes the C file. Nothing is typed in by hand: to add
+# a release, install its toolchain, add it to RELEASES and run this script.
+#
+# Tables are keyed on the Go release (major.minor) and GOARCH. The builds
+# live in $GORT_CACHE_DIR/layout-ref (default ~/.cache/goinspect) and use
+# the shared Go build cache ($GORT_GOCACHE, default .../go-build): on a
+# machine whose caches are cold the 63 builds take about 5 minutes on 2
+# cores; with warm caches about 1 minute. The provenance lines (exact
+# toolchain patch versions) are left out of the --check comparison, so a
+# Debian point update of a toolchain fails the check only if it really
+# moved a layout.
+set -euo pipefail
+
+RELEASES="1.15 1.19 1.21 1.22 1.23 1.24 1.25 1.26 1.27"
+ARCHES="amd64 arm64 386 arm ppc64le s390x riscv64"
+
+cd "$(dirname "$0")/.."
+src=$(pwd)
+check=0 cached_only=0
+for arg in "$@"; do
+  case "$arg" in
+  --check) check=1 ;;
+  --cached-only) cached_only=1 ;;
+  *) echo "usage: $0 [--check [--cached-only]]" >&2; exit 2 ;;
+  esac
+done
+
+export HOME=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+cache=${GORT_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/goinspect}
+gocache=${GORT_GOCACHE:-$cache/go-build}
+out=$cache/layout-ref
+mkdir -p "$out/.home" "$out/.tmp"
+
+newest=""
+for r in $RELEASES; do
+  if [ ! -x "/usr/lib/go-$r/bin/go" ]; then
+    echo "gen-layouts: toolchain /usr/lib/go-$r/bin/go missing" >&2
+    [ $check = 1 ] && exit 77
+    exit 1
+  fi
+  newest=$r
+  for a in $ARCHES; do
+    if [ $cached_only = 1 ] && [ ! -f "$out/go$r/$a/ref" ]; then
+      echo "gen-layouts: no reference build $out/go$r/$a/ref yet (a first run costs" \
+           "5-15 minutes): skipped"
+      exit 77
+    fi
+  done
+done
+
+goenv() { # goenv GOARCH CMD...: a clean environment for the go command
+  local arch=$1; shift
+  env -i PATH=/usr/bin:/bin HOME="$out/.home" TMPDIR="$out/.tmp" LC_ALL=C \
+    GOENV=off GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off GOWORK=off \
+    GOCACHE="$gocache" GOPATH="$out/.gopath" GOOS=linux GOARCH="$arch" \
+    CGO_ENABLED=0 "$@"
+}
+
+specs=()
+for r in $RELEASES; do
+  for a in $ARCHES; do
+    bin=$out/go$r/$a/ref
+    mkdir -p "$(dirname "$bin")"
+    # Rebuilt every time: the Go build cache makes an unchanged build cheap,
+    # and a stale binary can never survive a toolchain update.
+    (cd scripts/layoutgen/ref && goenv "$a" nice "/usr/lib/go-$r/bin/go" build -o "$bin" .)
+    specs+=("go$r:$a:$bin")
+  done
+done
+
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+host=$("/usr/lib/go-$newest/bin/go" env GOHOSTARCH)
+(cd scripts/layoutgen && goenv "$host" "/usr/lib/go-$newest/bin/go" run . "$tmp" "${specs[@]}")
+
+if [ $check = 1 ]; then
+  if diff -u <(grep -v '^ \*   go1\.' lib/layout/tables.c) <(grep -v '^ \*   go1\.' "$tmp"); then
+    echo "gen-layouts: lib/layout/tables.c is up to date"
+    exit 0
+  fi
+  echo "gen-layouts: lib/layout/tables.c differs from what the toolchains generate" >&2
+  exit 1
+fi
+mkdir -p lib/layout
+cp "$tmp" lib/layout/tables.c
+echo "gen-layouts: wrote lib/layout/tables.c (${#specs[@]} builds)"

@@ -1,0 +1,375 @@
+// Command layoutgen writes lib/layout/tables.c, libgoinspect's built-in
+// runtime layouts, from the DWARF and symbols of reference builds. It is
+// run by scripts/gen-layouts.sh (which makes the builds); see that file.
+//
+//	layoutgen OUT.c go1.NN:GOARCH:PATH...
+//
+// For every reference build it records, for each (type, field) of the
+// catalogue below, the field's offset and size as the binary's DWARF says
+// (the offset of the member itself, whatever its type: atomicstatus is a
+// uint32 before Go 1.20 and an atomic.Uint32 after), and the size of each
+// type. A field the release does not have is recorded as absent. Per
+// release it also records the runtime's own string tables
+// (runtime.waitReasonStrings, runtime.gStatusStrings), read through the
+// symbol table, for binaries whose symbols were stripped; they must be the
+// same on every architecture of a release, or generation fails.
+package main
+
+import (
+	"debug/dwarf"
+	"debug/elf"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// The catalogue: the structures and fields with built-in tables, in the
+// order the tables store them. Appending is fine; reordering changes
+// nothing visible (names are looked up), but keeps diffs small if avoided.
+var catalogue = []struct {
+	typ      string
+	optional bool // absent from some releases (renamed types)
+	fields   []string
+}{
+	{"runtime.g", false, []string{"stack", "stackguard0", "_panic", "_defer", "m",
+		"sched", "syscallsp", "syscallpc", "atomicstatus", "goid",
+		"waitsince", "waitreason", "gopc", "startpc", "labels",
+		"parentGoid", "waiting", "lockedm", "param"}},
+	{"runtime.m", false, []string{"g0", "gsignal", "tls", "mstartfn", "curg", "p",
+		"procid", "id", "alllink", "lockedg", "spinning", "blocked", "schedlink"}},
+	{"runtime.p", false, []string{"id", "status", "m", "mcache", "runqhead",
+		"runqtail", "runq", "runnext", "link", "schedtick", "syscalltick"}},
+	{"runtime.gobuf", false, []string{"sp", "pc", "g", "ctxt", "lr", "bp", "ret"}},
+	{"runtime.stack", false, []string{"lo", "hi"}},
+	{"runtime.schedt", false, []string{"midle", "nmidle", "pidle", "npidle",
+		"runq", "runqsize", "gcwaiting", "lastpoll", "goidgen", "mnext", "nmspinning"}},
+	{"runtime.moduledata", false, []string{"pcHeader", "funcnametab", "cutab",
+		"filetab", "pctab", "pclntable", "ftab", "findfunctab", "minpc",
+		"maxpc", "text", "etext", "noptrdata", "enoptrdata", "data", "edata",
+		"bss", "ebss", "noptrbss", "enoptrbss", "end", "gcdata", "gcbss",
+		"types", "typedesclen", "etypes", "rodata", "gofunc", "epclntab",
+		"textsectmap", "typelinks", "itablinks", "modulename", "next"}},
+	// Type descriptors: runtime._type up to Go 1.20, internal/abi.Type
+	// (with exported field names) from 1.21.
+	{"runtime._type", true, []string{"size", "ptrdata", "hash", "tflag",
+		"align", "fieldAlign", "kind", "equal", "gcdata", "str", "ptrToThis"}},
+	{"internal/abi.Type", true, []string{"Size_", "PtrBytes", "Hash", "TFlag",
+		"Align_", "FieldAlign_", "Kind_", "Equal", "GCData", "Str", "PtrToThis"}},
+}
+
+// Architectures, in table order, with the enum gort_arch spelling.
+var archEnum = map[string]string{
+	"amd64": "GORT_ARCH_AMD64", "arm64": "GORT_ARCH_ARM64", "386": "GORT_ARCH_386",
+	"arm": "GORT_ARCH_ARM", "ppc64le": "GORT_ARCH_PPC64LE", "s390x": "GORT_ARCH_S390X",
+	"riscv64": "GORT_ARCH_RISCV64",
+}
+
+type slot struct {
+	present      bool
+	offset, size int64
+}
+
+type build struct {
+	release string // "1.22"
+	minor   int
+	arch    string
+	version string // runtime.buildVersion, for the provenance comment
+	sizes   []slot // per catalogue type
+	fields  [][]slot
+	waits   []string
+	status  []string
+}
+
+func die(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "layoutgen: "+format+"\n", args...)
+	os.Exit(1)
+}
+
+// structs indexes the named structure types of the DWARF.
+func structs(d *dwarf.Data) map[string]*dwarf.StructType {
+	out := map[string]*dwarf.StructType{}
+	r := d.Reader()
+	for {
+		e, err := r.Next()
+		if err != nil {
+			die("DWARF: %v", err)
+		}
+		if e == nil {
+			return out
+		}
+		if e.Tag != dwarf.TagStructType {
+			if e.Tag != dwarf.TagCompileUnit {
+				r.SkipChildren()
+			}
+			continue
+		}
+		name, _ := e.Val(dwarf.AttrName).(string)
+		r.SkipChildren()
+		if name == "" || out[name] != nil {
+			continue
+		}
+		t, err := d.Type(e.Offset)
+		if err != nil {
+			die("DWARF type %s: %v", name, err)
+		}
+		if st, ok := t.(*dwarf.StructType); ok {
+			out[name] = st
+		}
+	}
+}
+
+// read returns n bytes at virtual address addr.
+func read(f *elf.File, addr, n uint64) []byte {
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD && addr >= p.Vaddr && addr+n <= p.Vaddr+p.Filesz {
+			b := make([]byte, n)
+			if _, err := p.ReadAt(b, int64(addr-p.Vaddr)); err != nil {
+				die("read %#x: %v", addr, err)
+			}
+			return b
+		}
+	}
+	die("address %#x+%d not in the file", addr, n)
+	return nil
+}
+
+// strings reads the [...]string variable named sym.
+func stringTable(f *elf.File, syms []elf.Symbol, sym string) []string {
+	ptr := uint64(8)
+	if f.Class == elf.ELFCLASS32 {
+		ptr = 4
+	}
+	word := func(b []byte) uint64 {
+		if ptr == 4 {
+			return uint64(f.ByteOrder.Uint32(b))
+		}
+		return f.ByteOrder.Uint64(b)
+	}
+	for _, s := range syms {
+		if s.Name != sym {
+			continue
+		}
+		raw := read(f, s.Value, s.Size)
+		var out []string
+		for i := uint64(0); i+2*ptr <= s.Size; i += 2 * ptr {
+			p, n := word(raw[i:]), word(raw[i+ptr:])
+			if n == 0 {
+				out = append(out, "")
+				continue
+			}
+			out = append(out, string(read(f, p, n)))
+		}
+		return out
+	}
+	die("no symbol %s", sym)
+	return nil
+}
+
+func buildVersion(f *elf.File, syms []elf.Symbol) string {
+	for _, s := range syms {
+		if s.Name == "runtime.buildVersion" {
+			raw := read(f, s.Value, s.Size)
+			if f.Class == elf.ELFCLASS32 {
+				return string(read(f, uint64(f.ByteOrder.Uint32(raw)), uint64(f.ByteOrder.Uint32(raw[4:]))))
+			}
+			return string(read(f, f.ByteOrder.Uint64(raw), f.ByteOrder.Uint64(raw[8:])))
+		}
+	}
+	die("no runtime.buildVersion")
+	return ""
+}
+
+func load(spec string) *build {
+	parts := strings.SplitN(spec, ":", 3)
+	if len(parts) != 3 || !strings.HasPrefix(parts[0], "go1.") {
+		die("bad argument %q (want go1.NN:GOARCH:PATH)", spec)
+	}
+	b := &build{release: strings.TrimPrefix(parts[0], "go"), arch: parts[1]}
+	minor, err := strconv.Atoi(strings.TrimPrefix(parts[0], "go1."))
+	if err != nil || archEnum[b.arch] == "" {
+		die("bad argument %q", spec)
+	}
+	b.minor = minor
+	f, err := elf.Open(parts[2])
+	if err != nil {
+		die("%s: %v", parts[2], err)
+	}
+	defer f.Close()
+	d, err := f.DWARF()
+	if err != nil {
+		die("%s: DWARF: %v", parts[2], err)
+	}
+	syms, err := f.Symbols()
+	if err != nil {
+		die("%s: symbols: %v", parts[2], err)
+	}
+	b.version = buildVersion(f, syms)
+	if !strings.HasPrefix(b.version, parts[0]+".") && b.version != parts[0] {
+		die("%s was built by %s, not %s", parts[2], b.version, parts[0])
+	}
+	types := structs(d)
+	for _, c := range catalogue {
+		st := types[c.typ]
+		row := make([]slot, len(c.fields))
+		if st == nil {
+			if !c.optional {
+				die("%s: no type %s", parts[2], c.typ)
+			}
+			b.sizes = append(b.sizes, slot{})
+			b.fields = append(b.fields, row)
+			continue
+		}
+		b.sizes = append(b.sizes, slot{true, 0, st.ByteSize})
+		for i, name := range c.fields {
+			for _, m := range st.Field {
+				if m.Name == name {
+					row[i] = slot{true, m.ByteOffset, m.Type.Size()}
+				}
+			}
+		}
+		b.fields = append(b.fields, row)
+	}
+	b.waits = stringTable(f, syms, "runtime.waitReasonStrings")
+	b.status = stringTable(f, syms, "runtime.gStatusStrings")
+	return b
+}
+
+func cstring(s string) string {
+	var sb strings.Builder
+	sb.WriteByte('"')
+	for _, c := range []byte(s) {
+		switch {
+		case c == '"' || c == '\\':
+			sb.WriteByte('\\')
+			sb.WriteByte(c)
+		case c < 0x20 || c >= 0x7f:
+			fmt.Fprintf(&sb, "\\%03o", c)
+		default:
+			sb.WriteByte(c)
+		}
+	}
+	sb.WriteByte('"')
+	return sb.String()
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func ident(b *build) string {
+	return "go1_" + strconv.Itoa(b.minor) + "_" + b.arch
+}
+
+func main() {
+	if len(os.Args) < 3 {
+		die("usage: layoutgen OUT.c go1.NN:GOARCH:PATH...")
+	}
+	var builds []*build
+	for _, spec := range os.Args[2:] {
+		builds = append(builds, load(spec))
+	}
+	sort.Slice(builds, func(i, j int) bool {
+		if builds[i].minor != builds[j].minor {
+			return builds[i].minor < builds[j].minor
+		}
+		return builds[i].arch < builds[j].arch
+	})
+
+	var w strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&w, format, args...) }
+	p("/*\n * GENERATED by scripts/gen-layouts.sh: DO NOT EDIT.\n")
+	p(" * Regenerate: scripts/gen-layouts.sh; check: scripts/gen-layouts.sh --check\n *\n")
+	p(" * Runtime layouts read from the DWARF (and string tables from the\n")
+	p(" * symbols) of reference builds of scripts/layoutgen/ref, one per Go\n")
+	p(" * release and GOARCH, built by these toolchains:\n")
+	seen := map[string]bool{}
+	for _, b := range builds {
+		if !seen[b.version] {
+			seen[b.version] = true
+			p(" *   %s\n", b.version)
+		}
+	}
+	p(" */\n#include \"tables.h\"\n\n")
+
+	p("const struct gort__layout_type gort__layout_catalogue[] = {\n")
+	for _, c := range catalogue {
+		p("\t{%s, %d, (const char *const[]){", cstring(c.typ), len(c.fields))
+		for i, f := range c.fields {
+			if i > 0 {
+				p(", ")
+			}
+			p("%s", cstring(f))
+		}
+		p("}},\n")
+	}
+	p("};\nconst size_t gort__layout_catalogue_len = %d;\n\n", len(catalogue))
+
+	// String tables per release, checked equal across architectures.
+	releases := map[int]*build{}
+	var order []int
+	for _, b := range builds {
+		r := releases[b.minor]
+		if r == nil {
+			releases[b.minor] = b
+			order = append(order, b.minor)
+			continue
+		}
+		if !equal(r.waits, b.waits) || !equal(r.status, b.status) {
+			die("go1.%d: string tables differ between %s and %s", b.minor, r.arch, b.arch)
+		}
+	}
+	for _, m := range order {
+		b := releases[m]
+		for _, t := range []struct {
+			name string
+			list []string
+		}{{"waits", b.waits}, {"status", b.status}} {
+			p("static const char *const go1_%d_%s[] = {\n", m, t.name)
+			for _, s := range t.list {
+				p("\t%s,\n", cstring(s))
+			}
+			p("};\n")
+		}
+	}
+	p("\n")
+
+	for _, b := range builds {
+		p("static const struct gort__layout_slot %s[] = {\n", ident(b))
+		for i, c := range catalogue {
+			if b.sizes[i].present {
+				p("\t/* %s */ {%d, %d},", c.typ, b.sizes[i].offset, b.sizes[i].size)
+			} else {
+				p("\t/* %s */ GORT__ABSENT,", c.typ)
+			}
+			for _, s := range b.fields[i] {
+				if s.present {
+					p(" {%d, %d},", s.offset, s.size)
+				} else {
+					p(" GORT__ABSENT,")
+				}
+			}
+			p("\n")
+		}
+		p("};\n")
+	}
+	p("\nconst struct gort__layout_table gort__layout_tables[] = {\n")
+	for _, b := range builds {
+		p("\t{1, %d, %s, %s, go1_%d_waits, GORT_ARRAY_SIZE(go1_%d_waits),\n\t go1_%d_status, GORT_ARRAY_SIZE(go1_%d_status)},\n",
+			b.minor, archEnum[b.arch], ident(b), b.minor, b.minor, b.minor, b.minor)
+	}
+	p("};\nconst size_t gort__layout_tables_len = %d;\n", len(builds))
+
+	if err := os.WriteFile(os.Args[1], []byte(w.String()), 0o644); err != nil {
+		die("%v", err)
+	}
+}

@@ -1,0 +1,3 @@
+module layoutref
+
+go 1.15

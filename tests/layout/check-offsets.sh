@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Built-in layout tables against DWARF, on every fixture build (each Go
+# toolchain x amd64, arm64, 386; tests/fixtures/build.sh layout
+# OUT/go1.NN/ARCH/VARIANT/prog): what `gort-offsets` reads from the
+# unstripped binary's DWARF (every answer must say "dwarf") must equal what
+# `gort-offsets --no-dwarf` answers from the tables for the unstripped
+# binary, its stripped (-s -w) twin and its PIE twin, field by field with
+# sizes, and the same wait reason and status names (read through symbols
+# from the unstripped binary, from the tables for the stripped one).
+set -euo pipefail
+build=$(cd "$1" && pwd)
+fixtures=${GORT_FIXTURES_DIR:-}
+if [ -z "$fixtures" ] || [ -z "$(find "$fixtures" -path '*/default/prog' -type f 2>/dev/null | head -n1)" ]; then
+  echo "no fixture binaries in GORT_FIXTURES_DIR='$fixtures' (run tests/fixtures/build.sh): skipped"
+  exit 77
+fi
+tool=$build/examples/gort-offsets
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fail=0 checked=0
+
+# What must agree: everything but where it came from and the file name.
+normalize() { sed -e 's/, "source": "[a-z]*"//; s/{"source": "[a-z]*", /{/; /^  "file": /d' "$1"; }
+
+while IFS= read -r ref; do
+  dir=$(dirname "$(dirname "$ref")")
+  name=${dir#"$fixtures"/}
+  if ! "$tool" "$ref" >"$tmp/ref.txt" || ! "$tool" --json "$ref" >"$tmp/ref.json"; then
+    echo "FAIL $name: gort-offsets with DWARF failed"; fail=1; continue
+  fi
+  # The reference must really come from DWARF, and cover every type (the
+  # type descriptor is runtime._type or internal/abi.Type, never both).
+  if grep -q '"source": "\(table\|nearest\)"' "$tmp/ref.json" ||
+     [ "$(grep -c '\.SIZE ' "$tmp/ref.txt")" -ne 8 ]; then
+    echo "FAIL $name: the DWARF answer is incomplete or not from DWARF"; fail=1; continue
+  fi
+  normalize "$tmp/ref.json" >"$tmp/ref.norm"
+  for variant in default stripped pie; do
+    f=$dir/$variant/prog
+    [ -f "$f" ] || continue
+    if ! "$tool" --no-dwarf "$f" >"$tmp/got.txt" 2>"$tmp/err" ||
+       ! "$tool" --no-dwarf --json "$f" >"$tmp/got.json" 2>>"$tmp/err"; then
+      echo "FAIL $name/$variant: $(head -n1 "$tmp/err")"; fail=1; continue
+    fi
+    if ! grep -q '"source": "table"' "$tmp/got.json" || grep -q '"source": "dwarf"' "$tmp/got.json"; then
+      echo "FAIL $name/$variant: --no-dwarf answers do not come from the table"; fail=1
+    fi
+    normalize "$tmp/got.json" >"$tmp/got.norm"
+    if ! cmp -s "$tmp/ref.txt" "$tmp/got.txt" || ! cmp -s "$tmp/ref.norm" "$tmp/got.norm"; then
+      echo "MISMATCH $name/$variant (< DWARF, > table):"
+      { diff "$tmp/ref.norm" "$tmp/got.norm" | head -n 8 || true; }
+      fail=1; continue
+    fi
+    checked=$((checked + 1))
+  done
+done < <(find "$fixtures" -path '*/default/prog' -type f | sort -V)
+
+echo "layout tables vs DWARF: $checked binaries agree"
+[ "$checked" -gt 0 ] || fail=1
+exit $fail
