@@ -3,19 +3,14 @@
  * gobuf, ...) in a Go binary, from its DWARF or from libgoinspect's built-in
  * tables for its release and architecture.
  *
- *   gort-offsets [--json] [--no-dwarf] [--nearest] FILE
- *
- * Plain output: `TYPE.SIZE N` then `TYPE.FIELD OFFSET` for every name of the
+ * Text: `TYPE.SIZE N` then `TYPE.FIELD OFFSET` for every name of the
  * catalogue (gort_layout_catalogue) the binary's release has; fields the
- * release lacks are left out. --json adds each answer's size and source,
- * the TLS slot of the current g, the labels representation, wait reason
- * and goroutine status names: what an eBPF profiler loads.
+ * release lacks are left out. --json prints one JSON object (docs/json.md)
+ * adding each answer's size and source, the TLS slot of the current g, the
+ * labels representation, and the wait reason and goroutine status names:
+ * what an eBPF profiler loads.
  */
-#include <gort/gort.h>
-
-#include <inttypes.h>
-#include <stdio.h>
-#include <string.h>
+#include "tool.h"
 
 static const char *source_name(int s)
 {
@@ -31,15 +26,17 @@ static const char *source_name(int s)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: gort-offsets [--json] [--no-dwarf] [--nearest] FILE\n"
-		   "Offsets of the Go runtime's structures in a Go binary:\n"
-		   "TYPE.SIZE N and TYPE.FIELD OFFSET lines (fields the release lacks\n"
-		   "are left out).\n"
-		   "  --json      JSON with sizes, sources, the TLS slot of g, the labels\n"
-		   "              representation, wait reason and status names\n"
+	fprintf(f, "Usage: gort-offsets [--json] [--no-dwarf] [--nearest] FILE\n"
+		   "Offsets of the Go runtime's structures (runtime.g, m, p, gobuf, stack,\n"
+		   "schedt, moduledata, type descriptors) in a Go binary, from its DWARF or\n"
+		   "from built-in tables of its Go release and architecture: TYPE.SIZE N and\n"
+		   "TYPE.FIELD OFFSET lines; fields the release does not have are left out.\n"
+		   "  --json      one JSON object with sizes, sources, the TLS slot of g, the\n"
+		   "              labels representation, wait reason and status names\n"
 		   "  --no-dwarf  ignore the binary's DWARF: built-in tables only\n"
 		   "  --nearest   for a release without a table, use the nearest older\n"
-		   "              release's table (marked \"nearest\")\n"
+		   "              release's table (answers say \"nearest\")\n"
+		   "  --help      print this help\n"
 		   "  --version   print the library version\n");
 }
 
@@ -52,24 +49,9 @@ static int fail(const char *file, int rc)
 	return 1;
 }
 
-static void json_str(const char *p, size_t n)
-{
-	putchar('"');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 /*
- * Every name of the catalogue the binary has, in catalogue order. JSON puts
- * one field per line so that tests can compare answers line by line.
+ * Every name of the catalogue the binary has, in catalogue order: text
+ * lines, or the "types" member of the JSON object.
  */
 static int print_layout(gort_layout *lay, const char *file, int json)
 {
@@ -79,7 +61,7 @@ static int print_layout(gort_layout *lay, const char *file, int json)
 	int src, rc, have_type = 0, ntypes = 0, nfields = 0;
 
 	if (json)
-		printf("  \"types\": {");
+		fputs(",\"types\":{", stdout);
 	for (size_t i = 0; gort_layout_catalogue(i, &type, &field) == 0; i++) {
 		if (!field) {
 			rc = gort_layout_size(lay, type, &size, &src);
@@ -92,9 +74,11 @@ static int print_layout(gort_layout *lay, const char *file, int json)
 				printf("%s.SIZE %" PRIu64 "\n", type, size);
 				continue;
 			}
-			printf("%s\n    \"%s\": {\"size\": %" PRIu64 ", \"source\": \"%s\",\n"
-			       "     \"fields\": {", ntypes++ ? (nfields ? "\n     }}," : "}},") : "",
-			       type, size, source_name(src));
+			if (ntypes++)
+				fputs("}},", stdout);
+			tool_json_key(stdout, type);
+			printf("{\"size\":%" PRIu64 ",\"source\":\"%s\",\"fields\":{", size,
+			       source_name(src));
 			nfields = 0;
 			continue;
 		}
@@ -105,19 +89,22 @@ static int print_layout(gort_layout *lay, const char *file, int json)
 			continue;
 		if (rc)
 			return fail(file, rc);
-		if (!json)
+		if (!json) {
 			printf("%s.%s %" PRIu64 "\n", type, field, f.offset);
-		else
-			printf("%s\n      \"%s\": {\"offset\": %" PRIu64 ", \"size\": %" PRIu64
-			       ", \"source\": \"%s\"}", nfields++ ? "," : "", field, f.offset,
-			       f.size, source_name(f.source));
+			continue;
+		}
+		if (nfields++)
+			putchar(',');
+		tool_json_key(stdout, field);
+		printf("{\"offset\":%" PRIu64 ",\"size\":%" PRIu64 ",\"source\":\"%s\"}",
+		       f.offset, f.size, source_name(f.source));
 	}
 	if (json)
-		printf("%s\n  }\n", ntypes ? (nfields ? "\n     }}" : "}}") : "");
+		fputs(ntypes ? "}}}" : "}", stdout);
 	return 0;
 }
 
-/* A name table as a JSON array, with its source; absent tables are skipped. */
+/* A name table as {"source","names"}; left out when the binary has none. */
 static int print_names(gort_layout *lay, const char *file, int waits)
 {
 	struct gort_str s;
@@ -130,7 +117,7 @@ static int print_names(gort_layout *lay, const char *file, int waits)
 		return 0;
 	if (rc)
 		return fail(file, rc);
-	printf("  \"%s\": {\"source\": \"%s\", \"names\": [",
+	printf(",\"%s\":{\"source\":\"%s\",\"names\":[",
 	       waits ? "wait_reasons" : "status_names", source_name(src));
 	for (size_t i = 0; i < n; i++) {
 		rc = waits ? gort_layout_wait_reason(lay, (unsigned)i, &s, NULL)
@@ -139,36 +126,39 @@ static int print_names(gort_layout *lay, const char *file, int waits)
 			s.len = 0;
 		else if (rc)
 			return fail(file, rc);
-		printf("%s\n    ", i ? "," : "");
-		json_str(s.ptr, s.len);
+		if (i)
+			putchar(',');
+		tool_json_gstr(stdout, s);
 	}
-	printf("\n  ]},\n");
+	fputs("]}", stdout);
 	return 0;
 }
 
-static void print_extras(gort_layout *lay, gort_binary *bin)
+/* The members before "types"; optional ones are left out when unknown. */
+static void print_header(gort_layout *lay, gort_binary *bin, const char *file)
 {
 	struct gort_tls_g tls;
 	struct gort_str v;
 	unsigned major, minor;
 	int kind;
 
+	fputs("{\"file\":", stdout);
+	tool_json_str(stdout, file);
 	if (gort_binary_go_version(bin, &v, NULL) == 0) {
-		printf("  \"go_version\": ");
-		json_str(v.ptr, v.len);
-		printf(",\n");
+		fputs(",\"go_version\":", stdout);
+		tool_json_gstr(stdout, v);
 	}
 	if (gort_layout_go_release(lay, &major, &minor) == 0)
-		printf("  \"release\": \"%u.%u\",\n", major, minor);
+		printf(",\"release\":\"%u.%u\"", major, minor);
 	if (gort_layout_table_release(lay, &major, &minor) == 0)
-		printf("  \"table_release\": \"%u.%u\",\n", major, minor);
-	printf("  \"arch\": \"%s\",\n", gort_arch_name(gort_binary_arch(bin)));
-	printf("  \"ptr_size\": %u,\n", gort_binary_ptr_size(bin));
+		printf(",\"table_release\":\"%u.%u\"", major, minor);
+	printf(",\"arch\":\"%s\",\"ptr_size\":%u", gort_arch_name(gort_binary_arch(bin)),
+	       gort_binary_ptr_size(bin));
 	if (gort_layout_tls_g(lay, &tls) == 0)
-		printf("  \"tls_g\": {\"base\": \"%s\", \"offset\": %" PRId64
-		       ", \"source\": \"%s\"},\n", tls.base, tls.offset, source_name(tls.source));
+		printf(",\"tls_g\":{\"base\":\"%s\",\"offset\":%" PRId64 ",\"source\":\"%s\"}",
+		       tls.base, tls.offset, source_name(tls.source));
 	if (gort_layout_labels_kind(lay, &kind) == 0)
-		printf("  \"labels\": \"%s\",\n", kind == GORT_LABELS_SLICE ? "slice" : "map");
+		printf(",\"labels\":\"%s\"", kind == GORT_LABELS_SLICE ? "slice" : "map");
 }
 
 int main(int argc, char **argv)
@@ -209,17 +199,14 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (json) {
-		printf("{\n  \"file\": ");
-		json_str(file, strlen(file));
-		printf(",\n");
-		print_extras(lay, bin);
+		print_header(lay, bin, file);
 		if ((rc = print_names(lay, file, 1)) || (rc = print_names(lay, file, 0)))
 			goto out;
 	}
 	if ((rc = print_layout(lay, file, json)))
 		goto out;
 	if (json)
-		printf("}\n");
+		fputs("}\n", stdout);
 out:
 	gort_layout_close(lay);
 	gort_binary_close(bin);
