@@ -71,7 +71,8 @@ GORT_API void gort_layout_close(gort_layout *lay);
  * the built-in table answers (only for the names of the catalogue, see
  * gort_layout_catalogue()).
  * Errors: GORT_ENOTFOUND (no such type or field in this release),
- * GORT_EDWARF or GORT_EFORMAT (corrupt DWARF), GORT_EINVAL.
+ * GORT_EDWARF, GORT_ECOMPRESSED or GORT_EFORMAT (corrupt DWARF),
+ * GORT_EINVAL.
  */
 GORT_API int gort_layout_field(gort_layout *lay, const char *type,
 			       const char *field,
