@@ -332,7 +332,7 @@ static PyObject *gi_py_trace_detail(const struct gort_trace_event *ev)
 		const gort_buildinfo *, const struct gort_module *,
 		const struct gort_build_setting *, gort_pclntab *,
 		const gort_pclntab *, gort_trace *, const gort_trace *,
-		gort_trace_event_iter * {
+		gort_trace_event_iter *, gort_layout *, const gort_layout * {
 	if (!$1)
 		SWIG_exception_fail(SWIG_ValueError, "in method '$symname', NULL handle");
 }
@@ -601,7 +601,7 @@ static void gi_lua_trace_detail(lua_State *L, const struct gort_trace_event *ev)
 		const gort_buildinfo *, const struct gort_module *,
 		const struct gort_build_setting *, gort_pclntab *,
 		const gort_pclntab *, gort_trace *, const gort_trace *,
-		gort_trace_event_iter * {
+		gort_trace_event_iter *, gort_layout *, const gort_layout * {
 	if (!$1) {
 		lua_pushfstring(L, "%s: NULL handle", "$symname");
 		SWIG_fail;
@@ -678,6 +678,7 @@ static void gi_lua_trace_detail(lua_State *L, const struct gort_trace_event *ev)
 %rename(gort_pclntab_version_enum, %$isenum) gort_pclntab_version;
 %include <gort/pclntab.h>
 %include <gort/trace.h>
+%include <gort/layout.h>
 %rename("%s", %$isfunction) "";
 
 /* common.h, error.h */
@@ -730,7 +731,17 @@ const char *gort_trace_event_kind_name(int kind);
 const char *gort_trace_go_state_name(int state);
 const char *gort_trace_proc_state_name(int state);
 
+/* layout.h */
+void gort_layout_close(gort_layout *lay);
+gort_rc gort_layout_wait_reason(gort_layout *lay, unsigned reason,
+				struct gort_str *OUT_STR, int *OUTPUT);
+gort_rc gort_layout_status_name(gort_layout *lay, uint32_t status,
+				struct gort_str *OUT_STR, int *OUTPUT);
+gort_rc gort_layout_labels_kind(const gort_layout *lay, int *OUTPUT);
+
 /* Helpers where C takes an options struct or hands out struct fields. */
+%apply int *OUTPUT { int *out_offset, int *out_size, int *out_source,
+		     int *out_major, int *out_minor, int *out_n };
 %inline %{
 /* The error table, in GORT_ERROR_LIST order. */
 size_t gi_error_count(void)
@@ -803,6 +814,109 @@ gort_rc gi_pclntab_lookup(gort_pclntab *tab, uint64_t pc,
 	rc = gort_pclntab_lookup(tab, pc, f->v, n, &m);
 	f->n = m < n ? m : n;
 	return rc;
+}
+
+gort_rc gi_layout_open(gort_layout **OUT_PTR, gort_binary *bin, int no_dwarf,
+		       int allow_nearest)
+{
+	GORT_OPTS(gort_layout_opts, o, .no_dwarf = no_dwarf,
+		  .allow_nearest = allow_nearest);
+	return gort_layout_open(OUT_PTR, bin, &o);
+}
+/* Runtime structures are far below 2 GiB: offsets and sizes fit an int. */
+gort_rc gi_layout_field(gort_layout *lay, const char *type, const char *field,
+			int *out_offset, int *out_size, int *out_source)
+{
+	struct gort_field_layout f;
+	int rc = gort_layout_field(lay, type, field, &f);
+
+	*out_offset = rc ? 0 : (int)f.offset;
+	*out_size = rc ? 0 : (int)f.size;
+	*out_source = rc ? 0 : f.source;
+	return rc;
+}
+gort_rc gi_layout_size(gort_layout *lay, const char *type, int *out_size,
+		       int *out_source)
+{
+	uint64_t size = 0;
+	int rc = gort_layout_size(lay, type, &size, out_source);
+
+	*out_size = (int)size;
+	return rc;
+}
+/* The catalogue: entry i's type, and its field (NULL for the type's size). */
+size_t gi_layout_catalogue_count(void)
+{
+	const char *t, *f;
+	size_t n = 0;
+
+	while (gort_layout_catalogue(n, &t, &f) == 0)
+		n++;
+	return n;
+}
+const char *gi_layout_catalogue_type(size_t i)
+{
+	const char *t = NULL, *f = NULL;
+
+	return gort_layout_catalogue(i, &t, &f) == 0 ? t : NULL;
+}
+const char *gi_layout_catalogue_field(size_t i)
+{
+	const char *t = NULL, *f = NULL;
+
+	return gort_layout_catalogue(i, &t, &f) == 0 ? f : NULL;
+}
+gort_rc gi_layout_go_release(const gort_layout *lay, int *out_major,
+			     int *out_minor)
+{
+	unsigned major = 0, minor = 0;
+	int rc = gort_layout_go_release(lay, &major, &minor);
+
+	*out_major = (int)major;
+	*out_minor = (int)minor;
+	return rc;
+}
+gort_rc gi_layout_table_release(const gort_layout *lay, int *out_major,
+				int *out_minor)
+{
+	unsigned major = 0, minor = 0;
+	int rc = gort_layout_table_release(lay, &major, &minor);
+
+	*out_major = (int)major;
+	*out_minor = (int)minor;
+	return rc;
+}
+gort_rc gi_layout_wait_reason_count(gort_layout *lay, int *out_n)
+{
+	size_t n = 0;
+	int rc = gort_layout_wait_reason_count(lay, &n, NULL);
+
+	*out_n = (int)n;
+	return rc;
+}
+gort_rc gi_layout_status_count(gort_layout *lay, int *out_n)
+{
+	size_t n = 0;
+	int rc = gort_layout_status_count(lay, &n, NULL);
+
+	*out_n = (int)n;
+	return rc;
+}
+/* (offset, source); gi_layout_tls_base gives the register's name. */
+gort_rc gi_layout_tls_g(gort_layout *lay, int *out_offset, int *out_source)
+{
+	struct gort_tls_g t;
+	int rc = gort_layout_tls_g(lay, &t);
+
+	*out_offset = rc ? 0 : (int)t.offset;
+	*out_source = rc ? 0 : t.source;
+	return rc;
+}
+const char *gi_layout_tls_base(gort_layout *lay)
+{
+	struct gort_tls_g t;
+
+	return gort_layout_tls_g(lay, &t) == 0 ? t.base : NULL;
 }
 
 struct gort_str gi_module_path(const struct gort_module *m)

@@ -202,6 +202,107 @@ function Binary.lookup(self, pc)
   error(r, 2)
 end
 
+-- Runtime layouts ------------------------------------------------------------
+
+local layout_sources = enum_names("GORT_LAYOUT_")
+local labels_kinds = enum_names("GORT_LABELS_")
+
+-- Offsets of the runtime's structures in one binary (b:layout()); valid
+-- while the binary is open, closed with it.
+local Layout = {}
+Layout.__index = Layout
+Layout.__name = "goinspect.Layout"
+
+local function layout_handle(self)
+  handle(rawget(self, "_binary")) -- raises once the binary is closed
+  return rawget(self, "_h")
+end
+
+-- Call f, turning ENOTFOUND into nil (a name or table the release lacks).
+local function or_nil(f, ...)
+  local r = table.pack(pcall(f, ...))
+  if r[1] then return table.unpack(r, 2, r.n) end
+  if getmetatable(r[2]) == M.Error and r[2].name == "ENOTFOUND" then return nil end
+  error(r[2], 3)
+end
+
+-- {offset, size, source} of field in type ("runtime.g", "goid"); raises
+-- ENOTFOUND when the release has no such field.
+function Layout.field(self, type, field)
+  local off, size, src = C.gi_layout_field(layout_handle(self), type, field)
+  return {offset = off, size = size, source = layout_sources[src]}
+end
+
+function Layout.size(self, type)
+  return (C.gi_layout_size(layout_handle(self), type))
+end
+
+-- {["runtime.g.goid"] = 152, ["runtime.g.SIZE"] = 456, ...} and the names
+-- in catalogue order, as gort-offsets prints them.
+function Layout.offsets(self)
+  local h, out, order = layout_handle(self), {}, {}
+  for i = 0, C.gi_layout_catalogue_count() - 1 do
+    local t, f = C.gi_layout_catalogue_type(i), C.gi_layout_catalogue_field(i)
+    local name, v = f and (t .. "." .. f) or (t .. ".SIZE")
+    if f then v = or_nil(C.gi_layout_field, h, t, f) else v = or_nil(C.gi_layout_size, h, t) end
+    if v then out[name] = v; order[#order + 1] = name end
+  end
+  return out, order
+end
+
+local function release(self, f)
+  local major, minor = or_nil(f, layout_handle(self))
+  if major then return {major, minor} end
+  return nil
+end
+function Layout.go_release(self) return release(self, C.gi_layout_go_release) end
+function Layout.table_release(self) return release(self, C.gi_layout_table_release) end
+
+local function names(self, count, name)
+  local h, out = layout_handle(self), {}
+  for i = 0, count(h) - 1 do out[i] = or_nil(name, h, i) or false end
+  return out -- indexed from 0 as the runtime's values are; false: unnamed
+end
+function Layout.wait_reasons(self)
+  return names(self, C.gi_layout_wait_reason_count, C.gort_layout_wait_reason)
+end
+function Layout.status_names(self)
+  return names(self, C.gi_layout_status_count, C.gort_layout_status_name)
+end
+
+-- {offset, base, source}, or nil where the release keeps no TLS slot for g.
+function Layout.tls_g(self)
+  local h = layout_handle(self)
+  local off, src = or_nil(C.gi_layout_tls_g, h)
+  if off == nil then return nil end
+  return {offset = off, base = C.gi_layout_tls_base(h), source = layout_sources[src]}
+end
+
+-- "map" (to Go 1.23) or "slice"; nil when unknown.
+function Layout.labels_kind(self)
+  local k = or_nil(C.gort_layout_labels_kind, layout_handle(self))
+  return k and labels_kinds[k]
+end
+
+function Layout.__tostring(self)
+  return "goinspect.Layout(" .. tostring(rawget(self, "_binary")) .. ")"
+end
+
+-- b:layout() or b:layout{no_dwarf = true, allow_nearest = true}.
+function Binary.layout(self, opts)
+  opts = opts or {}
+  local h = handle(self)
+  local key = (opts.no_dwarf and "n" or "d") .. (opts.allow_nearest and "a" or "x")
+  local layouts = rawget(self, "_layouts")
+  if layouts[key] == nil then
+    local lh = C.gi_layout_open(h, opts.no_dwarf and 1 or 0, opts.allow_nearest and 1 or 0)
+    layouts[key] = setmetatable({_binary = self, _h = lh}, Layout)
+  end
+  return layouts[key]
+end
+
+function fields.offsets(self) return (self:layout():offsets()) end
+
 function Binary.__index(self, k)
   local f = fields[k]
   if f then return f(self) end
@@ -217,6 +318,12 @@ function Binary.close(self)
     rawset(self, "_tab", nil)
     C.gort_pclntab_close(t)
   end
+  for _, lay in pairs(rawget(self, "_layouts") or {}) do -- borrow it too
+    local lh = rawget(lay, "_h")
+    rawset(lay, "_h", nil)
+    if lh ~= nil then C.gort_layout_close(lh) end
+  end
+  rawset(self, "_layouts", {})
   local h = rawget(self, "_h")
   if h ~= nil then
     rawset(self, "_h", nil)
@@ -253,7 +360,7 @@ function M.Binary(arg)
     h = C.gi_binary_open_memory(data, maxd)
   end
   -- _data keeps the bytes alive: the C side reads them in place.
-  return setmetatable({_h = h, _data = data, name = path}, Binary)
+  return setmetatable({_h = h, _data = data, name = path, _layouts = {}}, Binary)
 end
 
 -- Trace ------------------------------------------------------------------
@@ -366,6 +473,7 @@ Trace.__close = Trace.close
 M.Event = Event
 M.TraceClass = Trace
 M.Func = Func
+M.Layout = Layout
 M.Module = Module
 M.BuildInfo = BuildInfo
 M.BinaryClass = Binary

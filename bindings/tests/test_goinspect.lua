@@ -209,6 +209,39 @@ if TOOL ~= "" and exists(TOOL) then
   check(not ok and e.name == "ENOTGO", "pclntab of /bin/ls: %s", tostring(e))
 end
 
+-- Layouts, against gort-offsets ------------------------------------------------
+if TOOL ~= "" and exists(TOOL) then
+  local dir = TOOL:match("^(.*)/[^/]*$")
+  for _, path in ipairs(binaries) do
+    for _, nd in ipairs({false, true}) do
+      local b <close> = gi.Binary(path)
+      local ok, out = run(shq(dir .. "/gort-offsets") .. (nd and " --no-dwarf " or " ") ..
+                          shq(path) .. " 2>/dev/null")
+      local okl, lay = pcall(b.layout, b, {no_dwarf = nd})
+      if not okl then
+        check(lay.name == "EUNSUPPORTED" and not ok, "%s: layout: %s", path, tostring(lay))
+      else
+        local off, order = lay:offsets()
+        local lines = {}
+        for _, n in ipairs(order) do lines[#lines + 1] = n .. " " .. off[n] .. "\n" end
+        eq(table.concat(lines), out, path .. " offsets" .. (nd and " --no-dwarf" or ""))
+        eq(lay:field("runtime.g", "goid").offset, off["runtime.g.goid"], path .. " goid")
+        eq(lay:size("runtime.g"), off["runtime.g.SIZE"], path .. " g size")
+        eq(lay:status_names()[2], "running", path .. " status 2")
+        check(lay:labels_kind() == "map" or lay:labels_kind() == "slice", "%s labels", path)
+        eq(lay:go_release()[1], 1, path .. " release")
+        local okf, e = pcall(lay.field, lay, "runtime.g", "no_such_field")
+        check(not okf and e.name == "ENOTFOUND", "%s: missing field: %s", path, tostring(e))
+      end
+    end
+  end
+  local b = gi.Binary(binaries[#binaries])
+  local lay = b:layout()
+  eq(b:layout(), lay, "one layout per binary and options")
+  b:close()
+  check(not pcall(lay.size, lay, "runtime.g"), "layout of a closed binary")
+end
+
 -- Traces, against gort-trace dump ------------------------------------------
 local trace = FIXTURE ~= "" and FIXTURE .. "/trace.out"
 if TOOL ~= "" and exists(TOOL) and trace and exists(trace) then

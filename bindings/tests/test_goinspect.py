@@ -253,6 +253,47 @@ def trace_file():
 
 
 @unittest.skipUnless(TOOL and os.access(TOOL, os.X_OK), "gort-version not built")
+@unittest.skipUnless(TOOL and os.access(TOOL, os.X_OK), "gort-version not built")
+class Layouts(unittest.TestCase):
+    """Against gort-offsets (itself checked against DWARF)."""
+
+    def test_offsets(self):
+        for path in go_binaries():
+            for no_dwarf in (False, True):
+                with self.subTest(path=path, no_dwarf=no_dwarf), goinspect.Binary(path) as b:
+                    rc, out = tool_run("gort-offsets", (["--no-dwarf"] if no_dwarf else []) + [path])
+                    try:
+                        lay = b.layout(no_dwarf=no_dwarf)
+                    except goinspect.UnsupportedError:  # noqa: F821
+                        self.assertNotEqual(rc, 0)
+                        continue
+                    self.assertEqual(rc, 0)
+                    got = "".join("%s %d\n" % kv for kv in lay.offsets().items())
+                    self.assertEqual(got, out)
+                    if not no_dwarf:
+                        self.assertEqual(b.offsets, lay.offsets())
+                    goid = lay.field("runtime.g", "goid")
+                    self.assertEqual(goid.offset, lay.offsets()["runtime.g.goid"])
+                    self.assertIn(goid.source, ("dwarf", "table"))
+                    self.assertEqual(lay.size("runtime.g"), lay.offsets()["runtime.g.SIZE"])
+                    self.assertEqual(lay.go_release[0], 1)
+                    self.assertIn(lay.labels_kind, ("map", "slice"))
+                    self.assertIn("chan receive", lay.wait_reasons)
+                    self.assertEqual(lay.status_names[2], "running")
+                    with self.assertRaises(goinspect.NotFoundError):  # noqa: F821
+                        lay.field("runtime.g", "no_such_field")
+
+    def test_lifetime(self):
+        b = goinspect.Binary(go_binaries()[-1])
+        lay = b.layout()
+        self.assertIs(b.layout(), lay)
+        b.close()
+        with self.assertRaises(ValueError):
+            lay.size("runtime.g")
+        with self.assertRaises(goinspect.NotGoError):
+            goinspect.Binary("/bin/ls").layout()
+
+
 class Traces(unittest.TestCase):
     """Against gort-trace dump (itself checked against go tool trace -d=parsed)."""
 

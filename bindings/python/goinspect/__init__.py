@@ -27,7 +27,8 @@ from . import core as _c
 
 __version__ = _c.gort_version_string()
 
-__all__ = ["Binary", "BuildInfo", "Module", "BuildSetting", "Func", "Frame", "Trace", "Event",
+__all__ = ["Binary", "BuildInfo", "Module", "BuildSetting", "Func", "Frame", "Layout",
+           "FieldLayout", "TlsG", "Trace", "Event",
            "StackFrame", "Error", "errors", "__version__"]
 
 
@@ -259,15 +260,19 @@ class Binary(_Handle):
             self._h = _c.gi_binary_open(path, max_decompressed)
         self._build_info = None
         self._tab = None
+        self._layouts = {}
         self._lock = threading.Lock()  # lazy opens: one table per binary
 
     _close_pclntab = staticmethod(_c.gort_pclntab_close)
 
     def close(self):
-        # The pclntab borrows the binary: it goes first.
+        # The pclntab and layouts borrow the binary: they go first.
         t, self._tab = getattr(self, "_tab", None), None
         if t is not None:
             self._close_pclntab(t)
+        layouts, self._layouts = getattr(self, "_layouts", {}), {}
+        for lay in layouts.values():
+            lay._close()
         h, self._h = self._h, None
         if h is not None:
             self._close_handle(h)
@@ -363,6 +368,165 @@ class Binary(_Handle):
         except NotFoundError:  # noqa: F821
             return []
         return [Frame(*f) for f in frames]
+
+
+    # -- runtime layouts ----------------------------------------------------
+
+    def layout(self, *, no_dwarf=False, allow_nearest=False):
+        """The Layout of the runtime's structures in this binary: from its
+        DWARF, else from the built-in table of its Go release (no_dwarf
+        ignores DWARF; allow_nearest accepts the nearest older release's
+        table for a release without one). Raises UnsupportedError when
+        neither DWARF nor a table answers. Closed with the binary."""
+        key = (bool(no_dwarf), bool(allow_nearest))
+        h = self._handle()
+        with self._lock:
+            lay = self._layouts.get(key)
+            if lay is None:
+                lay = Layout(self, _c.gi_layout_open(h, int(key[0]), int(key[1])))
+                self._layouts[key] = lay
+        return lay
+
+    @property
+    def offsets(self):
+        """{"runtime.g.goid": 152, "runtime.g.SIZE": 456, ...}: every name of
+        the layout catalogue this binary's release has, as gort-offsets
+        prints them."""
+        return self.layout().offsets()
+
+
+# -- runtime layouts ----------------------------------------------------------
+
+_LAYOUT_SOURCES = _enum_names("GORT_LAYOUT_")
+_LABELS_KINDS = _enum_names("GORT_LABELS_")
+
+
+class FieldLayout(NamedTuple):
+    """Where a field sits in its structure, and where the answer came from
+    ('dwarf', 'table', 'nearest', 'binary' or 'abi')."""
+
+    offset: int
+    size: int
+    source: str
+
+
+class TlsG(NamedTuple):
+    """The TLS slot of a thread's current g: offset (bytes from the thread
+    pointer, negative below it) from the register base ('fs', 'gs',
+    'tpidr_el0')."""
+
+    offset: int
+    base: str
+    source: str
+
+
+class Layout:
+    """Offsets and sizes of the Go runtime's structures (runtime.g, m, p,
+    gobuf, ...) in one binary, plus the tables its release carries (wait
+    reasons, status names, TLS slot of g, labels representation). From
+    Binary.layout(); valid while the binary is open."""
+
+    _close_handle = staticmethod(_c.gort_layout_close)
+
+    def __init__(self, binary, h):
+        self._binary = binary
+        self._h = h
+
+    def _close(self):
+        h, self._h = self._h, None
+        if h is not None:
+            self._close_handle(h)
+
+    def _handle(self):
+        self._binary._handle()  # raises once the binary is closed
+        if self._h is None:
+            raise ValueError("operation on a closed goinspect.Layout")
+        return self._h
+
+    def field(self, type, field):
+        """FieldLayout of `field` in `type` ("runtime.g", "goid").
+        Raises NotFoundError when this release has no such field."""
+        off, size, src = _c.gi_layout_field(self._handle(), type, field)
+        return FieldLayout(off, size, _LAYOUT_SOURCES.get(src))
+
+    def size(self, type):
+        """Byte size of the structure `type` ("runtime.g")."""
+        return _c.gi_layout_size(self._handle(), type)[0]
+
+    def offsets(self):
+        """{"TYPE.SIZE": n, "TYPE.FIELD": offset} for every name of the
+        catalogue that this release has, in catalogue order."""
+        h = self._handle()
+        out = {}
+        for i in range(_c.gi_layout_catalogue_count()):
+            t, f = _c.gi_layout_catalogue_type(i), _c.gi_layout_catalogue_field(i)
+            try:
+                if f is None:
+                    out[t + ".SIZE"] = _c.gi_layout_size(h, t)[0]
+                else:
+                    out[t + "." + f] = _c.gi_layout_field(h, t, f)[0]
+            except NotFoundError:  # noqa: F821 (generated from the error table)
+                pass
+        return out
+
+    def _release(self, fn):
+        try:
+            major, minor = fn(self._handle())
+        except NotFoundError:  # noqa: F821
+            return None
+        return (major, minor)
+
+    @property
+    def go_release(self):
+        """(1, 22) for a go1.22.x binary; None when unknown."""
+        return self._release(_c.gi_layout_go_release)
+
+    @property
+    def table_release(self):
+        """Release of the built-in table in use; None when DWARF answers alone."""
+        return self._release(_c.gi_layout_table_release)
+
+    def _names(self, count, name):
+        h = self._handle()
+        out = []
+        for i in range(count(h)):
+            try:
+                out.append(name(h, i)[0])
+            except NotFoundError:  # noqa: F821
+                out.append(None)
+        return out
+
+    @property
+    def wait_reasons(self):
+        """The release's wait reason strings, indexed by g.waitreason."""
+        return self._names(_c.gi_layout_wait_reason_count, _c.gort_layout_wait_reason)
+
+    @property
+    def status_names(self):
+        """Goroutine status names, indexed by g.atomicstatus (None: unnamed)."""
+        return self._names(_c.gi_layout_status_count, _c.gort_layout_status_name)
+
+    @property
+    def tls_g(self):
+        """TlsG, or None where the release keeps no TLS slot for g."""
+        h = self._handle()
+        try:
+            off, src = _c.gi_layout_tls_g(h)
+        except NotFoundError:  # noqa: F821
+            return None
+        return TlsG(off, _c.gi_layout_tls_base(h), _LAYOUT_SOURCES.get(src))
+
+    @property
+    def labels_kind(self):
+        """How g.labels is represented: 'map' (to Go 1.23) or 'slice'."""
+        try:
+            return _LABELS_KINDS.get(_c.gort_layout_labels_kind(self._handle()))
+        except NotFoundError:  # noqa: F821
+            return None
+
+    def __repr__(self):
+        return "<goinspect.Layout of %r%s>" % (
+            self._binary, " closed" if self._h is None else "")
 
 
 # -- traces -------------------------------------------------------------------
