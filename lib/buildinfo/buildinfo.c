@@ -428,6 +428,12 @@ int gort_binary_buildinfo(gort_binary *bin, const gort_buildinfo **out)
 	pthread_mutex_lock(&bin->lock);
 	if (!bin->buildinfo_done) {
 		rc = load(bin, &bin->buildinfo);
+		/* Out of memory is not a property of the file: try again next time. */
+		if (rc == GORT_ENOMEM) {
+			pthread_mutex_unlock(&bin->lock);
+			*out = NULL;
+			return rc;
+		}
 		if (rc)
 			gort__error_save(&bin->buildinfo_err, rc);
 		bin->buildinfo_done = true;

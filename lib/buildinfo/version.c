@@ -52,6 +52,10 @@ int gort_binary_go_version(gort_binary *bin, struct gort_str *version, int *sour
 	pthread_mutex_lock(&bin->lock);
 	if (!bin->version_done) {
 		rc = from_symbol(bin);
+		if (rc == GORT_ENOMEM) { /* not a property of the file: not kept */
+			pthread_mutex_unlock(&bin->lock);
+			return rc;
+		}
 		if (rc)
 			gort__error_save(&bin->version_err, rc);
 		bin->version_done = true;

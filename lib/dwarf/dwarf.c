@@ -50,6 +50,8 @@ struct gort_dwarf {
 	struct type_entry *types; /* named structs, sorted by name */
 	int index_rc;
 	bool indexed;
+	/* Why load_section last failed (e.g. GORT_ENOMEM decompressing). */
+	struct gort_saved_error load_err;
 };
 
 static int sec_info(void *obj, section_index i, access_section *out, int *err)
@@ -105,12 +107,15 @@ static int load_section(void *obj, section_index i, Dwarf_Small **data, int *err
 {
 	struct gort_dwarf *dw = obj;
 	struct gort_view v;
+	int rc;
 
 	*err = 0;
 	if (i >= dw->elf->nsections)
 		return DW_DLV_NO_ENTRY;
-	if (gort__elf_section_data(dw->elf, &dw->elf->sections[i], &v) ||
-	    v.size != dw->sections[i].size) {
+	rc = gort__elf_section_data(dw->elf, &dw->elf->sections[i], &v);
+	if (rc || v.size != dw->sections[i].size) {
+		if (rc)
+			gort__error_save(&dw->load_err, rc);
 		*err = DW_DLE_SECTION_ERROR;
 		return DW_DLV_ERROR;
 	}
@@ -216,8 +221,9 @@ int gort__dwarf_open(struct gort_dwarf **out, struct gort_elf *elf)
 	rc = dwarf_object_init_b(&dw->iface, NULL, NULL, DW_GROUPNUMBER_ANY,
 				 &dw->dbg, &err);
 	if (rc != DW_DLV_OK) {
-		rc = gort__fail(GORT_EDWARF, "DWARF: cannot initialise: %s",
-				err ? dwarf_errmsg(err) : "no DWARF sections");
+		rc = dw->load_err.code ? gort__error_restore(&dw->load_err)
+				       : gort__fail(GORT_EDWARF, "DWARF: cannot initialise: %s",
+						    err ? dwarf_errmsg(err) : "no DWARF sections");
 		if (err)
 			dwarf_dealloc(NULL, err, DW_DLA_ERROR);
 		goto fail;
@@ -249,6 +255,24 @@ static int dwarf_fail(Dwarf_Debug dbg, Dwarf_Error err, const char *what)
 			    err ? dwarf_errmsg(err) : "error");
 	if (err)
 		dwarf_dealloc(dbg, err, DW_DLA_ERROR);
+	return rc;
+}
+
+/*
+ * A libdwarf failure that began in load_section (a section we could not
+ * decompress: out of memory, corrupt, too large) keeps our code and message
+ * rather than becoming GORT_EDWARF.
+ */
+static int index_fail(struct gort_dwarf *dw, Dwarf_Error err, const char *what)
+{
+	int rc;
+
+	if (!dw->load_err.code)
+		return dwarf_fail(dw->dbg, err, what);
+	if (err)
+		dwarf_dealloc(dw->dbg, err, DW_DLA_ERROR);
+	rc = gort__error_restore(&dw->load_err);
+	dw->load_err.code = 0;
 	return rc;
 }
 
@@ -295,9 +319,9 @@ static int build_index(struct gort_dwarf *dw)
 		if (res == DW_DLV_NO_ENTRY)
 			break;
 		if (res != DW_DLV_OK)
-			return dwarf_fail(dbg, err, "compile unit header");
+			return index_fail(dw, err, "compile unit header");
 		if (dwarf_siblingof_b(dbg, NULL, true, &cu, &err) != DW_DLV_OK)
-			return dwarf_fail(dbg, err, "compile unit");
+			return index_fail(dw, err, "compile unit");
 		res = dwarf_child(cu, &die, &err);
 		while (res == DW_DLV_OK && !rc) {
 			Dwarf_Half tag;
@@ -317,9 +341,10 @@ static int build_index(struct gort_dwarf *dw)
 		if (rc)
 			return rc;
 		if (res == DW_DLV_ERROR)
-			return dwarf_fail(dbg, err, "debugging entry");
+			return index_fail(dw, err, "debugging entry");
 	}
-	qsort(dw->types, dw->ntypes, sizeof(*dw->types), typecmp);
+	if (dw->ntypes) /* types is NULL when there are none */
+		qsort(dw->types, dw->ntypes, sizeof(*dw->types), typecmp);
 	return 0;
 }
 
@@ -339,7 +364,7 @@ static int find_type(struct gort_dwarf *dw, const char *type, Dwarf_Die *out)
 	if (!hit)
 		return gort__fail(GORT_ENOTFOUND, "DWARF: no structure type %s", type);
 	if (dwarf_offdie_b(dw->dbg, hit->off, true, out, &err) != DW_DLV_OK)
-		return dwarf_fail(dw->dbg, err, "type entry");
+		return index_fail(dw, err, "type entry");
 	return 0;
 }
 
