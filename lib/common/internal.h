@@ -64,6 +64,16 @@ void gort__free(void *p);
 /* NULL with GORT_ENOMEM recorded when it fails. */
 char *gort__strndup(const char *s, size_t n);
 
+/*
+ * Test hook, not part of the ABI (hidden in the shared library, reached by
+ * tests linked to the static one): from now on, count allocations and make
+ * the nth one fail (n >= 1; LONG_MAX only counts; 0 disarms). Allocations
+ * made inside libelf, libdwarf and zstd are not counted (docs/RELIABILITY.md).
+ */
+void gort__alloc_inject(long n);
+/* Allocations since the last gort__alloc_inject() while armed. */
+long gort__alloc_count(void);
+
 #define GORT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static inline struct gort_str gort__str(const char *p, size_t n)

@@ -1,0 +1,85 @@
+/*
+ * Function tables: the pclntab header, moduledata, functab and findfunctab,
+ * _func records, pc-value tables (pcsp, pcfile, pcline, pcdata) and inline
+ * trees, reached through every gort_pclntab query.
+ */
+#include "fuzz.h"
+
+/* Bounds on the work per input, so that a fuzzer stays fast. */
+#define ITER_MAX 4096 /* functions iterated */
+#define PROBES 48     /* functions probed with lookups */
+#define FRAMES 8
+
+static void frames(const struct gort_frame *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		gort_fuzz_touch(f[i].function);
+		gort_fuzz_touch(f[i].file);
+	}
+}
+
+static void probe(gort_pclntab *tab, uint64_t pc)
+{
+	struct gort_frame f[FRAMES], big[64];
+	struct gort_func fn;
+	size_t n = 0;
+	int32_t v;
+
+	if (!GORT_CHECK(gort_pclntab_find_func(tab, pc, &fn)))
+		gort_fuzz_touch(fn.name);
+	if (!GORT_CHECK(gort_pclntab_lookup(tab, pc, f, FRAMES, &n))) {
+		frames(f, n < FRAMES ? n : FRAMES);
+		/* More frames than the first buffer held: ask again. */
+		if (n > FRAMES && !GORT_CHECK(gort_pclntab_lookup(tab, pc, big, 64, &n)))
+			frames(big, n < 64 ? n : 64);
+	}
+	GORT_CHECK(gort_pclntab_frame_size(tab, pc, &v));
+	for (uint32_t t = 0; t < 4; t++)
+		GORT_CHECK(gort_pclntab_pcdata(tab, pc, t, &v));
+}
+
+static void iterate(gort_pclntab *tab)
+{
+	const struct gort_func *fn;
+	gort_func_iter *it;
+	int rc = 0;
+
+	if (GORT_CHECK(gort_func_iter_new(&it, tab)))
+		return;
+	for (int i = 0; i < ITER_MAX && !(rc = GORT_CHECK(gort_func_iter_next(it, &fn))); i++)
+		gort_fuzz_touch(fn->name);
+	gort_func_iter_free(it);
+}
+
+void gort_fuzz_pclntab(const uint8_t *data, size_t size)
+{
+	GORT_OPTS(gort_open_opts, o, .max_decompressed = GORT_FUZZ_MAX_DECOMPRESSED);
+	gort_binary *bin;
+	gort_pclntab *tab;
+	struct gort_func fn;
+	size_t n, step;
+
+	if (GORT_CHECK(gort_binary_open_memory(&bin, data, size, &o)))
+		return;
+	if (GORT_CHECK(gort_pclntab_open(&tab, bin))) {
+		gort_binary_close(bin);
+		return;
+	}
+	(void)gort_pclntab_version(tab);
+	n = gort_pclntab_func_count(tab);
+	iterate(tab);
+	GORT_CHECK(gort_pclntab_func_at(tab, n, &fn)); /* out of range */
+	step = n / PROBES + 1;
+	for (size_t i = 0; i < n; i += step) {
+		if (GORT_CHECK(gort_pclntab_func_at(tab, i, &fn)))
+			continue;
+		gort_fuzz_touch(fn.name);
+		probe(tab, fn.entry);
+		probe(tab, fn.entry + (fn.end - fn.entry) / 2);
+		probe(tab, fn.end - 1);
+	}
+	probe(tab, 0);
+	probe(tab, UINT64_MAX);
+	gort_pclntab_close(tab);
+	gort_binary_close(bin);
+}
