@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The shared library's ABI against the committed baseline abi/libgoinspect.abi
+# (abidw of libabigail, Debian's abigail-tools): new functions pass, anything
+# else that abidiff reports (a removed function, a changed signature, a public
+# struct whose size or field offsets moved) fails. Policy and how to update
+# the baseline after an intended change: docs/ABI.md (scripts/abi-update.sh).
+set -euo pipefail
+build=$(cd "$1" && pwd) src=$(cd "$2" && pwd)
+command -v abidw >/dev/null && command -v abidiff >/dev/null ||
+  { echo "abidw/abidiff not installed (abigail-tools): skipped"; exit 77; }
+# Sanitizer builds are instrumented Debug builds: compare the release build only.
+[ -z "${GORT_SANITIZE:-}" ] || { echo "sanitizer build: skipped"; exit 77; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+"$src/scripts/abi-update.sh" "$build" "$tmp/current.abi"
+rc=0
+abidiff --no-added-syms "$src/abi/libgoinspect.abi" "$tmp/current.abi" >"$tmp/report" || rc=$?
+added=$(abidiff "$src/abi/libgoinspect.abi" "$tmp/current.abi" | grep -c "^  \[A\]" || true)
+if [ $rc = 0 ]; then
+  echo "ABI compatible with abi/libgoinspect.abi ($added functions added since)"
+  exit 0
+fi
+cat "$tmp/report"
+echo
+echo "The ABI changed in a way that breaks callers built against abi/libgoinspect.abi"
+echo "(abidiff exit $rc). If the change is intended and allowed (docs/ABI.md: before"
+echo "1.0 is released), update the baseline in the same commit:"
+echo "  scripts/abi-update.sh build"
+exit 1
