@@ -17,7 +17,8 @@ GO_TOOLCHAINS="1.15:bullseye 1.19:bookworm 1.21:bookworm-backports 1.22:bookworm
 1.23:bookworm-backports 1.24:trixie 1.25:trixie-backports 1.26:trixie-backports 1.27:trixie-backports"
 
 BUILD_PKGS="build-essential cmake pkg-config libelf-dev libdwarf-dev zlib1g-dev libzstd-dev zstd
-libcmocka-dev swig python3-dev python3-pytest python3-matplotlib liblua5.4-dev lua5.4 qemu-user binutils file"
+libcmocka-dev swig python3-dev python3-pytest python3-matplotlib liblua5.4-dev lua5.4 qemu-user binutils file
+clang libclang-rt-14-dev abigail-tools"
 # The tools' man pages (help2man) and the API reference (doxygen).
 DOC_PKGS="help2man doxygen"
 

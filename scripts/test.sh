@@ -2,10 +2,14 @@
 # The one test command (README): installs what it needs on Debian 12, builds
 # the Go fixtures with every Go toolchain, builds the library with -Werror,
 # runs every test with ctest, then the library's own tests again under
-# AddressSanitizer and UndefinedBehaviorSanitizer.
+# AddressSanitizer and UndefinedBehaviorSanitizer (LeakSanitizer included),
+# the many-thread test under ThreadSanitizer, and a short libFuzzer run of
+# every fuzz target (docs/FUZZING.md).
 #   scripts/test.sh             everything
 #   GORT_SKIP_INSTALL=1 ...     do not touch apt (machine already set up)
-#   GORT_SKIP_ASAN=1 ...        skip the sanitizer pass
+#   GORT_SKIP_ASAN=1 ...        skip the sanitizer passes (ASan, TSan)
+#   GORT_SKIP_FUZZ=1 ...        skip the fuzz smoke
+#   GORT_FUZZ_SECONDS=N ...     fuzz smoke budget for all targets (default 150)
 # Go builds (fixtures, test programs, reference tools) share one cache that
 # outlives the build directory, ~/.cache/goinspect by default
 # (GORT_CACHE_DIR): a second run on the same machine builds nothing again.
@@ -49,5 +53,29 @@ if [ "${GORT_SKIP_ASAN:-0}" != 1 ]; then
   ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure -j"$jobs" \
     -R '^(unit|abi|buildinfo|robustness|bindings)\.|^pclntab\.check-toolchains$'
 
+  # Only what the thread test needs, under ThreadSanitizer.
+  step "many threads on one binary under TSan"
+  cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGORT_WERROR=ON \
+    -DGORT_SANITIZE=thread -DGORT_BUILD_EXAMPLES=OFF -DGORT_BUILD_PYTHON=OFF \
+    -DGORT_BUILD_LUA=OFF -DGORT_FIXTURES_DIR="$fixtures" >/dev/null
+  cmake --build build-tsan -j"$jobs" --target gort-threads
+  TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure \
+    -R '^robustness\.check-threads$'
+fi
+
+if [ "${GORT_SKIP_FUZZ:-0}" != 1 ]; then
+  step "fuzz smoke (libFuzzer, ASan+UBSan)"
+  targets=$(scripts/fuzz.sh --list)
+  scripts/fuzz.sh --build
+  per=$(( ${GORT_FUZZ_SECONDS:-150} / $(echo "$targets" | wc -l) ))
+  [ "$per" -le 30 ] || per=30
+  [ "$per" -ge 5 ] || per=5
+  for t in $targets; do
+    log=build-fuzz/smoke-$t.log
+    if ! scripts/fuzz.sh "$t" "$per" >"$log" 2>&1; then
+      tail -n 40 "$log"; echo "fuzz target $t failed: input in build-fuzz/artifacts/"; exit 1
+    fi
+    echo "$t: $(sed -n 's/^stat::number_of_executed_units: *//p' "$log") inputs in ${per}s"
+  done
 fi
 step "all tests passed"
