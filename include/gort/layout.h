@@ -20,6 +20,7 @@
 extern "C" {
 #endif
 
+/* Layout queries over one binary (opaque; gort_layout_open). */
 typedef struct gort_layout gort_layout;
 
 /* Where an answer came from. */
@@ -34,8 +35,9 @@ enum gort_layout_source {
 				    architecture (no table, no data needed) */
 };
 
+/* Options of gort_layout_open(); NULL means all zero. */
 struct gort_layout_opts {
-	size_t sz;
+	size_t sz;         /* sizeof(struct gort_layout_opts) */
 	int no_dwarf;      /* 1: ignore DWARF even where present */
 	int allow_nearest; /* 1: for a release with no table, use the nearest
 			      older release's table (GORT_LAYOUT_NEAREST) */
