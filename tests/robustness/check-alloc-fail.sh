@@ -25,6 +25,8 @@ if [ -n "$fx" ] && [ -d "$fx" ]; then
   try pclntab "$fx/go1.27/amd64/pie/prog"
   try dwarf "$fx/go1.15/386/default/prog"
   try dwarf "$fx/go1.27/amd64/default/prog"
+  try layout "$fx/go1.27/amd64/default/prog"
+  try layout "$fx/go1.15/386/stripped/prog"
   try trace "$fx/go1.22/amd64/trace.out"
   try trace "$fx/go1.27/amd64/trace.out"
 fi

@@ -1,0 +1,57 @@
+/*
+ * Runtime layouts through the public API: the binary's Go version, DWARF
+ * (with its compressed sections) when present, the built-in tables, the
+ * binary's own wait reason and status name tables, the TLS slot of g.
+ * Every catalogue entry is queried, with and without DWARF.
+ */
+#include "fuzz.h"
+
+static void query(gort_binary *bin, int no_dwarf)
+{
+	GORT_OPTS(gort_layout_opts, o, .no_dwarf = no_dwarf, .allow_nearest = 1);
+	const char *type, *field;
+	struct gort_field_layout f;
+	struct gort_tls_g tls;
+	struct gort_str s;
+	gort_layout *lay;
+	unsigned major, minor;
+	uint64_t size;
+	size_t n;
+	int source, kind;
+
+	if (GORT_CHECK(gort_layout_open(&lay, bin, &o)))
+		return;
+	GORT_CHECK(gort_layout_go_release(lay, &major, &minor));
+	GORT_CHECK(gort_layout_table_release(lay, &major, &minor));
+	for (size_t i = 0; !GORT_CHECK(gort_layout_catalogue(i, &type, &field)); i++) {
+		if (field)
+			GORT_CHECK(gort_layout_field(lay, type, field, &f));
+		else
+			GORT_CHECK(gort_layout_size(lay, type, &size, &source));
+	}
+	GORT_CHECK(gort_layout_field(lay, "runtime.g", "no_such_field", &f));
+	if (!GORT_CHECK(gort_layout_wait_reason_count(lay, &n, &source)))
+		for (unsigned r = 0; r < n && r < 64; r++)
+			if (!GORT_CHECK(gort_layout_wait_reason(lay, r, &s, &source)))
+				gort_fuzz_touch(s);
+	if (!GORT_CHECK(gort_layout_status_count(lay, &n, &source)))
+		for (uint32_t st = 0; st < n && st < 32; st++)
+			if (!GORT_CHECK(gort_layout_status_name(lay, st | GORT_GSTATUS_SCAN, &s, &source)))
+				gort_fuzz_touch(s);
+	if (!GORT_CHECK(gort_layout_tls_g(lay, &tls)))
+		gort_fuzz_touch_cstr(tls.base);
+	GORT_CHECK(gort_layout_labels_kind(lay, &kind));
+	gort_layout_close(lay);
+}
+
+void gort_fuzz_layout(const uint8_t *data, size_t size)
+{
+	GORT_OPTS(gort_open_opts, o, .max_decompressed = GORT_FUZZ_MAX_DECOMPRESSED);
+	gort_binary *bin;
+
+	if (GORT_CHECK(gort_binary_open_memory(&bin, data, size, &o)))
+		return;
+	query(bin, 0);
+	query(bin, 1);
+	gort_binary_close(bin);
+}
