@@ -22,6 +22,7 @@
 #include <gort/buildinfo.h>
 #include <gort/pclntab.h>
 #include <gort/layout.h>
+#include <gort/core.h>
 #include <gort/trace.h>
 
 #endif

@@ -1,0 +1,210 @@
+/*
+ * gort-goroutines: every goroutine of a Go core dump with its stack, in the
+ * format of the Go runtime's own traceback (runtime/traceback.go:
+ * goroutineheader, traceback2, printcreatedby1) at GOTRACEBACK=crash
+ * level, so that tools reading panic dumps read this output too. Argument
+ * values are not printed: every frame shows `(...)`.
+ */
+#include <gort/gort.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: gort-goroutines CORE [EXE]\n"
+		   "Print every goroutine of a Go core dump (optionally zstd-compressed)\n"
+		   "as the Go runtime's traceback does. EXE defaults to the executable\n"
+		   "named in the core.\n"
+		   "  --help     this text\n"
+		   "  --version  print the library version\n");
+}
+
+static int fail(const char *what, int rc)
+{
+	const struct gort_error_info *e = gort_last_error();
+
+	fprintf(stderr, "gort-goroutines: %s: %s\n", what,
+		e->code == rc && e->message[0] ? e->message : gort_strerror(rc));
+	return 1;
+}
+
+/* runtime/traceback.go: printFuncName (generic shapes print as [...]). */
+static void print_func(struct gort_str name)
+{
+	const char *open, *close = NULL;
+	size_t i;
+
+	if (name.len == 15 && !memcmp(name.ptr, "runtime.gopanic", 15)) {
+		fputs("panic", stdout);
+		return;
+	}
+	open = memchr(name.ptr, '[', name.len);
+	for (i = name.len; open && i > 0; i--)
+		if (name.ptr[i - 1] == ']') {
+			close = name.ptr + i - 1;
+			break;
+		}
+	if (!open || !close || close <= open) {
+		fwrite(name.ptr, 1, name.len, stdout);
+		return;
+	}
+	fwrite(name.ptr, 1, (size_t)(open - name.ptr), stdout);
+	fputs("[...]", stdout);
+	fwrite(close + 1, 1, name.len - (size_t)(close + 1 - name.ptr), stdout);
+}
+
+/* tracebackStringNeedsQuoting and printquoted (runtime/print.go), for
+   ASCII; other bytes print as \xNN. */
+static void print_label(struct gort_str s)
+{
+	size_t i;
+	int quote = 0;
+
+	for (i = 0; i < s.len; i++) {
+		unsigned char ch = (unsigned char)s.ptr[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '/' || ch == '_'))
+			quote = 1;
+	}
+	if (!quote) {
+		fwrite(s.ptr, 1, s.len, stdout);
+		return;
+	}
+	putchar('"');
+	for (i = 0; i < s.len; i++) {
+		unsigned char ch = (unsigned char)s.ptr[i];
+		if (ch == '\n')
+			fputs("\\n", stdout);
+		else if (ch == '\r')
+			fputs("\\r", stdout);
+		else if (ch == '\t')
+			fputs("\\t", stdout);
+		else if (ch == '\\' || ch == '"')
+			printf("\\%c", ch);
+		else if (ch >= ' ' && ch <= '~')
+			putchar(ch);
+		else
+			printf("\\x%02x", ch);
+	}
+	putchar('"');
+}
+
+/* runtime/traceback.go: goroutineheader. */
+static void print_header(const struct gort_goroutine *g)
+{
+	int waiting = !strcmp(g->state, "waiting") || !strcmp(g->state, "leaked");
+	size_t i;
+
+	printf("goroutine %" PRIu64 " [%s", g->id,
+	       waiting && g->wait_reason[0] ? g->wait_reason : g->state);
+	if (!strcmp(g->state, "leaked"))
+		fputs(" (leaked)", stdout);
+	if (g->scan)
+		fputs(" (scan)", stdout);
+	if (g->locked_to_thread)
+		fputs(", locked to thread", stdout);
+	putchar(']');
+	for (i = 0; i < g->nlabels; i++) {
+		fputs(i ? ", " : " {", stdout);
+		print_label(g->labels[i].key);
+		fputs(": ", stdout);
+		print_label(g->labels[i].value);
+	}
+	if (g->nlabels)
+		putchar('}');
+	puts(":");
+}
+
+static void print_frame(const struct gort_stack_frame *f)
+{
+	print_func(f->function);
+	fputs("(...)\n\t", stdout);
+	printf("%.*s:%d", (int)f->file.len, f->file.ptr, (int)f->line);
+	if (!f->inlined && f->pc > f->entry)
+		printf(" +0x%" PRIx64, f->pc - f->entry);
+	putchar('\n');
+}
+
+/* runtime/traceback.go: printcreatedby1 (not for goroutine 1). */
+static void print_created_by(const struct gort_goroutine *g)
+{
+	if (!g->creator_func.len || g->id == 1)
+		return;
+	fputs("created by ", stdout);
+	print_func(g->creator_func);
+	if (g->creator_id)
+		printf(" in goroutine %" PRIu64, g->creator_id);
+	printf("\n\t%.*s:%d", (int)g->creator_file.len, g->creator_file.ptr,
+	       (int)g->creator_line);
+	if (g->creator_pc > g->creator_entry)
+		printf(" +0x%" PRIx64, g->creator_pc - g->creator_entry);
+	putchar('\n');
+}
+
+static int print_goroutine(gort_core *core, const struct gort_goroutine *g)
+{
+	gort_stack_iter *st;
+	const struct gort_stack_frame *f;
+	int rc, bad = 0;
+
+	print_header(g);
+	if ((rc = gort_stack_iter_new(&st, core, g))) {
+		if (rc == GORT_EUNSUPPORTED && !strcmp(g->state, "running"))
+			puts("\tgoroutine running on other thread; stack unavailable");
+		else
+			bad = fail("stack", rc);
+	} else {
+		while ((rc = gort_stack_iter_next(st, &f)) == 0)
+			print_frame(f);
+		if (rc != GORT_EEND)
+			bad = fail("stack", rc);
+		gort_stack_iter_free(st);
+	}
+	print_created_by(g);
+	return bad;
+}
+
+int main(int argc, char **argv)
+{
+	gort_core *core = NULL;
+	gort_goroutine_iter *it = NULL;
+	const struct gort_goroutine *g;
+	static char buf[1 << 16];
+	int rc, bad = 0, first = 1;
+
+	if (argc == 2 && !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
+		printf("gort-goroutines (libgoinspect) %s\n", gort_version_string());
+		return 0;
+	}
+	if (argc < 2 || argc > 3 || argv[1][0] == '-') {
+		usage(stderr);
+		return 2;
+	}
+	setvbuf(stdout, buf, _IOFBF, sizeof(buf));
+	if ((rc = gort_core_open(&core, argv[1], argc == 3 ? argv[2] : NULL, NULL)) ||
+	    (rc = gort_goroutine_iter_new(&it, core))) {
+		rc = fail(argv[1], rc);
+		goto out;
+	}
+	while ((rc = gort_goroutine_iter_next(it, &g)) != GORT_EEND) {
+		if (rc) {
+			bad = fail("goroutine", rc);
+			continue;
+		}
+		if (!first)
+			putchar('\n');
+		first = 0;
+		bad |= print_goroutine(core, g);
+	}
+	rc = bad;
+out:
+	gort_goroutine_iter_free(it);
+	gort_core_close(core);
+	return rc;
+}

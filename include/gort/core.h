@@ -1,0 +1,184 @@
+/*
+ * libgoinspect: Go processes from their ELF core dumps: memory, threads,
+ * every goroutine with its state, and each goroutine's stack.
+ *
+ * A core is opened with the executable that produced it (amd64, arm64 and
+ * 386 cores; the core may be zstd-compressed, as systemd-coredump keeps
+ * them). Memory missing from the core (read-only file-backed segments) is
+ * read from the executable. Opening costs the mapping and the ELF headers;
+ * goroutines and stacks are decoded as they are asked for, so the cost
+ * grows with the goroutines and pages read, not with the core's size.
+ *
+ * Lifetime: a gort_core owns its executable (gort_core_binary) and
+ * everything borrowed from it; iterators must be freed before the core.
+ * Thread safety: one thread at a time per gort_core and its iterators.
+ */
+#ifndef GORT_CORE_H
+#define GORT_CORE_H
+
+#include <gort/binary.h>
+#include <gort/pclntab.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gort_core gort_core;
+typedef struct gort_goroutine_iter gort_goroutine_iter;
+typedef struct gort_stack_iter gort_stack_iter;
+
+struct gort_core_opts {
+	size_t sz;
+	/* Bound on a zstd-compressed core or executable once decompressed
+	   (0: the default of gort_open_opts, 64 GiB). */
+	uint64_t max_decompressed;
+	/* 1: open even when the executable's first page differs from the
+	   core's copy of it (a different build): answers may be wrong. */
+	int allow_mismatch;
+};
+
+/* One OS thread of the core (NT_PRSTATUS). */
+struct gort_thread {
+	int64_t tid;  /* LWP id */
+	uint64_t pc;
+	uint64_t sp;
+	uint64_t fp;  /* frame pointer (rbp, x29, ebp) */
+	uint64_t lr;  /* link register (x30); 0 where calls push it */
+};
+
+/*
+ * Open the core at `core_path` with the executable at `exe_path`; NULL
+ * takes the executable's path from the core's NT_FILE note. On success
+ * *out is yours: gort_core_close().
+ * Errors: GORT_EIO, GORT_EUNKNOWNFILE (not ELF), GORT_EFORMAT (not a core,
+ * corrupt notes, or an executable that does not match the core),
+ * GORT_ETRUNCATED, GORT_EUNSUPPORTED (architecture), GORT_ENOTFOUND (no
+ * executable named by the core), GORT_ECOMPRESSED, GORT_ETOOLARGE,
+ * GORT_ENOMEM, GORT_EINVAL.
+ */
+GORT_API int gort_core_open(gort_core **out, const char *core_path,
+			    const char *exe_path,
+			    const struct gort_core_opts *opts);
+
+/* Accepts NULL. */
+GORT_API void gort_core_close(gort_core *core);
+
+/* The executable, borrowed from the core (valid until gort_core_close). */
+GORT_API gort_binary *gort_core_binary(gort_core *core);
+
+/* enum gort_arch of the core. */
+GORT_API int gort_core_arch(const gort_core *core);
+
+/* Load bias of the executable (non-zero for PIE). */
+GORT_API uint64_t gort_core_load_bias(const gort_core *core);
+
+/* Threads in the core, in note order. */
+GORT_API size_t gort_core_thread_count(const gort_core *core);
+/* Errors: GORT_EINVAL (i out of range). */
+GORT_API int gort_core_thread_at(const gort_core *core, size_t i,
+				 struct gort_thread *out);
+
+/*
+ * Copy `len` bytes of the process's memory at `addr` into buf.
+ * Errors: GORT_EFAULT (some byte is neither in the core nor in the
+ * executable; the message and gort_last_error()->address name the first
+ * missing address), GORT_EINVAL.
+ */
+GORT_API int gort_core_read(gort_core *core, uint64_t addr, void *buf,
+			    size_t len);
+
+/* One pprof label. */
+struct gort_label {
+	struct gort_str key, value;
+};
+
+/* Goroutine status values (runtime/runtime2.go), without the scan bit. */
+#define GORT_G_SCAN 0x1000u
+
+/* One goroutine. Strings are borrowed until the iterator's next call. */
+struct gort_goroutine {
+	uint64_t id;        /* goid */
+	uint64_t addr;      /* address of its runtime.g */
+	uint32_t status;    /* g.atomicstatus as stored (GORT_G_SCAN bit
+			       included) */
+	const char *state;  /* the runtime's name of the status without the
+			       scan bit ("running", "waiting", ...; "???"
+			       when out of the binary's table) */
+	const char *wait_reason; /* the runtime's name of g.waitreason; ""
+				    when none */
+	int scan;           /* the _Gscan bit is set */
+	int64_t wait_since; /* g.waitsince (runtime nanotime), 0: unknown */
+	int locked_to_thread; /* g.lockedm != 0 */
+	int64_t m_id;       /* g.m.id, -1 when not on an M */
+	int64_t thread_id;  /* g.m.procid (LWP id), 0 when not on an M */
+	uint64_t start_pc;  /* g.startpc */
+	struct gort_str start_func;   /* function at start_pc */
+	uint64_t creator_pc;          /* g.gopc: the go statement */
+	struct gort_str creator_func; /* function holding creator_pc ("" if
+					 none) */
+	uint64_t creator_entry;       /* entry of creator_func */
+	struct gort_str creator_file; /* file:line of the go statement */
+	int32_t creator_line;
+	uint64_t creator_id; /* g.parentGoid (Go 1.21+); 0: unknown */
+	uint64_t stack_lo, stack_hi; /* g.stack */
+	size_t nlabels;
+	const struct gort_label *labels; /* sorted by key */
+};
+
+/* One frame of a goroutine's stack, innermost first. */
+struct gort_stack_frame {
+	struct gort_str function; /* as the pclntab names it */
+	struct gort_str file;
+	int32_t line;
+	int inlined;    /* 1: inlined into the next frame */
+	uint64_t pc;    /* the physical frame's PC (a return address for
+			   callers) */
+	uint64_t entry; /* entry of the physical function */
+	uint64_t sp, fp;
+	int trap;       /* pc is the faulting/interrupted instruction itself
+			   (its line is that of pc, not pc-1) */
+};
+
+/*
+ * Goroutines of runtime.allgs in its order, dead ones skipped (as the
+ * runtime's tracebackothers skips them). *out is yours
+ * (gort_goroutine_iter_free); the core must outlive it.
+ * Errors: GORT_ENOTFOUND (runtime.allgs cannot be found), GORT_EUNSUPPORTED
+ * (no layout of the runtime's structures for this binary), GORT_EFAULT,
+ * GORT_ENOMEM, GORT_EINVAL.
+ */
+GORT_API int gort_goroutine_iter_new(gort_goroutine_iter **out,
+				     gort_core *core);
+/*
+ * 0 with *out borrowed until the next call, GORT_EEND after the last, or an
+ * error for a goroutine that cannot be read (the iteration can continue).
+ */
+GORT_API int gort_goroutine_iter_next(gort_goroutine_iter *it,
+				      const struct gort_goroutine **out);
+/* Accepts NULL. */
+GORT_API void gort_goroutine_iter_free(gort_goroutine_iter *it);
+
+/*
+ * Frames of goroutine `g` (from this core's iterator), innermost first.
+ * Parked goroutines unwind from g.sched or g.syscallpc/sp; a running one
+ * from the registers of its thread when they are on its stack.
+ * Errors: GORT_EUNSUPPORTED (a running goroutine whose thread is elsewhere,
+ * e.g. in a signal handler), GORT_ENOMEM, GORT_EINVAL.
+ */
+GORT_API int gort_stack_iter_new(gort_stack_iter **out, gort_core *core,
+				 const struct gort_goroutine *g);
+/*
+ * 0 with *out borrowed until the next call, GORT_EEND at the end, or an
+ * error when the stack cannot be followed further (GORT_EFAULT for a
+ * missing page, GORT_EFORMAT for a return address in no function).
+ */
+GORT_API int gort_stack_iter_next(gort_stack_iter *it,
+				  const struct gort_stack_frame **out);
+/* Accepts NULL. */
+GORT_API void gort_stack_iter_free(gort_stack_iter *it);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

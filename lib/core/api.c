@@ -1,0 +1,113 @@
+/* The public core API (include/gort/core.h): opening, threads, memory. */
+#include "core.h"
+
+#include "../dwarf/dwarf.h"
+
+#include <string.h>
+
+void gort_core_close(gort_core *core)
+{
+	if (!core)
+		return;
+	gort__dwarf_close(core->dw);
+	gort_pclntab_close(core->tab);
+	gort_binary_close(core->bin);
+	gort__elf_close(&core->elf);
+	gort__source_close(&core->src);
+	gort__free(core->segs);
+	gort__free(core->threads);
+	gort__free(core->exe_path);
+	gort__free(core);
+}
+
+static int open_exe(gort_core *c, const char *exe_path,
+		    const struct gort_core_opts *opts)
+{
+	GORT_OPTS(gort_open_opts, o,
+		  .max_decompressed = GORT_OPTS_HAS(opts, max_decompressed)
+					      ? opts->max_decompressed : 0);
+	int rc;
+
+	if (!exe_path && !(exe_path = c->exe_path))
+		return gort__fail(GORT_ENOTFOUND,
+				  "core: no executable given and the core names none (no NT_FILE note)");
+	if ((rc = gort_binary_open(&c->bin, exe_path, &o)))
+		return rc;
+	if (gort_binary_format(c->bin) != GORT_FORMAT_ELF ||
+	    gort_binary_arch(c->bin) != c->arch)
+		return gort__fail(GORT_EFORMAT,
+				  "core: %s is not an ELF executable for %s like the core",
+				  exe_path, gort_arch_name(c->arch));
+	if ((rc = gort__core_check_exe(c, GORT_OPTS_HAS(opts, allow_mismatch) &&
+						  opts->allow_mismatch)))
+		return rc;
+	return gort_pclntab_open(&c->tab, c->bin);
+}
+
+int gort_core_open(gort_core **out, const char *core_path, const char *exe_path,
+		   const struct gort_core_opts *opts)
+{
+	gort_core *c;
+	int rc;
+
+	if (!out || !core_path)
+		return gort__fail(GORT_EINVAL, "gort_core_open: NULL argument");
+	*out = NULL;
+	if ((rc = gort__opts_check(opts, sizeof(*opts), "gort_core_opts")))
+		return rc;
+	if (!(c = gort__calloc(1, sizeof(*c))))
+		return gort__fail(GORT_ENOMEM, "out of memory opening a core");
+	GORT_OPTS(gort_open_opts, o,
+		  .max_decompressed = GORT_OPTS_HAS(opts, max_decompressed)
+					      ? opts->max_decompressed : 0);
+	if ((rc = gort__source_open_path(&c->src, core_path, &o)))
+		goto fail;
+	if (!gort__is_elf(c->src.view.data, (size_t)c->src.view.size)) {
+		rc = gort__fail(GORT_EUNKNOWNFILE, "core: %s is not an ELF file", core_path);
+		goto fail;
+	}
+	c->src.view.what = "core";
+	if ((rc = gort__elf_open(&c->elf, &c->src.view)) ||
+	    (rc = gort__core_parse(c)) || (rc = open_exe(c, exe_path, opts)))
+		goto fail;
+	*out = c;
+	return 0;
+fail:
+	gort_core_close(c);
+	return rc;
+}
+
+gort_binary *gort_core_binary(gort_core *core)
+{
+	return core ? core->bin : NULL;
+}
+
+int gort_core_arch(const gort_core *core)
+{
+	return core ? core->arch : GORT_ARCH_UNKNOWN;
+}
+
+uint64_t gort_core_load_bias(const gort_core *core)
+{
+	return core ? core->bias : 0;
+}
+
+size_t gort_core_thread_count(const gort_core *core)
+{
+	return core ? core->nthreads : 0;
+}
+
+int gort_core_thread_at(const gort_core *core, size_t i, struct gort_thread *out)
+{
+	if (!core || !out || i >= core->nthreads)
+		return gort__fail(GORT_EINVAL, "gort_core_thread_at: no thread %zu", i);
+	*out = core->threads[i];
+	return 0;
+}
+
+int gort_core_read(gort_core *core, uint64_t addr, void *buf, size_t len)
+{
+	if (!core || (!buf && len))
+		return gort__fail(GORT_EINVAL, "gort_core_read: NULL argument");
+	return gort__core_read(core, addr, buf, len);
+}

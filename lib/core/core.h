@@ -1,0 +1,84 @@
+/*
+ * Cores: the gort_core object shared by the files of lib/core.
+ *
+ * Reading order for a newcomer:
+ *   mem.c        the core's ELF headers, notes (threads, auxv, files),
+ *                memory reads by address (core first, then executable)
+ *   rt.c         the runtime's structures and variables: field offsets,
+ *                allgs, status and wait-reason names
+ *   goroutine.c  the goroutine iterator (runtime.allgs), labels
+ *   unwind.c     stacks (runtime/traceback.go's unwinder)
+ */
+#ifndef GORT_CORE_INTERNAL_H
+#define GORT_CORE_INTERNAL_H
+
+#include "../binary/binary.h"
+
+#include <gort/core.h>
+
+/* One PT_LOAD of the core, sorted by vaddr for binary search. */
+struct gort__seg {
+	uint64_t vaddr, memsz, offset, filesz;
+};
+
+/* An offset into a runtime structure; `ok` is false when absent. */
+struct gort__fld {
+	uint64_t off, size;
+	bool ok;
+};
+
+/* What lib/core reads of the runtime's structures (see rt.c). */
+struct gort__rt {
+	struct gort__fld g_stack_lo, g_stack_hi, g_sched_sp, g_sched_pc,
+		g_sched_lr, g_sched_bp, g_syscallsp, g_syscallpc, g_m,
+		g_status, g_goid, g_waitsince, g_waitreason, g_lockedm, g_gopc,
+		g_startpc, g_parent, g_labels;
+	struct gort__fld m_id, m_procid, m_curg;
+	uint64_t allgs, allglen; /* addresses of the variables */
+	/* Name tables read from the binary (arrays of Go strings). */
+	uint64_t wait_reasons, nwait_reasons;
+	uint64_t statuses, nstatuses;
+	/* Entries of functions that end a stack or need care (0: none). */
+	uint64_t fn_goexit, fn_mstart, fn_mcall, fn_morestack, fn_rt0_go,
+		fn_async_preempt, fn_sigpanic, fn_debugcall;
+	int go_minor; /* 1.N of the binary, 0 unknown */
+};
+
+struct gort_core {
+	struct gort_source src;
+	struct gort_elf elf;
+	int arch;
+	unsigned ptr_size;
+	bool big_endian;
+	size_t nsegs;
+	struct gort__seg *segs;
+	size_t nthreads;
+	struct gort_thread *threads;
+	uint64_t entry; /* AT_ENTRY, 0 when unknown */
+	uint64_t bias;
+	char *exe_path; /* from NT_FILE, when the caller gave none */
+
+	gort_binary *bin;
+	gort_pclntab *tab;
+	struct gort_dwarf *dw;
+	bool rt_done;
+	int rt_rc;
+	struct gort_saved_error rt_err;
+	struct gort__rt rt;
+};
+
+/* mem.c */
+int gort__core_parse(struct gort_core *c);
+int gort__core_check_exe(struct gort_core *c, bool allow_mismatch);
+int gort__core_read(struct gort_core *c, uint64_t addr, void *buf, size_t n);
+int gort__core_uptr(struct gort_core *c, uint64_t addr, uint64_t *out);
+int gort__core_uint(struct gort_core *c, uint64_t addr, uint64_t size,
+		    uint64_t *out);
+
+/* rt.c */
+int gort__rt_load(struct gort_core *c);
+/* Name number i of a table of Go strings; copies at most cap-1 bytes. */
+int gort__rt_name(struct gort_core *c, uint64_t table, uint64_t n, uint64_t i,
+		  char *buf, size_t cap);
+
+#endif

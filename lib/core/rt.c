@@ -1,0 +1,186 @@
+/*
+ * The Go runtime as lib/core sees it: field offsets of runtime.g, m,
+ * gobuf and stack, the addresses of the variables it reads, the binary's
+ * own name tables for goroutine statuses and wait reasons, and the entries
+ * of the functions the unwinder treats specially.
+ *
+ * Offsets: `field()` is the only place asking for them. It reads the
+ * binary's DWARF (lib/dwarf) for now; the layout API (include/gort/
+ * layout.h, DWARF then built-in tables) replaces it there when it lands,
+ * which also opens stripped binaries. Names are never typed in per
+ * release: runtime.gStatusStrings (runtime/traceback.go) and
+ * runtime.waitReasonStrings (runtime/runtime2.go) are read from the binary.
+ */
+#include "core.h"
+
+#include "../dwarf/dwarf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int field(struct gort_core *c, const char *type, const char *name,
+		 struct gort__fld *out)
+{
+	int rc = gort__dwarf_member(c->dw, type, name, &out->off, &out->size);
+
+	out->ok = rc == 0;
+	return rc == GORT_ENOTFOUND ? 0 : rc;
+}
+
+/* A field of a field: g.sched.pc is g.sched + gobuf.pc. */
+static int nested(struct gort_core *c, const struct gort__fld *outer,
+		  const char *type, const char *name, struct gort__fld *out)
+{
+	int rc = field(c, type, name, out);
+
+	if (!rc && out->ok && outer->ok)
+		out->off += outer->off;
+	else
+		out->ok = false;
+	return rc;
+}
+
+static int offsets(struct gort_core *c)
+{
+	struct gort__rt *r = &c->rt;
+	struct gort__fld stack, sched;
+	int rc;
+
+	if ((rc = gort__dwarf_open(&c->dw, &c->bin->elf)))
+		return rc == GORT_ENOTFOUND
+			       ? gort__fail(GORT_EUNSUPPORTED,
+					    "core: the executable has no DWARF, and runtime layouts of stripped executables are not available yet")
+			       : rc;
+	if ((rc = field(c, "runtime.g", "stack", &stack)) ||
+	    (rc = field(c, "runtime.g", "sched", &sched)) ||
+	    (rc = nested(c, &stack, "runtime.stack", "lo", &r->g_stack_lo)) ||
+	    (rc = nested(c, &stack, "runtime.stack", "hi", &r->g_stack_hi)) ||
+	    (rc = nested(c, &sched, "runtime.gobuf", "sp", &r->g_sched_sp)) ||
+	    (rc = nested(c, &sched, "runtime.gobuf", "pc", &r->g_sched_pc)) ||
+	    (rc = nested(c, &sched, "runtime.gobuf", "lr", &r->g_sched_lr)) ||
+	    (rc = nested(c, &sched, "runtime.gobuf", "bp", &r->g_sched_bp)) ||
+	    (rc = field(c, "runtime.g", "syscallsp", &r->g_syscallsp)) ||
+	    (rc = field(c, "runtime.g", "syscallpc", &r->g_syscallpc)) ||
+	    (rc = field(c, "runtime.g", "m", &r->g_m)) ||
+	    (rc = field(c, "runtime.g", "atomicstatus", &r->g_status)) ||
+	    (rc = field(c, "runtime.g", "goid", &r->g_goid)) ||
+	    (rc = field(c, "runtime.g", "waitsince", &r->g_waitsince)) ||
+	    (rc = field(c, "runtime.g", "waitreason", &r->g_waitreason)) ||
+	    (rc = field(c, "runtime.g", "lockedm", &r->g_lockedm)) ||
+	    (rc = field(c, "runtime.g", "gopc", &r->g_gopc)) ||
+	    (rc = field(c, "runtime.g", "startpc", &r->g_startpc)) ||
+	    (rc = field(c, "runtime.g", "parentGoid", &r->g_parent)) ||
+	    (rc = field(c, "runtime.g", "labels", &r->g_labels)) ||
+	    (rc = field(c, "runtime.m", "id", &r->m_id)) ||
+	    (rc = field(c, "runtime.m", "procid", &r->m_procid)) ||
+	    (rc = field(c, "runtime.m", "curg", &r->m_curg)))
+		return rc;
+	if (!r->g_stack_lo.ok || !r->g_stack_hi.ok || !r->g_sched_sp.ok ||
+	    !r->g_sched_pc.ok || !r->g_status.ok || !r->g_goid.ok)
+		return gort__fail(GORT_EUNSUPPORTED,
+				  "core: the executable's DWARF lacks runtime.g's stack, sched, atomicstatus or goid");
+	return 0;
+}
+
+static uint64_t symbol(struct gort_core *c, const char *name, uint64_t *size)
+{
+	const struct gort_elf_symbol *s;
+
+	if (gort__elf_symbol(&c->bin->elf, name, &s))
+		return 0;
+	if (size)
+		*size = s->size;
+	return s->value + c->bias;
+}
+
+/* Entries of the functions the unwinder must recognise, found by name. */
+static int special_funcs(struct gort_core *c)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} want[] = {
+		{"runtime.goexit", offsetof(struct gort__rt, fn_goexit)},
+		{"runtime.mstart", offsetof(struct gort__rt, fn_mstart)},
+		{"runtime.mcall", offsetof(struct gort__rt, fn_mcall)},
+		{"runtime.morestack", offsetof(struct gort__rt, fn_morestack)},
+		{"runtime.rt0_go", offsetof(struct gort__rt, fn_rt0_go)},
+		{"runtime.asyncPreempt", offsetof(struct gort__rt, fn_async_preempt)},
+		{"runtime.sigpanic", offsetof(struct gort__rt, fn_sigpanic)},
+		{"runtime.debugCallV2", offsetof(struct gort__rt, fn_debugcall)},
+	};
+	gort_func_iter *it;
+	const struct gort_func *f;
+	int rc;
+
+	if ((rc = gort_func_iter_new(&it, c->tab)))
+		return rc;
+	while ((rc = gort_func_iter_next(it, &f)) == 0)
+		for (size_t i = 0; i < GORT_ARRAY_SIZE(want); i++)
+			if (gort__str_eq(f->name, want[i].name))
+				*(uint64_t *)((char *)&c->rt + want[i].off) = f->entry + c->bias;
+	gort_func_iter_free(it);
+	return rc == GORT_EEND ? 0 : rc;
+}
+
+static void go_minor(struct gort_core *c)
+{
+	struct gort_str v;
+	unsigned major, minor;
+	char buf[32];
+
+	if (gort_binary_go_version(c->bin, &v, NULL) || v.len >= sizeof(buf))
+		return;
+	memcpy(buf, v.ptr, v.len);
+	buf[v.len] = 0;
+	if (sscanf(buf, "go%u.%u", &major, &minor) == 2 && major == 1)
+		c->rt.go_minor = (int)minor;
+}
+
+int gort__rt_load(struct gort_core *c)
+{
+	struct gort__rt *r = &c->rt;
+	uint64_t sz = 0;
+	int rc;
+
+	if (c->rt_done)
+		return c->rt_rc ? gort__error_restore(&c->rt_err) : 0;
+	c->rt_done = true;
+	go_minor(c);
+	if (!(rc = offsets(c)) && !(rc = special_funcs(c))) {
+		r->allgs = symbol(c, "runtime.allgs", NULL);
+		r->allglen = symbol(c, "runtime.allglen", NULL);
+		if (!r->allgs)
+			rc = gort__fail(GORT_ENOTFOUND,
+					"core: no runtime.allgs symbol in the executable");
+	}
+	if (!rc) {
+		r->wait_reasons = symbol(c, "runtime.waitReasonStrings", &sz);
+		r->nwait_reasons = sz / (2 * c->ptr_size);
+		r->statuses = symbol(c, "runtime.gStatusStrings", &sz);
+		r->nstatuses = sz / (2 * c->ptr_size);
+	}
+	if ((c->rt_rc = rc))
+		gort__error_save(&c->rt_err, rc);
+	return rc;
+}
+
+int gort__rt_name(struct gort_core *c, uint64_t table, uint64_t n, uint64_t i,
+		  char *buf, size_t cap)
+{
+	uint64_t p, len;
+	int rc;
+
+	buf[0] = 0;
+	if (i >= n)
+		return GORT_ENOTFOUND;
+	if ((rc = gort__core_uptr(c, table + i * 2 * c->ptr_size, &p)) ||
+	    (rc = gort__core_uptr(c, table + i * 2 * c->ptr_size + c->ptr_size, &len)))
+		return rc;
+	if (len >= cap)
+		len = cap - 1;
+	if ((rc = gort__core_read(c, p, buf, (size_t)len)))
+		return rc;
+	buf[len] = 0;
+	return 0;
+}

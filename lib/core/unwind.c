@@ -1,0 +1,302 @@
+/*
+ * Goroutine stacks, unwound as runtime/traceback.go's unwinder does
+ * (initAt, resolveInternal, next, symPC), reading the stack from the core:
+ *  - start at g.syscallpc/syscallsp when g.syscallsp is set, else at
+ *    g.sched (pc, sp, lr), or at the registers of the thread running it;
+ *  - the frame's fp is sp + pcsp(pc) (+ the pushed return address where a
+ *    call pushes one); the caller's PC is at fp - ptrsize (amd64, 386) or in
+ *    the link register / at sp (arm64);
+ *  - the stack ends at a TopFrame function (for runtimes before the flag:
+ *    those topofstack names), at an SPWrite function, or without pcsp;
+ *  - a frame called by an injected call (asyncPreempt, sigpanic,
+ *    debugCall) keeps its PC for lookups (unwindTrap), others use PC-1.
+ * Every physical frame is expanded into its inlined frames.
+ */
+#include "core.h"
+
+#include <string.h>
+
+/* abi.FuncFlag (internal/abi/symtab.go). */
+#define FLAG_TOPFRAME 1u
+#define FLAG_SPWRITE 2u
+
+/* More frames than any real stack has (a 1 GB stack of 16-byte frames
+   would have more, but the runtime caps stacks at 1 GB on 64-bit). */
+#define MAX_FRAMES (1u << 20)
+
+struct gort_stack_iter {
+	gort_core *core;
+	const struct gort_goroutine *g;
+	bool lr_arch; /* the call instruction leaves the return in a register */
+	bool started, done;
+	int err;
+	struct gort_saved_error saved;
+	/* The current physical frame (traceback.go: stkframe). */
+	uint64_t pc, sp, fp, lr;
+	struct gort_func fn;
+	bool trap;
+	unsigned nframes;
+	/* Its source frames, innermost first, and the next to hand out. */
+	struct gort_frame *src;
+	size_t nsrc, cap, pos;
+	struct gort_stack_frame out;
+};
+
+static bool is_fn(const gort_stack_iter *it, uint64_t want)
+{
+	return want && it->fn.entry + it->core->bias == want;
+}
+
+/* runtime/traceback.go (Go 1.15): topofstack, for tables without flags. */
+static bool top_of_stack(const gort_stack_iter *it)
+{
+	const struct gort__rt *r = &it->core->rt;
+
+	return (it->fn.flags & FLAG_TOPFRAME) || is_fn(it, r->fn_goexit) ||
+	       is_fn(it, r->fn_mstart) || is_fn(it, r->fn_mcall) ||
+	       is_fn(it, r->fn_morestack) || is_fn(it, r->fn_rt0_go);
+}
+
+static bool injected_call(const gort_stack_iter *it)
+{
+	const struct gort__rt *r = &it->core->rt;
+
+	return is_fn(it, r->fn_async_preempt) || is_fn(it, r->fn_sigpanic) ||
+	       is_fn(it, r->fn_debugcall);
+}
+
+static int find(gort_stack_iter *it, uint64_t pc, struct gort_func *f)
+{
+	int rc = gort_pclntab_find_func(it->core->tab, pc - it->core->bias, f);
+
+	if (rc == GORT_ENOTFOUND)
+		return gort__fail_addr(GORT_EFORMAT, pc,
+				       "core: goroutine %llu: pc 0x%llx is in no function",
+				       (unsigned long long)it->g->id, (unsigned long long)pc);
+	return rc;
+}
+
+/* traceback.go: resolveInternal. Sets fp and, when needed, lr. */
+static int resolve(gort_stack_iter *it, bool innermost, bool syscall)
+{
+	gort_core *c = it->core;
+	unsigned flag = it->fn.flags;
+	int32_t delta;
+	int rc = gort_pclntab_frame_size(c->tab, it->pc - c->bias, &delta);
+
+	if (rc == GORT_ENOTFOUND) {
+		it->lr = 0; /* no pcsp: the runtime stops here */
+		it->fp = it->sp;
+		return 0;
+	}
+	if (rc)
+		return rc;
+	if (syscall)
+		flag &= ~FLAG_SPWRITE;
+	it->fp = it->sp + (uint64_t)(int64_t)delta;
+	if (!it->lr_arch)
+		it->fp += c->ptr_size;
+	if (top_of_stack(it) || (flag & FLAG_SPWRITE))
+		it->lr = 0;
+	else if (it->lr_arch) {
+		if ((innermost && it->sp < it->fp) || it->lr == 0)
+			rc = gort__core_uptr(c, it->sp, &it->lr);
+	} else if (it->lr == 0)
+		rc = gort__core_uptr(c, it->fp - c->ptr_size, &it->lr);
+	return rc;
+}
+
+/* traceback.go: initAt (pc/sp/lr from gp or from a thread). */
+static int init_at(gort_stack_iter *it)
+{
+	gort_core *c = it->core;
+	const struct gort__rt *r = &c->rt;
+	const struct gort_goroutine *g = it->g;
+	uint64_t sysc = 0, syspc = 0;
+	bool syscall = false;
+	int rc;
+
+	if ((rc = gort__core_uint(c, g->addr + r->g_syscallsp.off, c->ptr_size, &sysc)) ||
+	    (rc = gort__core_uint(c, g->addr + r->g_syscallpc.off, c->ptr_size, &syspc)))
+		return rc;
+	if (sysc) {
+		it->pc = syspc;
+		it->sp = sysc;
+		it->lr = 0;
+		syscall = true;
+	} else if (strcmp(g->state, "running") == 0) {
+		size_t i;
+		for (i = 0; i < c->nthreads; i++)
+			if (g->thread_id && c->threads[i].tid == g->thread_id)
+				break;
+		if (i == c->nthreads || c->threads[i].sp < g->stack_lo ||
+		    c->threads[i].sp >= g->stack_hi)
+			return gort__fail(GORT_EUNSUPPORTED,
+					  "core: goroutine %llu is running on thread %lld, whose registers are not on its stack",
+					  (unsigned long long)g->id, (long long)g->thread_id);
+		it->pc = c->threads[i].pc;
+		it->sp = c->threads[i].sp;
+		it->lr = c->threads[i].lr;
+		it->trap = true; /* tracebacktrap: the PC is not a return address */
+	} else {
+		if ((rc = gort__core_uint(c, g->addr + r->g_sched_pc.off, c->ptr_size, &it->pc)) ||
+		    (rc = gort__core_uint(c, g->addr + r->g_sched_sp.off, c->ptr_size, &it->sp)))
+			return rc;
+		if (it->lr_arch && r->g_sched_lr.ok &&
+		    (rc = gort__core_uint(c, g->addr + r->g_sched_lr.off, c->ptr_size, &it->lr)))
+			return rc;
+	}
+	if (it->pc == 0) {
+		if ((rc = gort__core_uptr(c, it->sp, &it->pc)))
+			return rc;
+		if (it->lr_arch)
+			it->lr = 0;
+		else
+			it->sp += c->ptr_size;
+	}
+	if ((rc = find(it, it->pc, &it->fn)))
+		return rc;
+	return resolve(it, true, syscall);
+}
+
+/* traceback.go: next. Moves to the caller; done when there is none. */
+static int step(gort_stack_iter *it)
+{
+	gort_core *c = it->core;
+	bool injected;
+	struct gort_func caller;
+	int rc;
+
+	if (it->lr == 0) {
+		it->done = true;
+		return 0;
+	}
+	if (++it->nframes >= MAX_FRAMES)
+		return gort__fail(GORT_EFORMAT, "core: goroutine %llu: more than %u frames",
+				  (unsigned long long)it->g->id, MAX_FRAMES);
+	if ((rc = find(it, it->lr, &caller)))
+		return rc;
+	if (it->pc == it->lr && it->sp == it->fp)
+		return gort__fail_addr(GORT_EFORMAT, it->sp,
+				       "core: goroutine %llu: traceback stuck at pc 0x%llx",
+				       (unsigned long long)it->g->id, (unsigned long long)it->pc);
+	if (it->fp < it->sp || it->fp > it->g->stack_hi)
+		return gort__fail_addr(GORT_EFORMAT, it->fp,
+				       "core: goroutine %llu: frame pointer 0x%llx leaves the stack [0x%llx, 0x%llx)",
+				       (unsigned long long)it->g->id, (unsigned long long)it->fp,
+				       (unsigned long long)it->g->stack_lo,
+				       (unsigned long long)it->g->stack_hi);
+	injected = injected_call(it);
+	it->trap = injected;
+	it->fn = caller;
+	it->pc = it->lr;
+	it->lr = 0;
+	it->sp = it->fp;
+	it->fp = 0;
+	if (it->lr_arch && injected) {
+		/* The injected call saved the interrupted LR at sp and kept SP
+		   16-byte aligned (sys.MinFrameSize rounded to StackAlign). */
+		uint64_t x;
+		int32_t delta;
+		if ((rc = gort__core_uptr(c, it->sp, &x)))
+			return rc;
+		it->sp += 16;
+		if (!gort_pclntab_frame_size(c->tab, it->pc - c->bias, &delta) && delta == 0)
+			it->lr = x;
+	}
+	return resolve(it, false, false);
+}
+
+/* The source frames of the current physical frame (traceback.go: symPC). */
+static int expand(gort_stack_iter *it)
+{
+	gort_core *c = it->core;
+	uint64_t pc = it->pc - c->bias;
+	size_t n;
+	int rc;
+
+	if (!it->trap && pc > it->fn.entry)
+		pc--;
+	for (;;) {
+		if ((rc = gort_pclntab_lookup(c->tab, pc, it->src, it->cap, &n)))
+			return rc;
+		if (n <= it->cap)
+			break;
+		struct gort_frame *s = gort__realloc(it->src, n * sizeof(*s));
+		if (!s)
+			return gort__fail(GORT_ENOMEM, "out of memory");
+		it->src = s;
+		it->cap = n;
+	}
+	it->nsrc = n;
+	it->pos = 0;
+	return 0;
+}
+
+int gort_stack_iter_new(gort_stack_iter **out, gort_core *core,
+			const struct gort_goroutine *g)
+{
+	gort_stack_iter *it;
+	int rc;
+
+	if (!out || !core || !g)
+		return gort__fail(GORT_EINVAL, "gort_stack_iter_new: NULL argument");
+	*out = NULL;
+	if ((rc = gort__rt_load(core)))
+		return rc;
+	if (!(it = gort__calloc(1, sizeof(*it))) ||
+	    !(it->src = gort__calloc(8, sizeof(*it->src)))) {
+		gort__free(it);
+		return gort__fail(GORT_ENOMEM, "out of memory");
+	}
+	it->cap = 8;
+	it->core = core;
+	it->g = g;
+	it->lr_arch = core->arch == GORT_ARCH_ARM64;
+	if ((rc = init_at(it))) {
+		gort_stack_iter_free(it);
+		return rc;
+	}
+	*out = it;
+	return 0;
+}
+
+void gort_stack_iter_free(gort_stack_iter *it)
+{
+	if (!it)
+		return;
+	gort__free(it->src);
+	gort__free(it);
+}
+
+int gort_stack_iter_next(gort_stack_iter *it, const struct gort_stack_frame **out)
+{
+	const struct gort_frame *f;
+	int rc;
+
+	if (!it || !out)
+		return gort__fail(GORT_EINVAL, "gort_stack_iter_next: NULL argument");
+	if (it->err)
+		return gort__error_restore(&it->saved);
+	while (it->pos >= it->nsrc) {
+		if (it->started && (rc = step(it)) != 0)
+			goto fail;
+		if (it->done)
+			return GORT_EEND;
+		it->started = true;
+		if ((rc = expand(it)))
+			goto fail;
+	}
+	f = &it->src[it->pos++];
+	it->out = (struct gort_stack_frame){
+		.function = f->function, .file = f->file, .line = f->line,
+		.inlined = f->inlined, .pc = it->pc, .entry = it->fn.entry + it->core->bias,
+		.sp = it->sp, .fp = it->fp, .trap = it->trap,
+	};
+	*out = &it->out;
+	return 0;
+fail:
+	it->err = rc;
+	gort__error_save(&it->saved, rc);
+	return rc;
+}
