@@ -57,10 +57,9 @@ static void print_func(struct gort_str name)
 
 /* tracebackStringNeedsQuoting and printquoted (runtime/print.go), for
    ASCII; other bytes print as \xNN. */
-static void print_label(struct gort_str s)
+static void print_label(struct gort_str s, int quote)
 {
 	size_t i;
-	int quote = 0;
 
 	for (i = 0; i < s.len; i++) {
 		unsigned char ch = (unsigned char)s.ptr[i];
@@ -91,10 +90,16 @@ static void print_label(struct gort_str s)
 	putchar('"');
 }
 
-/* runtime/traceback.go: goroutineheader. */
-static void print_header(const struct gort_goroutine *g)
+/*
+ * runtime/traceback.go: goroutineheader. Labels as the binary's runtime
+ * prints them: Go 1.26 inside the brackets (` labels:{"k": "v"}`, always
+ * quoted), Go 1.27 after them (` {k: v}`, quoted where needed); the 1.27
+ * form for runtimes that print none.
+ */
+static void print_header(const struct gort_goroutine *g, int go_minor)
 {
 	int waiting = !strcmp(g->state, "waiting") || !strcmp(g->state, "leaked");
+	int inside = go_minor == 26;
 	size_t i;
 
 	printf("goroutine %" PRIu64 " [%s", g->id,
@@ -105,15 +110,18 @@ static void print_header(const struct gort_goroutine *g)
 		fputs(" (scan)", stdout);
 	if (g->locked_to_thread)
 		fputs(", locked to thread", stdout);
-	putchar(']');
+	if (!inside)
+		putchar(']');
 	for (i = 0; i < g->nlabels; i++) {
-		fputs(i ? ", " : " {", stdout);
-		print_label(g->labels[i].key);
+		fputs(i ? ", " : inside ? " labels:{" : " {", stdout);
+		print_label(g->labels[i].key, inside);
 		fputs(": ", stdout);
-		print_label(g->labels[i].value);
+		print_label(g->labels[i].value, inside);
 	}
 	if (g->nlabels)
 		putchar('}');
+	if (inside)
+		putchar(']');
 	puts(":");
 }
 
@@ -143,13 +151,14 @@ static void print_created_by(const struct gort_goroutine *g)
 	putchar('\n');
 }
 
-static int print_goroutine(gort_core *core, const struct gort_goroutine *g)
+static int print_goroutine(gort_core *core, const struct gort_goroutine *g,
+			   int go_minor)
 {
 	gort_stack_iter *st;
 	const struct gort_stack_frame *f;
 	int rc, bad = 0;
 
-	print_header(g);
+	print_header(g, go_minor);
 	if ((rc = gort_stack_iter_new(&st, core, g))) {
 		if (rc == GORT_EUNSUPPORTED && !strcmp(g->state, "running"))
 			puts("\tgoroutine running on other thread; stack unavailable");
@@ -166,13 +175,26 @@ static int print_goroutine(gort_core *core, const struct gort_goroutine *g)
 	return bad;
 }
 
+/* N of the executable's go1.N, 0 when unknown. */
+static int minor_version(gort_binary *bin)
+{
+	struct gort_str v;
+	int minor = 0;
+
+	if (gort_binary_go_version(bin, &v, NULL) == 0 && v.len > 4 &&
+	    !memcmp(v.ptr, "go1.", 4))
+		for (size_t i = 4; i < v.len && v.ptr[i] >= '0' && v.ptr[i] <= '9'; i++)
+			minor = minor * 10 + (v.ptr[i] - '0');
+	return minor;
+}
+
 int main(int argc, char **argv)
 {
 	gort_core *core = NULL;
 	gort_goroutine_iter *it = NULL;
 	const struct gort_goroutine *g;
 	static char buf[1 << 16];
-	int rc, bad = 0, first = 1;
+	int rc, bad = 0, first = 1, go_minor;
 
 	if (argc == 2 && !strcmp(argv[1], "--help")) {
 		usage(stdout);
@@ -192,6 +214,7 @@ int main(int argc, char **argv)
 		rc = fail(argv[1], rc);
 		goto out;
 	}
+	go_minor = minor_version(gort_core_binary(core));
 	while ((rc = gort_goroutine_iter_next(it, &g)) != GORT_EEND) {
 		if (rc) {
 			bad = fail("goroutine", rc);
@@ -200,7 +223,7 @@ int main(int argc, char **argv)
 		if (!first)
 			putchar('\n');
 		first = 0;
-		bad |= print_goroutine(core, g);
+		bad |= print_goroutine(core, g, go_minor);
 	}
 	rc = bad;
 out:

@@ -60,6 +60,15 @@ GORT_API int gort_core_open(gort_core **out, const char *core_path,
 			    const char *exe_path,
 			    const struct gort_core_opts *opts);
 
+/*
+ * Same, over a caller's buffer holding the core (zstd-compressed or not),
+ * which must stay valid and unchanged until gort_core_close(); exe_path as
+ * above.
+ */
+GORT_API int gort_core_open_memory(gort_core **out, const void *data,
+				   size_t size, const char *exe_path,
+				   const struct gort_core_opts *opts);
+
 /* Accepts NULL. */
 GORT_API void gort_core_close(gort_core *core);
 

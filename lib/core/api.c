@@ -44,14 +44,14 @@ static int open_exe(gort_core *c, const char *exe_path,
 	return gort_pclntab_open(&c->tab, c->bin);
 }
 
-int gort_core_open(gort_core **out, const char *core_path, const char *exe_path,
-		   const struct gort_core_opts *opts)
+/* Both constructors: a path, or else a caller's buffer. */
+static int core_open(gort_core **out, const char *core_path, const void *data,
+		     size_t size, const char *exe_path,
+		     const struct gort_core_opts *opts)
 {
 	gort_core *c;
 	int rc;
 
-	if (!out || !core_path)
-		return gort__fail(GORT_EINVAL, "gort_core_open: NULL argument");
 	*out = NULL;
 	if ((rc = gort__opts_check(opts, sizeof(*opts), "gort_core_opts")))
 		return rc;
@@ -60,10 +60,13 @@ int gort_core_open(gort_core **out, const char *core_path, const char *exe_path,
 	GORT_OPTS(gort_open_opts, o,
 		  .max_decompressed = GORT_OPTS_HAS(opts, max_decompressed)
 					      ? opts->max_decompressed : 0);
-	if ((rc = gort__source_open_path(&c->src, core_path, &o)))
+	rc = core_path ? gort__source_open_path(&c->src, core_path, &o)
+		       : gort__source_open_memory(&c->src, data, size, &o);
+	if (rc)
 		goto fail;
 	if (!gort__is_elf(c->src.view.data, (size_t)c->src.view.size)) {
-		rc = gort__fail(GORT_EUNKNOWNFILE, "core: %s is not an ELF file", core_path);
+		rc = gort__fail(GORT_EUNKNOWNFILE, "core: %s is not an ELF file",
+				core_path ? core_path : "the buffer");
 		goto fail;
 	}
 	c->src.view.what = "core";
@@ -75,6 +78,22 @@ int gort_core_open(gort_core **out, const char *core_path, const char *exe_path,
 fail:
 	gort_core_close(c);
 	return rc;
+}
+
+int gort_core_open(gort_core **out, const char *core_path, const char *exe_path,
+		   const struct gort_core_opts *opts)
+{
+	if (!out || !core_path)
+		return gort__fail(GORT_EINVAL, "gort_core_open: NULL argument");
+	return core_open(out, core_path, NULL, 0, exe_path, opts);
+}
+
+int gort_core_open_memory(gort_core **out, const void *data, size_t size,
+			  const char *exe_path, const struct gort_core_opts *opts)
+{
+	if (!out || (!data && size))
+		return gort__fail(GORT_EINVAL, "gort_core_open_memory: NULL argument");
+	return core_open(out, NULL, data, size, exe_path, opts);
 }
 
 gort_binary *gort_core_binary(gort_core *core)

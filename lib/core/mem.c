@@ -305,6 +305,13 @@ int gort__core_check_exe(struct gort_core *c, bool allow_mismatch)
 
 	if (c->entry)
 		c->bias = c->entry - e->entry;
+	/* A fixed-address executable loads where it was linked. */
+	if (e->type == ET_EXEC && c->bias && !allow_mismatch)
+		return gort__fail_addr(GORT_EFORMAT, c->entry,
+				       "core: the executable does not match the core (entry point 0x%llx, the core's 0x%llx)",
+				       (unsigned long long)e->entry, (unsigned long long)c->entry);
+	if (e->type == ET_EXEC)
+		c->bias = 0;
 	for (i = 0; i < e->nsegments; i++)
 		if (e->segments[i].type == PT_LOAD && e->segments[i].offset == 0 &&
 		    e->segments[i].vaddr < base)

@@ -108,6 +108,7 @@ static int special_funcs(struct gort_core *c)
 		{"runtime.asyncPreempt", offsetof(struct gort__rt, fn_async_preempt)},
 		{"runtime.sigpanic", offsetof(struct gort__rt, fn_sigpanic)},
 		{"runtime.debugCallV2", offsetof(struct gort__rt, fn_debugcall)},
+		{"runtime.debugCallV1", offsetof(struct gort__rt, fn_debugcall)},
 	};
 	gort_func_iter *it;
 	const struct gort_func *f;

@@ -9,7 +9,9 @@
  *  - the stack ends at a TopFrame function (for runtimes before the flag:
  *    those topofstack names), at an SPWrite function, or without pcsp;
  *  - a frame called by an injected call (asyncPreempt, sigpanic,
- *    debugCall) keeps its PC for lookups (unwindTrap), others use PC-1.
+ *    debugCall) keeps its PC for lookups (unwindTrap), others use PC-1;
+ *    before Go 1.21 only sigpanic's caller did (gentraceback: waspanic),
+ *    and frames are named as the binary's own runtime named them.
  * Every physical frame is expanded into its inlined frames.
  */
 #include "core.h"
@@ -187,7 +189,11 @@ static int step(gort_stack_iter *it)
 				       (unsigned long long)it->g->stack_lo,
 				       (unsigned long long)it->g->stack_hi);
 	injected = injected_call(it);
-	it->trap = injected;
+	/* Go 1.21's unwinder (symPC, unwindTrap) looks up the caller of any
+	   injected call at its PC; earlier gentraceback did so only below
+	   sigpanic (waspanic), using PC-1 under asyncPreempt too. */
+	it->trap = c->rt.go_minor && c->rt.go_minor < 21
+			   ? is_fn(it, c->rt.fn_sigpanic) : injected;
 	it->fn = caller;
 	it->pc = it->lr;
 	it->lr = 0;

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# gort-goroutines against the Go runtime's own GOTRACEBACK=crash dump of
+# the same moment (tests/fixtures/build.sh: OUT/go1.NN/ARCH/VARIANT/
+# {core.zst,prog,crash.txt}). Both sides are normalized by normalize.awk
+# (no argument values, no fp/sp/pc or gp/m addresses); every goroutine the
+# runtime listed must be listed, and every one that was not running must
+# have the same header (status, wait reason, locked, labels where that
+# runtime prints them) and the same frames (function, file:line, +offset)
+# and creator.
+# GORT_CORE_EXPECT_FAIL: space-separated go1.NN/ARCH/VARIANT fixtures known
+# not to work yet (they are still run; one that passes is reported).
+set -euo pipefail
+build=$(cd "$1" && pwd) src=$(cd "$2" && pwd)
+fixtures=${GORT_FIXTURES_DIR:-}
+if [ -z "$fixtures" ] || [ -z "$(find "$fixtures" -name core.zst -type f 2>/dev/null | head -n1)" ]; then
+  echo "no fixture cores in GORT_FIXTURES_DIR='$fixtures' (run tests/fixtures/build.sh): skipped"
+  exit 77
+fi
+tool=$build/examples/gort-goroutines
+norm=$src/tests/core/normalize.awk
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+# Stripped executables have no DWARF: their runtime layouts come from the
+# layout tables, which this library does not have yet.
+expect_fail=${GORT_CORE_EXPECT_FAIL-$(cd "$fixtures" && ls -d go1.*/*/stripped 2>/dev/null | tr '\n' ' ')}
+pass=0 fail=0 xfail=0
+while IFS= read -r core; do
+  dir=${core%/core.zst}; name=${dir#"$fixtures"/}
+  labels=0
+  grep -q '^goroutine .*\(labels:{.*}\]\|\] {.*}\):$' "$dir/crash.txt" && labels=1
+  rc=0
+  "$tool" "$core" "$dir/prog" >"$tmp/out" 2>"$tmp/err" || rc=$?
+  awk -v labels=$labels -f "$norm" "$dir/crash.txt" | sort -s -k1,1 >"$tmp/ref"
+  awk -v labels=$labels -f "$norm" "$tmp/out" | sort -s -k1,1 >"$tmp/got"
+  ok=1
+  [ $rc -eq 0 ] || ok=0
+  cmp -s "$tmp/ref" "$tmp/got" || ok=0
+  known=0
+  case " $expect_fail " in *" $name "*) known=1 ;; esac
+  if [ $ok = 1 ]; then
+    pass=$((pass + 1))
+    [ $known = 1 ] && echo "PASS (listed as expected to fail): $name"
+  elif [ $known = 1 ]; then
+    xfail=$((xfail + 1))
+    echo "expected failure: $name: $(head -c 300 "$tmp/err" | head -n 1)"
+  else
+    fail=$((fail + 1))
+    echo "FAIL: $name (exit $rc)"
+    head -n 5 "$tmp/err"
+    diff "$tmp/ref" "$tmp/got" | head -n 30 || true
+  fi
+done < <(find "$fixtures" -name core.zst -type f | sort -V)
+echo "crash dumps: $pass match, $fail differ, $xfail expected failures"
+[ $fail -eq 0 ] && [ $pass -gt 0 ]

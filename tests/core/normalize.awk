@@ -1,0 +1,44 @@
+# Normalize a goroutine dump (the runtime's GOTRACEBACK=crash output, or
+# gort-goroutines') to what both must agree on, one goroutine per block,
+# each block prefixed by its goroutine id for sorting:
+#  - headers lose `gp=0x... m=N mp=0x...` (addresses of this process);
+#  - frames lose their argument values: `f(0x1, ...)` and `f(...)` -> `f(...)`;
+#  - locations lose ` fp=0x... sp=0x... pc=0x...`;
+#  - running goroutines keep their header only: the runtime printed their
+#    stacks while the core was being made, from elsewhere;
+#  - with -v labels=0, labels in headers are dropped.
+# Anything outside goroutine blocks (the panic message, lines from the
+# fixture recipe) is ignored.
+function flush() {
+	if (id != "")
+		printf "%s", block > "/dev/stdout"
+	id = ""; block = ""
+}
+/^goroutine [0-9]+ .*:$/ {
+	flush()
+	h = $0
+	sub(/ gp=0x[0-9a-f]+ m=[^ ]+( mp=0x[0-9a-f]+)?/, "", h)
+	if (!labels) {
+		sub(/ labels:\{.*\}\]:$/, "]:", h)
+		sub(/\] \{.*\}:$/, "]:", h)
+	}
+	id = $2
+	running = (h ~ /\[running[],]/)
+	block = sprintf("%010d %s\n", id, h)
+	next
+}
+/^$/ { flush(); next }
+id == "" { next }
+running { next }
+/^\t/ {
+	l = $0
+	sub(/ fp=0x[0-9a-f]+ sp=0x[0-9a-f]+ pc=0x[0-9a-f]+$/, "", l)
+	block = block sprintf("%010d %s\n", id, l)
+	next
+}
+/^created by |^[^ ]+\(.*\)$/ {
+	l = $0
+	sub(/\([^()]*\)$/, "(...)", l)
+	block = block sprintf("%010d %s\n", id, l)
+}
+END { flush() }

@@ -1,0 +1,297 @@
+/*
+ * Cores: a fixture core (Go 1.27, amd64) read through the public API, and
+ * damaged copies of it (truncated at every structure boundary, notes
+ * removed or corrupted, another executable), which must fail cleanly.
+ */
+#include "testutil.h"
+#include "core/core.h"
+#include "io/source.h"
+
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DIR "go1.27/amd64/default/"
+
+static const char *core_path(void)
+{
+	static char p[4096];
+	snprintf(p, sizeof(p), "%s", tu_fixture(DIR "core.zst"));
+	return p;
+}
+
+static const char *exe_path(void)
+{
+	static char p[4096];
+	snprintf(p, sizeof(p), "%s", tu_fixture(DIR "prog"));
+	return p;
+}
+
+/* The decompressed core, as a malloc'd copy. */
+static uint8_t *core_bytes(size_t *n)
+{
+	struct gort_source s;
+	uint8_t *b;
+
+	assert_int_equal(gort__source_open_path(&s, core_path(), NULL), 0);
+	*n = (size_t)s.view.size;
+	b = malloc(*n);
+	assert_non_null(b);
+	memcpy(b, s.view.data, *n);
+	gort__source_close(&s);
+	return b;
+}
+
+/* Open, and when that works, read every goroutine and stack: errors are
+   fine, crashes and leaks (under the sanitizers) are not. */
+static int exercise_core(gort_core *c, int rc);
+
+static int exercise(const char *core, const char *exe)
+{
+	gort_core *c;
+	int rc = gort_core_open(&c, core, exe, NULL);
+
+	return exercise_core(c, rc);
+}
+
+static int exercise_mem(const void *b, size_t n, const char *exe)
+{
+	gort_core *c;
+	int rc = gort_core_open_memory(&c, b, n, exe, NULL);
+
+	return exercise_core(c, rc);
+}
+
+static int exercise_core(gort_core *c, int rc)
+{
+	gort_goroutine_iter *it;
+	const struct gort_goroutine *g;
+	int n = 0;
+
+	if (rc) {
+		assert_true(rc < 0);
+		assert_int_equal(gort_last_error()->code, rc);
+		assert_true(gort_last_error()->message[0] != 0);
+		return rc;
+	}
+	if (gort_goroutine_iter_new(&it, c) == 0) {
+		while ((rc = gort_goroutine_iter_next(it, &g)) != GORT_EEND && n++ < 100000) {
+			gort_stack_iter *st;
+			const struct gort_stack_frame *f;
+			if (rc || gort_stack_iter_new(&st, c, g))
+				continue;
+			while (gort_stack_iter_next(st, &f) == 0)
+				;
+			gort_stack_iter_free(st);
+		}
+		gort_goroutine_iter_free(it);
+	}
+	gort_core_close(c);
+	return 0;
+}
+
+static void test_fixture(void **state)
+{
+	gort_core *c;
+	gort_goroutine_iter *it;
+	const struct gort_goroutine *g;
+	struct gort_thread t;
+	uint8_t buf[16];
+	size_t ncrash = 0, n = 0, labelled = 0;
+	char *crash, *p;
+	size_t crash_len;
+	(void)state;
+
+	TU_REQUIRE_FIXTURE(core_path());
+	assert_int_equal(gort_core_open(&c, core_path(), exe_path(), NULL), 0);
+	assert_int_equal(gort_core_arch(c), GORT_ARCH_AMD64);
+	assert_int_equal(gort_core_load_bias(c), 0);
+	assert_true(gort_core_thread_count(c) > 1);
+	assert_int_equal(gort_core_thread_at(c, 0, &t), 0);
+	assert_true(t.tid > 0 && t.pc != 0 && t.sp != 0);
+	assert_int_equal(gort_core_thread_at(c, 1000, &t), GORT_EINVAL);
+	/* Text is not in the core: it comes from the executable (ELF magic
+	   at its first PT_LOAD is in the core, 0x401000 is not). */
+	assert_int_equal(gort_core_read(c, 0x400000, buf, 4), 0);
+	assert_memory_equal(buf, "\177ELF", 4);
+	assert_int_equal(gort_core_read(c, 0x401000, buf, 16), 0);
+	/* Unmapped memory is an error naming the address. */
+	assert_int_equal(gort_core_read(c, 0x1000, buf, 8), GORT_EFAULT);
+	assert_true(gort_last_error()->address == 0x1000);
+	assert_int_equal(gort_core_read(c, UINT64_MAX - 2, buf, 8), GORT_EFAULT);
+
+	crash = tu_read_file(tu_fixture(DIR "crash.txt"), &crash_len);
+	assert_non_null(crash);
+	for (p = crash; (p = strstr(p, "\ngoroutine ")) != NULL; p++)
+		ncrash++;
+	free(crash);
+	assert_int_equal(gort_goroutine_iter_new(&it, c), 0);
+	while (gort_goroutine_iter_next(it, &g) == 0) {
+		n++;
+		assert_true(g->stack_lo < g->stack_hi);
+		if (g->id == 1)
+			assert_string_equal(g->state, "running");
+		if (g->nlabels) {
+			labelled++;
+			assert_int_equal(g->nlabels, 2);
+			assert_int_equal(g->labels[0].key.len, 7);
+			assert_memory_equal(g->labels[0].key.ptr, "fixture", 7);
+		}
+	}
+	gort_goroutine_iter_free(it);
+	assert_int_equal(n, ncrash);
+	assert_int_equal(labelled, 2);
+	gort_core_close(c);
+}
+
+/* Truncations at and around every program header and note boundary. */
+static void test_truncated(void **state)
+{
+	size_t n, i, cuts[64], ncut = 0;
+	uint8_t *b;
+	const Elf64_Ehdr *eh;
+	(void)state;
+
+	TU_REQUIRE_FIXTURE(core_path());
+	b = core_bytes(&n);
+	eh = (const Elf64_Ehdr *)b;
+	cuts[ncut++] = 0;
+	cuts[ncut++] = 4;
+	cuts[ncut++] = sizeof(*eh) - 1;
+	cuts[ncut++] = eh->e_phoff + eh->e_phentsize * 2 - 3;
+	for (i = 0; i < eh->e_phnum && ncut + 3 < GORT_ARRAY_SIZE(cuts); i++) {
+		const Elf64_Phdr *ph = (const Elf64_Phdr *)(b + eh->e_phoff + i * eh->e_phentsize);
+		if (ph->p_type == PT_NOTE) {
+			cuts[ncut++] = ph->p_offset + 20;
+			cuts[ncut++] = ph->p_offset + ph->p_filesz / 2;
+		} else if (ph->p_filesz) {
+			cuts[ncut++] = ph->p_offset + ph->p_filesz / 2;
+		}
+	}
+	for (i = 0; i < ncut; i++)
+		assert_true(exercise_mem(b, cuts[i] < n ? cuts[i] : n, exe_path()) < 0);
+	free(b);
+}
+
+static Elf64_Phdr *phdr(uint8_t *b, size_t i)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)b;
+	return (Elf64_Phdr *)(b + eh->e_phoff + i * eh->e_phentsize);
+}
+
+/* The stack of the last goroutine of the core in b. */
+static uint64_t some_stack(const uint8_t *b, size_t n)
+{
+	gort_core *c;
+	gort_goroutine_iter *it;
+	const struct gort_goroutine *g;
+	uint64_t lo = 0;
+
+	assert_int_equal(gort_core_open_memory(&c, b, n, exe_path(), NULL), 0);
+	assert_int_equal(gort_goroutine_iter_new(&it, c), 0);
+	while (gort_goroutine_iter_next(it, &g) == 0)
+		lo = g->stack_lo;
+	gort_goroutine_iter_free(it);
+	gort_core_close(c);
+	return lo;
+}
+
+static void test_bad_notes(void **state)
+{
+	size_t n, i;
+	uint8_t *b;
+	(void)state;
+
+	TU_REQUIRE_FIXTURE(core_path());
+	b = core_bytes(&n);
+	/* No notes: no threads. */
+	for (i = 0; i < ((Elf64_Ehdr *)b)->e_phnum; i++)
+		if (phdr(b, i)->p_type == PT_NOTE)
+			break;
+	Elf64_Phdr *note = phdr(b, i), saved = *note;
+	note->p_type = PT_NULL;
+	assert_int_equal(exercise_mem(b, n, exe_path()), GORT_EFORMAT);
+	assert_non_null(strstr(gort_last_error()->message, "NT_PRSTATUS"));
+	/* A note whose size runs past its segment. */
+	*note = saved;
+	uint32_t *descsz = (uint32_t *)(b + note->p_offset + 4);
+	uint32_t saved_descsz = *descsz;
+	*descsz = 0x7fffffff;
+	assert_int_equal(exercise_mem(b, n, exe_path()), GORT_ETRUNCATED);
+	/* A PT_NOTE pointing past the end of the file. */
+	*descsz = 0;
+	note->p_offset = n + 100;
+	assert_int_equal(exercise_mem(b, n, exe_path()), GORT_ETRUNCATED);
+	/* Random damage in the notes must never crash. */
+	*note = saved;
+	*descsz = saved_descsz;
+	srand(1);
+	for (i = 0; i < 60; i++) {
+		uint8_t keep[8];
+		size_t at[8];
+		for (int k = 0; k < 8; k++) {
+			at[k] = note->p_offset + (size_t)rand() % note->p_filesz;
+			keep[k] = b[at[k]];
+			b[at[k]] = (uint8_t)rand();
+		}
+		exercise_mem(b, n, exe_path());
+		for (int k = 7; k >= 0; k--)
+			b[at[k]] = keep[k];
+	}
+	/* Damaged goroutine memory: the segment holding the goroutines'
+	   stacks (and their g's) overwritten with noise. */
+	size_t big = 0;
+	uint64_t lo = some_stack(b, n);
+	for (i = 0; i < ((Elf64_Ehdr *)b)->e_phnum; i++)
+		if (phdr(b, i)->p_type == PT_LOAD && phdr(b, i)->p_vaddr <= lo &&
+		    lo - phdr(b, i)->p_vaddr < phdr(b, i)->p_filesz)
+			big = i;
+	assert_true(big != 0);
+	for (i = 0; i < 10; i++) {
+		const Elf64_Phdr *h = phdr(b, big);
+		for (int k = 0; k < 2000; k++)
+			b[h->p_offset + (size_t)rand() % h->p_filesz] = (uint8_t)rand();
+		exercise_mem(b, n, exe_path());
+	}
+	free(b);
+}
+
+static void test_wrong_inputs(void **state)
+{
+	char other[4096];
+	gort_core *c;
+	(void)state;
+
+	snprintf(other, sizeof(other), "%s", tu_fixture("go1.26/amd64/default/prog"));
+
+	TU_REQUIRE_FIXTURE(core_path());
+	/* An executable is not a core. */
+	assert_int_equal(gort_core_open(&c, exe_path(), exe_path(), NULL), GORT_EFORMAT);
+	assert_null(c);
+	/* Text is not ELF. */
+	assert_int_equal(gort_core_open(&c, tu_fixture(DIR "crash.txt"), exe_path(), NULL),
+			 GORT_EUNKNOWNFILE);
+	assert_int_equal(gort_core_open(&c, "/nonexistent/core", exe_path(), NULL), GORT_EIO);
+	assert_int_equal(gort_core_open(NULL, core_path(), NULL, NULL), GORT_EINVAL);
+	if (tu_exists(other)) {
+		/* Another build of the program: refused, unless asked. */
+		GORT_OPTS(gort_core_opts, o, .allow_mismatch = 1);
+		assert_int_equal(gort_core_open(&c, core_path(), other, NULL), GORT_EFORMAT);
+		assert_non_null(strstr(gort_last_error()->message, "does not match"));
+		assert_int_equal(gort_core_open(&c, core_path(), other, &o), 0);
+		assert_int_equal(exercise(core_path(), other), GORT_EFORMAT);
+		gort_core_close(c);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fixture),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_bad_notes),
+		cmocka_unit_test(test_wrong_inputs),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
