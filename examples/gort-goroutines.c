@@ -13,11 +13,11 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: gort-goroutines CORE [EXE]\n"
+	fprintf(f, "Usage: gort-goroutines CORE [EXE]\n"
 		   "Print every goroutine of a Go core dump (optionally zstd-compressed)\n"
 		   "as the Go runtime's traceback does. EXE defaults to the executable\n"
 		   "named in the core.\n"
-		   "  --help     this text\n"
+		   "  --help     print this help\n"
 		   "  --version  print the library version\n");
 }
 

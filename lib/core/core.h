@@ -6,6 +6,7 @@
  *                memory reads by address (core first, then executable)
  *   rt.c         the runtime's structures and variables: field offsets,
  *                allgs, status and wait-reason names
+ *   allgs.c      runtime.allgs in stripped executables (from code)
  *   goroutine.c  the goroutine iterator (runtime.allgs), labels
  *   unwind.c     stacks (runtime/traceback.go's unwinder)
  */
@@ -34,13 +35,14 @@ struct gort__rt {
 		g_status, g_goid, g_waitsince, g_waitreason, g_lockedm, g_gopc,
 		g_startpc, g_parent, g_labels;
 	struct gort__fld m_id, m_procid, m_curg;
-	uint64_t allgs, allglen; /* addresses of the variables */
+	uint64_t allgs; /* address of the variable */
 	/* Name tables read from the binary (arrays of Go strings). */
 	uint64_t wait_reasons, nwait_reasons;
 	uint64_t statuses, nstatuses;
 	/* Entries of functions that end a stack or need care (0: none). */
 	uint64_t fn_goexit, fn_mstart, fn_mcall, fn_morestack, fn_rt0_go,
-		fn_async_preempt, fn_sigpanic, fn_debugcall;
+		fn_async_preempt, fn_sigpanic, fn_debugcall, fn_systemstack_switch;
+	uint64_t fn_allgadd, fn_allgadd_size; /* for allgs.c */
 	int go_minor; /* 1.N of the binary, 0 unknown */
 };
 
@@ -74,6 +76,9 @@ int gort__core_read(struct gort_core *c, uint64_t addr, void *buf, size_t n);
 int gort__core_uptr(struct gort_core *c, uint64_t addr, uint64_t *out);
 int gort__core_uint(struct gort_core *c, uint64_t addr, uint64_t size,
 		    uint64_t *out);
+
+/* allgs.c: runtime.allgs found from runtime.allgadd's code. */
+int gort__find_allgs(struct gort_core *c, uint64_t *addr);
 
 /* rt.c */
 int gort__rt_load(struct gort_core *c);

@@ -109,6 +109,8 @@ static int special_funcs(struct gort_core *c)
 		{"runtime.sigpanic", offsetof(struct gort__rt, fn_sigpanic)},
 		{"runtime.debugCallV2", offsetof(struct gort__rt, fn_debugcall)},
 		{"runtime.debugCallV1", offsetof(struct gort__rt, fn_debugcall)},
+		{"runtime.allgadd", offsetof(struct gort__rt, fn_allgadd)},
+		{"runtime.systemstack_switch", offsetof(struct gort__rt, fn_systemstack_switch)},
 	};
 	gort_func_iter *it;
 	const struct gort_func *f;
@@ -118,8 +120,11 @@ static int special_funcs(struct gort_core *c)
 		return rc;
 	while ((rc = gort_func_iter_next(it, &f)) == 0)
 		for (size_t i = 0; i < GORT_ARRAY_SIZE(want); i++)
-			if (gort__str_eq(f->name, want[i].name))
+			if (gort__str_eq(f->name, want[i].name)) {
 				*(uint64_t *)((char *)&c->rt + want[i].off) = f->entry + c->bias;
+				if (want[i].off == offsetof(struct gort__rt, fn_allgadd))
+					c->rt.fn_allgadd_size = f->end - f->entry;
+			}
 	gort_func_iter_free(it);
 	return rc == GORT_EEND ? 0 : rc;
 }
@@ -150,10 +155,8 @@ int gort__rt_load(struct gort_core *c)
 	go_minor(c);
 	if (!(rc = offsets(c)) && !(rc = special_funcs(c))) {
 		r->allgs = symbol(c, "runtime.allgs", NULL);
-		r->allglen = symbol(c, "runtime.allglen", NULL);
 		if (!r->allgs)
-			rc = gort__fail(GORT_ENOTFOUND,
-					"core: no runtime.allgs symbol in the executable");
+			rc = gort__find_allgs(c, &r->allgs);
 	}
 	if (!rc) {
 		r->wait_reasons = symbol(c, "runtime.waitReasonStrings", &sz);

@@ -2,7 +2,8 @@
  * Goroutine stacks, unwound as runtime/traceback.go's unwinder does
  * (initAt, resolveInternal, next, symPC), reading the stack from the core:
  *  - start at g.syscallpc/syscallsp when g.syscallsp is set, else at
- *    g.sched (pc, sp, lr), or at the registers of the thread running it;
+ *    g.sched (pc, sp, lr), or at the registers of the thread running it
+ *    (at g.sched too when that thread is on the system stack);
  *  - the frame's fp is sp + pcsp(pc) (+ the pushed return address where a
  *    call pushes one); the caller's PC is at fp - ptrsize (amd64, 386) or in
  *    the link register / at sp (arm64);
@@ -108,6 +109,27 @@ static int resolve(gort_stack_iter *it, bool innermost, bool syscall)
 	return rc;
 }
 
+/*
+ * Whether a running goroutine's thread is on the system stack: then
+ * systemstack (asm_*.s) saved the goroutine's state in g.sched with the PC
+ * of runtime.systemstack_switch, so g.sched is current (the runtime's own
+ * unwinder follows it from g0 the same way: unwindJumpStack).
+ */
+static bool on_system_stack(gort_stack_iter *it)
+{
+	gort_core *c = it->core;
+	uint64_t pc, sp;
+	struct gort_func f;
+
+	/* Returning from the system stack clears g.sched.sp (asm_*.s). */
+	return c->rt.fn_systemstack_switch &&
+	       !gort__core_uint(c, it->g->addr + c->rt.g_sched_pc.off, c->ptr_size, &pc) &&
+	       !gort__core_uint(c, it->g->addr + c->rt.g_sched_sp.off, c->ptr_size, &sp) &&
+	       pc && sp >= it->g->stack_lo && sp < it->g->stack_hi &&
+	       !gort_pclntab_find_func(c->tab, pc - c->bias, &f) &&
+	       f.entry + c->bias == c->rt.fn_systemstack_switch;
+}
+
 /* traceback.go: initAt (pc/sp/lr from gp or from a thread). */
 static int init_at(gort_stack_iter *it)
 {
@@ -126,7 +148,7 @@ static int init_at(gort_stack_iter *it)
 		it->sp = sysc;
 		it->lr = 0;
 		syscall = true;
-	} else if (strcmp(g->state, "running") == 0) {
+	} else if (strcmp(g->state, "running") == 0 && !on_system_stack(it)) {
 		size_t i;
 		for (i = 0; i < c->nthreads; i++)
 			if (g->thread_id && c->threads[i].tid == g->thread_id)

@@ -8,6 +8,7 @@
 #include "io/source.h"
 
 #include <elf.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,6 +286,35 @@ static void test_wrong_inputs(void **state)
 	}
 }
 
+/* runtime.allgs as found from runtime.allgadd's code (what stripped
+   executables need) equals the symbol, in every default fixture core. */
+static void test_allgs_from_code(void **state)
+{
+	glob_t gl;
+	size_t i, n = 0;
+	(void)state;
+
+	TU_REQUIRE_FIXTURE(core_path());
+	assert_int_equal(glob(tu_fixture("go1.*/*/default/core.zst"), 0, NULL, &gl), 0);
+	for (i = 0; i < gl.gl_pathc; i++) {
+		char exe[4096];
+		gort_core *c;
+		uint64_t a = 0;
+		snprintf(exe, sizeof(exe), "%.*s/prog",
+			 (int)(strrchr(gl.gl_pathv[i], '/') - gl.gl_pathv[i]), gl.gl_pathv[i]);
+		assert_int_equal(gort_core_open(&c, gl.gl_pathv[i], exe, NULL), 0);
+		assert_int_equal(gort__rt_load(c), 0);
+		if (gort__find_allgs(c, &a))
+			print_message("%s: %s\n", gl.gl_pathv[i], gort_last_error()->message);
+		assert_true(c->rt.allgs != 0);
+		assert_true(a == c->rt.allgs);
+		gort_core_close(c);
+		n++;
+	}
+	globfree(&gl);
+	assert_true(n >= 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -292,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_bad_notes),
 		cmocka_unit_test(test_wrong_inputs),
+		cmocka_unit_test(test_allgs_from_code),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
