@@ -1,15 +1,13 @@
 /* The public core API (include/gort/core.h): opening, threads, memory. */
 #include "core.h"
 
-#include "../dwarf/dwarf.h"
-
 #include <string.h>
 
 void gort_core_close(gort_core *core)
 {
 	if (!core)
 		return;
-	gort__dwarf_close(core->dw);
+	gort_layout_close(core->lay);
 	gort_pclntab_close(core->tab);
 	gort_binary_close(core->bin);
 	gort__elf_close(&core->elf);

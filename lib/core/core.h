@@ -4,8 +4,8 @@
  * Reading order for a newcomer:
  *   mem.c        the core's ELF headers, notes (threads, auxv, files),
  *                memory reads by address (core first, then executable)
- *   rt.c         the runtime's structures and variables: field offsets,
- *                allgs, status and wait-reason names
+ *   rt.c         the runtime's structures (offsets through the layout
+ *                API), runtime.allgs, special functions
  *   allgs.c      runtime.allgs in stripped executables (from code)
  *   goroutine.c  the goroutine iterator (runtime.allgs), labels
  *   unwind.c     stacks (runtime/traceback.go's unwinder)
@@ -36,9 +36,7 @@ struct gort__rt {
 		g_startpc, g_parent, g_labels;
 	struct gort__fld m_id, m_procid, m_curg;
 	uint64_t allgs; /* address of the variable */
-	/* Name tables read from the binary (arrays of Go strings). */
-	uint64_t wait_reasons, nwait_reasons;
-	uint64_t statuses, nstatuses;
+	int labels_kind; /* enum gort_labels_kind, 0 unknown */
 	/* Entries of functions that end a stack or need care (0: none). */
 	uint64_t fn_goexit, fn_mstart, fn_mcall, fn_morestack, fn_rt0_go,
 		fn_async_preempt, fn_sigpanic, fn_debugcall, fn_systemstack_switch;
@@ -62,7 +60,7 @@ struct gort_core {
 
 	gort_binary *bin;
 	gort_pclntab *tab;
-	struct gort_dwarf *dw;
+	gort_layout *lay;
 	bool rt_done;
 	int rt_rc;
 	struct gort_saved_error rt_err;
@@ -82,8 +80,5 @@ int gort__find_allgs(struct gort_core *c, uint64_t *addr);
 
 /* rt.c */
 int gort__rt_load(struct gort_core *c);
-/* Name number i of a table of Go strings; copies at most cap-1 bytes. */
-int gort__rt_name(struct gort_core *c, uint64_t table, uint64_t n, uint64_t i,
-		  char *buf, size_t cap);
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include "core.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,9 +17,8 @@
 #define MAX_LABEL_BYTES (1u << 20)
 #define MAX_NAME 128
 
-/* _Gdead and (Go 1.27) _Gdeadextra, runtime/runtime2.go. */
+/* _Gdead (runtime/runtime2.go, 6 in every release). */
 #define G_DEAD 6u
-#define G_DEADEXTRA 11u
 
 struct gort_goroutine_iter {
 	gort_core *core;
@@ -219,7 +219,13 @@ static int read_labels(gort_goroutine_iter *it, uint64_t p)
 	if (!p)
 		return 0;
 	/* Before 1.24 the variable held a map; from 1.24 a sorted slice. */
-	rc = it->core->rt.go_minor >= 24 ? labels_slice(it, p) : labels_map(it, p);
+	if (it->core->rt.labels_kind == GORT_LABELS_SLICE)
+		rc = labels_slice(it, p);
+	else if (it->core->rt.labels_kind == GORT_LABELS_MAP)
+		rc = labels_map(it, p);
+	else
+		return gort__fail_addr(GORT_EUNSUPPORTED, p,
+				       "core: labels of a release whose representation is unknown");
 	if (rc)
 		return rc;
 	if (it->nlabels) {
@@ -259,6 +265,19 @@ static void creator(gort_core *c, struct gort_goroutine *g)
 	}
 }
 
+/* A name from the layout API into buf (NUL-terminated), or `none`. */
+static void name(char *buf, size_t cap, int rc, struct gort_str s, const char *none)
+{
+	if (rc || !s.ptr) {
+		snprintf(buf, cap, "%s", none);
+		return;
+	}
+	if (s.len >= cap)
+		s.len = cap - 1;
+	memcpy(buf, s.ptr, s.len);
+	buf[s.len] = 0;
+}
+
 static int decode(gort_goroutine_iter *it, uint64_t gp)
 {
 	gort_core *c = it->core;
@@ -266,6 +285,7 @@ static int decode(gort_goroutine_iter *it, uint64_t gp)
 	struct gort_goroutine *g = &it->cur;
 	uint64_t v, m;
 	struct gort_func f;
+	struct gort_str s = {NULL, 0};
 	int rc;
 
 	memset(g, 0, sizeof(*g));
@@ -277,16 +297,13 @@ static int decode(gort_goroutine_iter *it, uint64_t gp)
 		return rc;
 	g->status = (uint32_t)v;
 	g->scan = (g->status & GORT_G_SCAN) != 0;
-	if (gort__rt_name(c, r->statuses, r->nstatuses, g->status & ~GORT_G_SCAN,
-			  it->state, sizeof(it->state)))
-		strcpy(it->state, "???");
+	name(it->state, sizeof(it->state),
+	     gort_layout_status_name(c->lay, g->status, &s, NULL), s, "???");
 	if ((rc = rd(c, gp, &r->g_waitreason, &v)))
 		return rc;
-	if (v)
-		gort__rt_name(c, r->wait_reasons, r->nwait_reasons, v, it->reason,
-			      sizeof(it->reason));
-	else
-		it->reason[0] = 0;
+	name(it->reason, sizeof(it->reason),
+	     v ? gort_layout_wait_reason(c->lay, (unsigned)v, &s, NULL) : GORT_ENOTFOUND,
+	     s, "");
 	if ((rc = rd(c, gp, &r->g_waitsince, &v)))
 		return rc;
 	g->wait_since = (int64_t)v;
@@ -317,6 +334,22 @@ static int decode(gort_goroutine_iter *it, uint64_t gp)
 	return read_labels(it, v);
 }
 
+/*
+ * Goroutines tracebackothers skips: _Gdead, and from Go 1.27 _Gdeadextra
+ * (a dead g kept for cgo callbacks), which the binary's status table names
+ * "waiting for cgo callback".
+ */
+static bool dead(gort_core *c, uint32_t st)
+{
+	struct gort_str s;
+
+	st &= ~GORT_G_SCAN;
+	if (st == G_DEAD)
+		return true;
+	return st > G_DEAD && !gort_layout_status_name(c->lay, st, &s, NULL) &&
+	       gort__str_eq(s, "waiting for cgo callback");
+}
+
 int gort_goroutine_iter_next(gort_goroutine_iter *it,
 			     const struct gort_goroutine **out)
 {
@@ -333,8 +366,7 @@ int gort_goroutine_iter_next(gort_goroutine_iter *it,
 			continue;
 		if ((rc = rd(c, gp, &c->rt.g_status, &st)))
 			return rc;
-		st &= ~(uint64_t)GORT_G_SCAN;
-		if (st == G_DEAD || (st == G_DEADEXTRA && c->rt.nstatuses > G_DEADEXTRA))
+		if (dead(c, (uint32_t)st))
 			continue;
 		if ((rc = decode(it, gp)))
 			return rc;

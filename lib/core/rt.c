@@ -1,29 +1,28 @@
 /*
  * The Go runtime as lib/core sees it: field offsets of runtime.g, m,
- * gobuf and stack, the addresses of the variables it reads, the binary's
- * own name tables for goroutine statuses and wait reasons, and the entries
- * of the functions the unwinder treats specially.
+ * gobuf and stack, the address of runtime.allgs, and the entries of the
+ * functions the unwinder treats specially.
  *
- * Offsets: `field()` is the only place asking for them. It reads the
- * binary's DWARF (lib/dwarf) for now; the layout API (include/gort/
- * layout.h, DWARF then built-in tables) replaces it there when it lands,
- * which also opens stripped binaries. Names are never typed in per
- * release: runtime.gStatusStrings (runtime/traceback.go) and
- * runtime.waitReasonStrings (runtime/runtime2.go) are read from the binary.
+ * Offsets, status and wait-reason names and the labels representation
+ * come from the layout API (include/gort/layout.h: the binary's DWARF,
+ * else tables generated for its release, which is what stripped
+ * executables need); nothing here is typed in per release.
  */
 #include "core.h"
 
-#include "../dwarf/dwarf.h"
-
-#include <stdio.h>
 #include <string.h>
 
 static int field(struct gort_core *c, const char *type, const char *name,
 		 struct gort__fld *out)
 {
-	int rc = gort__dwarf_member(c->dw, type, name, &out->off, &out->size);
+	struct gort_field_layout fl;
+	int rc = gort_layout_field(c->lay, type, name, &fl);
 
 	out->ok = rc == 0;
+	out->off = fl.offset;
+	out->size = fl.size;
+	if (!out->ok)
+		out->off = out->size = 0;
 	return rc == GORT_ENOTFOUND ? 0 : rc;
 }
 
@@ -46,11 +45,8 @@ static int offsets(struct gort_core *c)
 	struct gort__fld stack, sched;
 	int rc;
 
-	if ((rc = gort__dwarf_open(&c->dw, &c->bin->elf)))
-		return rc == GORT_ENOTFOUND
-			       ? gort__fail(GORT_EUNSUPPORTED,
-					    "core: the executable has no DWARF, and runtime layouts of stripped executables are not available yet")
-			       : rc;
+	if ((rc = gort_layout_open(&c->lay, c->bin, NULL)))
+		return rc;
 	if ((rc = field(c, "runtime.g", "stack", &stack)) ||
 	    (rc = field(c, "runtime.g", "sched", &sched)) ||
 	    (rc = nested(c, &stack, "runtime.stack", "lo", &r->g_stack_lo)) ||
@@ -78,7 +74,7 @@ static int offsets(struct gort_core *c)
 	if (!r->g_stack_lo.ok || !r->g_stack_hi.ok || !r->g_sched_sp.ok ||
 	    !r->g_sched_pc.ok || !r->g_status.ok || !r->g_goid.ok)
 		return gort__fail(GORT_EUNSUPPORTED,
-				  "core: the executable's DWARF lacks runtime.g's stack, sched, atomicstatus or goid");
+				  "core: no layout of runtime.g's stack, sched, atomicstatus or goid for this executable");
 	return 0;
 }
 
@@ -129,62 +125,32 @@ static int special_funcs(struct gort_core *c)
 	return rc == GORT_EEND ? 0 : rc;
 }
 
-static void go_minor(struct gort_core *c)
+static void release(struct gort_core *c)
 {
-	struct gort_str v;
 	unsigned major, minor;
-	char buf[32];
+	int kind;
 
-	if (gort_binary_go_version(c->bin, &v, NULL) || v.len >= sizeof(buf))
-		return;
-	memcpy(buf, v.ptr, v.len);
-	buf[v.len] = 0;
-	if (sscanf(buf, "go%u.%u", &major, &minor) == 2 && major == 1)
+	if (!gort_layout_go_release(c->lay, &major, &minor) && major == 1)
 		c->rt.go_minor = (int)minor;
+	if (!gort_layout_labels_kind(c->lay, &kind))
+		c->rt.labels_kind = kind;
 }
 
 int gort__rt_load(struct gort_core *c)
 {
 	struct gort__rt *r = &c->rt;
-	uint64_t sz = 0;
 	int rc;
 
 	if (c->rt_done)
 		return c->rt_rc ? gort__error_restore(&c->rt_err) : 0;
 	c->rt_done = true;
-	go_minor(c);
 	if (!(rc = offsets(c)) && !(rc = special_funcs(c))) {
+		release(c);
 		r->allgs = symbol(c, "runtime.allgs", NULL);
 		if (!r->allgs)
 			rc = gort__find_allgs(c, &r->allgs);
 	}
-	if (!rc) {
-		r->wait_reasons = symbol(c, "runtime.waitReasonStrings", &sz);
-		r->nwait_reasons = sz / (2 * c->ptr_size);
-		r->statuses = symbol(c, "runtime.gStatusStrings", &sz);
-		r->nstatuses = sz / (2 * c->ptr_size);
-	}
 	if ((c->rt_rc = rc))
 		gort__error_save(&c->rt_err, rc);
 	return rc;
-}
-
-int gort__rt_name(struct gort_core *c, uint64_t table, uint64_t n, uint64_t i,
-		  char *buf, size_t cap)
-{
-	uint64_t p, len;
-	int rc;
-
-	buf[0] = 0;
-	if (i >= n)
-		return GORT_ENOTFOUND;
-	if ((rc = gort__core_uptr(c, table + i * 2 * c->ptr_size, &p)) ||
-	    (rc = gort__core_uptr(c, table + i * 2 * c->ptr_size + c->ptr_size, &len)))
-		return rc;
-	if (len >= cap)
-		len = cap - 1;
-	if ((rc = gort__core_read(c, p, buf, (size_t)len)))
-		return rc;
-	buf[len] = 0;
-	return 0;
 }

@@ -19,9 +19,7 @@ fi
 tool=$build/examples/gort-goroutines
 norm=$src/tests/core/normalize.awk
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-# Stripped executables have no DWARF: their runtime layouts come from the
-# layout tables, which this library does not have yet.
-expect_fail=${GORT_CORE_EXPECT_FAIL-$(cd "$fixtures" && ls -d go1.*/*/stripped 2>/dev/null | tr '\n' ' ')}
+expect_fail=${GORT_CORE_EXPECT_FAIL-}
 pass=0 fail=0 xfail=0
 while IFS= read -r core; do
   dir=${core%/core.zst}; name=${dir#"$fixtures"/}
