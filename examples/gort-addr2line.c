@@ -16,6 +16,14 @@
  *
  * With --json, each address prints one JSON object on one line, with every
  * source frame innermost first (docs/json.md).
+ *
+ * Without --json, addresses are read in batches (up to BATCH lines) and
+ * looked up in address order, then printed in input order: lookups in
+ * address order read the tables front to back and continue each pc-value
+ * stream where the previous lookup stopped, several times faster than
+ * random order on a large binary (BENCHMARKS.md). Like Go's tool, output
+ * is buffered: a caller that writes one address and waits for its answer
+ * before writing the next is not supported by either.
  */
 #define _XOPEN_SOURCE 700
 #include "tool.h"
@@ -62,9 +70,24 @@ static uint64_t parse_hex(const char *s, size_t n)
 	return v;
 }
 
+/* "FUNCTION\nFILE:LINE\n", without printf (which measures every string again). */
 static void print_frame(struct gort_str fn, struct gort_str file, long line)
 {
-	printf("%.*s\n%.*s:%ld\n", (int)fn.len, fn.ptr, (int)file.len, file.ptr, line);
+	char num[24];
+	size_t k = sizeof(num);
+	unsigned long v = line < 0 ? 0UL - (unsigned long)line : (unsigned long)line;
+
+	num[--k] = '\n';
+	do
+		num[--k] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	if (line < 0)
+		num[--k] = '-';
+	num[--k] = ':';
+	fwrite(fn.ptr, 1, fn.len, stdout);
+	putchar('\n');
+	fwrite(file.ptr, 1, file.len, stdout);
+	fwrite(num + k, 1, sizeof(num) - k, stdout);
 }
 
 enum mode { GO_TOOL, INLINES, JSON };
@@ -92,7 +115,8 @@ static void print_json(uint64_t pc, int rc, const struct gort_frame *fr, size_t 
 	fputs("]}\n", stdout);
 }
 
-static void translate(gort_pclntab *tab, uint64_t pc, enum mode mode)
+/* --json: one address at a time, its error (if any) in the object. */
+static void translate_json(gort_pclntab *tab, uint64_t pc)
 {
 	struct gort_frame fr[MAX_FRAMES];
 	size_t n = 0;
@@ -100,24 +124,170 @@ static void translate(gort_pclntab *tab, uint64_t pc, enum mode mode)
 
 	if (n > MAX_FRAMES)
 		n = MAX_FRAMES; /* the outermost frames are cut, never the first */
-	if (mode == JSON) {
-		print_json(pc, rc, fr, n);
-		return;
-	}
+	print_json(pc, rc, fr, n);
+}
 
-	if (rc) {
-		if (rc != GORT_ENOTFOUND)
-			fprintf(stderr, "gort-addr2line: 0x%llx: %s\n", (unsigned long long)pc,
-				gort_last_error()->message);
-		fputs("?\n?:0\n", stdout);
+#define BATCH (1 << 16)
+
+/*
+ * A batch of input lines. Lookups run in address order (keys, sorted) and
+ * write their answers in that order (res, frames); rank maps an input line
+ * back to its answer. Everything the lookups touch is then sequential.
+ */
+struct key {
+	uint64_t pc;
+	uint32_t line; /* index in the batch */
+};
+
+struct answer {
+	int rc;
+	uint32_t n;     /* frames */
+	size_t first;   /* in frames */
+};
+
+struct batch {
+	uint64_t *pc;     /* per line: the address */
+	uint8_t *reverse; /* per line: "file:line", not implemented (as Go's tool) */
+	uint32_t *rank;   /* per line: its answer */
+	struct key *keys, *tmp;
+	struct answer *res;
+	size_t n, nkeys;
+	struct gort_frame *frames;
+	size_t nframes, cap;
+};
+
+static void *xrealloc(void *p, size_t n)
+{
+	if (!(p = realloc(p, n ? n : 1))) {
+		fputs("gort-addr2line: out of memory\n", stderr);
+		exit(1);
+	}
+	return p;
+}
+
+/* LSD radix sort of keys by pc, 8 bits a pass, skipping bytes all keys share. */
+static void sort_keys(struct batch *b)
+{
+	struct key *src = b->keys, *dst = b->tmp, *t;
+	uint64_t all_or = 0, all_and = UINT64_MAX;
+
+	for (size_t i = 0; i < b->nkeys; i++) {
+		all_or |= src[i].pc;
+		all_and &= src[i].pc;
+	}
+	for (unsigned shift = 0; shift < 64; shift += 8) {
+		size_t count[257] = {0};
+
+		if ((((all_or ^ all_and) >> shift) & 0xff) == 0)
+			continue; /* every key has the same byte here */
+		for (size_t i = 0; i < b->nkeys; i++)
+			count[((src[i].pc >> shift) & 0xff) + 1]++;
+		for (unsigned d = 0; d < 256; d++)
+			count[d + 1] += count[d];
+		for (size_t i = 0; i < b->nkeys; i++)
+			dst[count[(src[i].pc >> shift) & 0xff]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	b->keys = src;
+	b->tmp = dst;
+}
+
+/* The answer for key k: all frames (-i) or the pair addr2line prints. */
+static void translate(gort_pclntab *tab, struct batch *b, size_t k, int inlines)
+{
+	struct answer *a = &b->res[k];
+	uint64_t pc = b->keys[k].pc;
+	size_t n = 0;
+
+	if (b->nframes + MAX_FRAMES > b->cap) {
+		b->cap = 2 * (b->nframes + MAX_FRAMES);
+		b->frames = xrealloc(b->frames, b->cap * sizeof(*b->frames));
+	}
+	a->first = b->nframes;
+	if (!inlines) {
+		a->rc = gort_pclntab_pc_to_line(tab, pc, &b->frames[b->nframes]);
+		n = 1;
+	} else {
+		a->rc = gort_pclntab_lookup(tab, pc, &b->frames[b->nframes], MAX_FRAMES, &n);
+		if (n > MAX_FRAMES)
+			n = MAX_FRAMES; /* the outermost frames are cut, never the first */
+	}
+	a->n = a->rc ? 0 : (uint32_t)n;
+	if (a->rc && a->rc != GORT_ENOTFOUND)
+		fprintf(stderr, "gort-addr2line: 0x%llx: %s\n", (unsigned long long)pc,
+			gort_last_error()->message);
+	/* Without -i every answer has one slot, so frame k is key k's. */
+	b->nframes += inlines ? a->n : 1;
+}
+
+/*
+ * Answers are printed in input order, which is random against the order
+ * they were written in: without help every line waits for memory a few
+ * times (its answer, its frame, two strings). So loads are started ahead:
+ * a line's answer and frame 16 lines ahead, its strings 8 lines ahead
+ * (by then its frame is in the cache).
+ */
+static void prefetch_line(const struct batch *b, size_t i, int inlines, int strings)
+{
+#if defined(__GNUC__)
+	const struct answer *a;
+
+	if (i >= b->n || b->reverse[i])
+		return;
+	a = &b->res[b->rank[i]];
+	if (!strings) {
+		__builtin_prefetch(a);
+		if (!inlines) /* one frame per answer: its index is the rank */
+			__builtin_prefetch(&b->frames[b->rank[i]]);
 		return;
 	}
-	if (mode == GO_TOOL) {
-		print_frame(fr[n - 1].function, fr[0].file, fr[0].line);
-		return;
+	if (!a->rc && a->n) {
+		__builtin_prefetch(b->frames[a->first].function.ptr);
+		__builtin_prefetch(b->frames[a->first].file.ptr);
 	}
-	for (size_t i = 0; i < n; i++)
-		print_frame(fr[i].function, fr[i].file, fr[i].line);
+#else
+	(void)b;
+	(void)i;
+	(void)inlines;
+	(void)strings;
+#endif
+}
+
+static void run_batch(gort_pclntab *tab, struct batch *b, int inlines)
+{
+	b->nkeys = 0;
+	for (size_t i = 0; i < b->n; i++)
+		if (!b->reverse[i])
+			b->keys[b->nkeys++] = (struct key){b->pc[i], (uint32_t)i};
+	sort_keys(b);
+	b->nframes = 0;
+	for (size_t k = 0; k < b->nkeys; k++) {
+		b->rank[b->keys[k].line] = (uint32_t)k;
+		translate(tab, b, k, inlines);
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		const struct answer *a;
+		const struct gort_frame *fr;
+
+		prefetch_line(b, i + 16, inlines, 0);
+		prefetch_line(b, i + 8, inlines, 1);
+		if (b->reverse[i]) {
+			fputs("!reverse translation not implemented\n", stdout);
+			continue;
+		}
+		a = &b->res[b->rank[i]];
+		fr = b->frames + a->first;
+		if (a->rc)
+			fputs("?\n?:0\n", stdout);
+		else if (!inlines) /* pc_to_line: Go's pair already */
+			print_frame(fr[0].function, fr[0].file, fr[0].line);
+		else
+			for (size_t j = 0; j < a->n; j++)
+				print_frame(fr[j].function, fr[j].file, fr[j].line);
+	}
+	b->n = 0;
 }
 
 int main(int argc, char **argv)
@@ -125,6 +295,7 @@ int main(int argc, char **argv)
 	gort_binary *bin = NULL;
 	gort_pclntab *tab = NULL;
 	static char buf[1 << 16];
+	struct batch b = {0};
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
@@ -159,24 +330,44 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	setvbuf(stdout, buf, _IOFBF, sizeof(buf));
+	b.pc = xrealloc(NULL, BATCH * sizeof(*b.pc));
+	b.reverse = xrealloc(NULL, BATCH * sizeof(*b.reverse));
+	b.rank = xrealloc(NULL, BATCH * sizeof(*b.rank));
+	b.keys = xrealloc(NULL, BATCH * sizeof(*b.keys));
+	b.tmp = xrealloc(NULL, BATCH * sizeof(*b.tmp));
+	b.res = xrealloc(NULL, BATCH * sizeof(*b.res));
 	while ((len = getline(&line, &cap, stdin)) >= 0) {
-		size_t n = (size_t)len;
+		size_t n = (size_t)len, i;
+		uint64_t pc;
 
 		/* bufio.ScanLines: drop the newline and one carriage return. */
 		if (n && line[n - 1] == '\n')
 			n--;
 		if (n && line[n - 1] == '\r')
 			n--;
-		if (memchr(line, ':', n) && mode != JSON) {
-			fputs("!reverse translation not implemented\n", stdout);
+		if (n >= 2 && line[0] == '0' && line[1] == 'x')
+			pc = parse_hex(line + 2, n - 2);
+		else
+			pc = parse_hex(line, n);
+		if (mode == JSON) {
+			translate_json(tab, pc);
 			continue;
 		}
-		if (n >= 2 && line[0] == '0' && line[1] == 'x')
-			translate(tab, parse_hex(line + 2, n - 2), mode);
-		else
-			translate(tab, parse_hex(line, n), mode);
+		i = b.n++;
+		b.reverse[i] = memchr(line, ':', n) != NULL;
+		b.pc[i] = pc;
+		if (b.n == BATCH)
+			run_batch(tab, &b, mode == INLINES);
 	}
+	run_batch(tab, &b, mode == INLINES);
 	free(line);
+	free(b.pc);
+	free(b.reverse);
+	free(b.rank);
+	free(b.keys);
+	free(b.tmp);
+	free(b.res);
+	free(b.frames);
 	gort_pclntab_close(tab);
 	gort_binary_close(bin);
 	return fflush(stdout) != 0;

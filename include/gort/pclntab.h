@@ -16,7 +16,14 @@
  * A gort_func_iter is used by one thread at a time.
  *
  * Opening costs only locating and checking the header; nothing is decoded
- * ahead of use.
+ * ahead of use. Lookups take no lock and allocate nothing, with one
+ * exception: the first lookup deep inside a long pc-value stream (a large
+ * function) indexes that stream, about 12 bytes per 16 entries, kept until
+ * the table is closed and shared by every thread (published lock-free).
+ * Each thread also keeps a small cache (a few KB, per thread, not per
+ * table) of where its recent lookups stopped decoding: repeated PCs and
+ * PCs looked up in increasing order cost little. Answers never depend on
+ * either.
  */
 #ifndef GORT_PCLNTAB_H
 #define GORT_PCLNTAB_H
@@ -112,6 +119,20 @@ GORT_API int gort_pclntab_find_func(gort_pclntab *tab, uint64_t pc,
 GORT_API int gort_pclntab_lookup(gort_pclntab *tab, uint64_t pc,
 				 struct gort_frame *frames, size_t cap,
 				 size_t *n);
+
+/*
+ * What `go tool addr2line` and debug/gosym (PCToLine, PCToFunc) report for
+ * pc: the physical function holding it, with the file:line of pc itself,
+ * without expanding inlined calls (so no inline tree is read: the cheapest
+ * lookup). For a PC inside an inlined call this is the caller's name with
+ * the callee's position, as Go's tools print it; gort_pclntab_lookup gives
+ * the frames. out->inlined is 0.
+ * pc is used as is: for a return address, pass pc - 1 as tracebacks do.
+ * Errors: GORT_ENOTFOUND (pc is not in any function), GORT_EFORMAT,
+ * GORT_ETRUNCATED, GORT_EINVAL.
+ */
+GORT_API int gort_pclntab_pc_to_line(gort_pclntab *tab, uint64_t pc,
+				     struct gort_frame *out);
 
 /*
  * Stack pointer delta at pc (pcsp): bytes the function has pushed below

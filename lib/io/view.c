@@ -28,14 +28,11 @@ int gort__view_sub(const struct gort_view *v, uint64_t off, uint64_t len,
 	return 0;
 }
 
-const uint8_t *gort__view_ptr(const struct gort_view *v, uint64_t off,
+const uint8_t *gort__view_oob(const struct gort_view *v, uint64_t off,
 			      uint64_t len)
 {
-	if (!gort__view_has(v, off, len)) {
-		out_of_bounds(v, off, len);
-		return NULL;
-	}
-	return v->data + off;
+	out_of_bounds(v, off, len);
+	return NULL;
 }
 
 int gort__view_u8(const struct gort_view *v, uint64_t off, uint8_t *out)

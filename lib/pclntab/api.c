@@ -1,6 +1,9 @@
 /* The public pclntab API (include/gort/pclntab.h) over the decoders. */
 #include "pclntab.h"
 
+/* Table ids for per-thread caches; 0 is never given out. */
+static atomic_uint_fast64_t last_id;
+
 struct gort_func_iter {
 	gort_pclntab *tab;
 	uint32_t next;
@@ -17,6 +20,7 @@ int gort_pclntab_open(gort_pclntab **out, gort_binary *bin)
 	*out = NULL;
 	if (!(t = gort__calloc(1, sizeof(*t))))
 		return gort__fail(GORT_ENOMEM, "out of memory opening a pclntab");
+	t->id = atomic_fetch_add_explicit(&last_id, 1, memory_order_relaxed) + 1;
 	pthread_mutex_init(&t->lock, NULL);
 	atomic_init(&t->md_done, false);
 	if ((rc = gort__pclntab_init(t, bin))) {
@@ -37,6 +41,7 @@ void gort_pclntab_close(gort_pclntab *tab)
 	if (!tab)
 		return;
 	pthread_mutex_destroy(&tab->lock);
+	gort__pcindex_free(tab);
 	gort__free(tab);
 }
 
@@ -106,6 +111,13 @@ int gort_pclntab_lookup(gort_pclntab *tab, uint64_t pc, struct gort_frame *frame
 	return gort__frames(tab, pc, frames, cap, n ? n : &dummy);
 }
 
+int gort_pclntab_pc_to_line(gort_pclntab *tab, uint64_t pc, struct gort_frame *out)
+{
+	if (!tab || !out)
+		return gort__fail(GORT_EINVAL, "gort_pclntab_pc_to_line: NULL argument");
+	return gort__line(tab, pc, out);
+}
+
 /* The function at pc and the value of one of its pc-value tables. */
 static int value_at(gort_pclntab *tab, uint64_t pc, bool sp, uint32_t table,
 		    int32_t *val)
@@ -128,7 +140,7 @@ static int value_at(gort_pclntab *tab, uint64_t pc, bool sp, uint32_t table,
 					    "pclntab: function at 0x%llx has no pcsp table",
 					    (unsigned long long)pc)
 			  : 0;
-	return gort__pcvalue(tab, off, f.entry, pc, val);
+	return gort__pcvalue(tab, &f, off, pc, val);
 }
 
 int gort_pclntab_frame_size(gort_pclntab *tab, uint64_t pc, int32_t *size)

@@ -113,6 +113,21 @@ int gort__func_name(const struct gort_pclntab *t, int32_t nameoff,
 	return gort__cstring(&t->funcnametab, (uint64_t)nameoff, out);
 }
 
+/*
+ * A lookup at a random PC misses the cache at every table it reads; once
+ * the _func record is in, the name, the two streams and the compilation
+ * unit's file list are independent of each other: ask for them at once.
+ */
+void gort__func_prefetch(const struct gort_pclntab *t, const struct gort__func *f)
+{
+	if (f->nameoff >= 0)
+		gort__view_prefetch(&t->funcnametab, (uint64_t)f->nameoff);
+	gort__view_prefetch(&t->pctab, f->pcfile);
+	gort__view_prefetch(&t->pctab, f->pcln);
+	if (t->version != GORT_PCLNTAB_GO12)
+		gort__view_prefetch(&t->cutab, 4 * (uint64_t)f->cu_offset);
+}
+
 uint32_t gort__func_pcdata(const struct gort_pclntab *t, const struct gort__func *f,
 			   uint32_t i)
 {

@@ -41,15 +41,23 @@ static int read_entry(struct gort_pclntab *t, uint64_t tree, int32_t ix,
 	return 0;
 }
 
-/* file:line at pc into a frame (debug/gosym: go12PCToFile, go12PCToLine). */
+/*
+ * file:line at pc into a frame (debug/gosym: go12PCToFile, go12PCToLine).
+ * The file name's string is prefetched before the line is decoded.
+ */
 static int position(struct gort_pclntab *t, const struct gort__func *f,
 		    uint64_t pc, struct gort_frame *fr)
 {
-	int rc = gort__pc_file(t, f, pc, &fr->file);
+	struct gort__strref file;
+	int rc;
 
-	if (!rc)
-		rc = gort__pcvalue(t, f->pcln, f->entry, pc, &fr->line);
-	return rc;
+	if ((rc = gort__pc_file_ref(t, f, pc, &file)))
+		return rc;
+	if (file.v)
+		gort__view_prefetch(file.v, file.off);
+	if ((rc = gort__pcvalue(t, f, f->pcln, pc, &fr->line)))
+		return rc;
+	return gort__strref_get(&file, &fr->file);
 }
 
 static int emit(struct gort_pclntab *t, const struct gort__func *f,
@@ -74,7 +82,37 @@ static int inl_index(struct gort_pclntab *t, const struct gort__func *f,
 	*ix = -1;
 	if (!table) /* offset 0: no table (runtime/symtab.go: pcvalue) */
 		return 0;
-	return gort__pcvalue(t, table, f->entry, pc, ix);
+	return gort__pcvalue(t, f, table, pc, ix);
+}
+
+/* The function holding pc; what the lookup reads next is prefetched. */
+static int func_at_pc(struct gort_pclntab *t, uint64_t pc, struct gort__func *f)
+{
+	uint32_t idx;
+	int rc;
+
+	if ((rc = gort__func_find(t, pc, &idx)) || (rc = gort__func_read(t, idx, f))) {
+		if (rc == GORT_ENOTFOUND)
+			return gort__fail_addr(rc, pc, "pclntab: no function at 0x%llx",
+					       (unsigned long long)pc);
+		return rc;
+	}
+	gort__func_prefetch(t, f);
+	return 0;
+}
+
+/* debug/gosym: PCToLine and PCToFunc; the inline tree is not read at all. */
+int gort__line(struct gort_pclntab *t, uint64_t pc, struct gort_frame *out)
+{
+	struct gort__func f;
+	int rc;
+
+	if ((rc = func_at_pc(t, pc, &f)))
+		return rc;
+	*out = (struct gort_frame){{"", 0}, {"", 0}, -1, 0, f.entry, f.func_id};
+	if ((rc = position(t, &f, pc, out)))
+		return rc;
+	return gort__func_name(t, f.nameoff, &out->function);
 }
 
 int gort__frames(struct gort_pclntab *t, uint64_t pc, struct gort_frame *frames,
@@ -84,24 +122,20 @@ int gort__frames(struct gort_pclntab *t, uint64_t pc, struct gort_frame *frames,
 	struct gort_str fname;
 	struct inl_entry e = {0, 0, 0};
 	uint64_t tree = 0;
-	uint32_t idx, table;
+	uint32_t table;
 	int32_t ix = -1;
 	int rc, depth = 0;
 
 	*n = 0;
-	if ((rc = gort__func_find(t, pc, &idx)) || (rc = gort__func_read(t, idx, &f))) {
-		if (rc == GORT_ENOTFOUND)
-			return gort__fail_addr(rc, pc, "pclntab: no function at 0x%llx",
-					       (unsigned long long)pc);
-		return rc;
-	}
-	if ((rc = gort__func_name(t, f.nameoff, &fname)))
+	if ((rc = func_at_pc(t, pc, &f)))
 		return rc;
 	gort__moduledata_load(t); /* which tables hold the tree */
 	table = gort__func_pcdata(t, &f, t->inl_pcdata);
 	if (table && (rc = gort__func_funcdata(t, &f, t->inl_funcdata, &tree)))
 		return rc;
 	if (tree && (rc = inl_index(t, &f, table, pc, &ix)))
+		return rc;
+	if ((rc = gort__func_name(t, f.nameoff, &fname)))
 		return rc;
 	while (ix >= 0) {
 		struct gort_str name;

@@ -36,8 +36,13 @@
 #define GORT_PCDATA_INLTREEINDEX 2
 #define GORT_FUNCDATA_INLTREE 3
 
+struct gort__pcindex_block;
+typedef _Atomic(struct gort__pcindex_block *) gort__pcindex_slot;
+
 struct gort_pclntab {
 	struct gort_binary *bin;
+	uint64_t id;      /* unique in the process, never reused: names the
+			     table in per-thread caches (pcvalue.c) */
 	int version;      /* enum gort_pclntab_version */
 	uint8_t quantum;  /* instruction size unit of pc deltas */
 	uint8_t ptr_size; /* 4 or 8 */
@@ -63,6 +68,10 @@ struct gort_pclntab {
 	uint64_t gofunc; /* base of 1.18+ funcdata offsets */
 	/* Which pcdata/funcdata hold the inline tree; UINT32_MAX: none known. */
 	uint32_t inl_pcdata, inl_funcdata;
+
+	/* Checkpoints of long pc-value streams, built lazily (pcindex.c). */
+	_Atomic(gort__pcindex_slot *) pcindex_slots; /* nfunc slots */
+	_Atomic(struct gort__pcindex_block *) pcindex_all;
 };
 
 /* A decoded _func record (runtime/runtime2.go: _func). */
@@ -94,6 +103,8 @@ int gort__func_read(const struct gort_pclntab *tab, uint32_t i,
 int gort__func_find(struct gort_pclntab *tab, uint64_t pc, uint32_t *index);
 int gort__func_name(const struct gort_pclntab *tab, int32_t nameoff,
 		    struct gort_str *out);
+/* Start loading f's name, pcfile and pcline streams and cutab entries. */
+void gort__func_prefetch(const struct gort_pclntab *tab, const struct gort__func *f);
 /* pcdata[i] offset (0 = no table) and funcdata[i] address (0 = none). */
 uint32_t gort__func_pcdata(const struct gort_pclntab *tab,
 			   const struct gort__func *f, uint32_t i);
@@ -101,14 +112,45 @@ int gort__func_funcdata(struct gort_pclntab *tab, const struct gort__func *f,
 			uint32_t i, uint64_t *addr);
 
 /* pcvalue.c */
+/* The value at target of the stream at off, decoded from the start. */
 int gort__pcvalue_decode(const struct gort_view *pctab, uint64_t off,
 			 unsigned quantum, uint64_t entry, uint64_t target,
 			 int32_t *val);
-int gort__pcvalue(const struct gort_pclntab *tab, uint32_t off, uint64_t entry,
-		  uint64_t target, int32_t *val);
-int gort__pc_file(const struct gort_pclntab *tab, const struct gort__func *f,
-		  uint64_t pc, struct gort_str *file);
+/*
+ * The same for a stream of function f, through a per-thread cache of
+ * recent answers and the stream's checkpoints (pcindex.c).
+ */
+int gort__pcvalue(struct gort_pclntab *tab, const struct gort__func *f,
+		  uint32_t off, uint64_t target, int32_t *val);
+/* A string not read yet: NUL-terminated at off in *v (v NULL: none). */
+struct gort__strref {
+	const struct gort_view *v;
+	uint64_t off;
+};
+int gort__pc_file_ref(struct gort_pclntab *tab, const struct gort__func *f,
+		      uint64_t pc, struct gort__strref *ref);
+/* The string ref names, empty for none. */
+int gort__strref_get(const struct gort__strref *ref, struct gort_str *out);
 int gort__cstring(const struct gort_view *v, uint64_t off, struct gort_str *out);
+
+/* pcindex.c: checkpoints of long streams */
+/* Where a decoder stands: pos bytes into a stream, at pc, with value val. */
+struct gort__pcstate {
+	uint64_t pos, pc;
+	int32_t val;
+};
+/* A lookup decoding more steps than this (no index yet) indexes the stream. */
+#define GORT_PCINDEX_MIN_STEPS 64
+struct gort__pcindex;
+/* The index of stream off of function func; NULL if none was built. */
+const struct gort__pcindex *gort__pcindex_find(const struct gort_pclntab *tab,
+					       uint32_t func, uint32_t off);
+/* The last checkpoint at or before entry + rel, as a decoder state. */
+void gort__pcindex_seek(const struct gort__pcindex *ix, uint64_t rel,
+			struct gort__pcstate *st, uint64_t entry);
+/* Index stream off of function func (best effort: nothing on failure). */
+void gort__pcindex_build(struct gort_pclntab *tab, uint32_t func, uint32_t off);
+void gort__pcindex_free(struct gort_pclntab *tab);
 
 /* moduledata.c */
 void gort__moduledata_load(struct gort_pclntab *tab);
@@ -116,5 +158,7 @@ void gort__moduledata_load(struct gort_pclntab *tab);
 /* inline.c */
 int gort__frames(struct gort_pclntab *tab, uint64_t pc,
 		 struct gort_frame *frames, size_t cap, size_t *n);
+/* The physical function at pc with the position of pc (no inlining). */
+int gort__line(struct gort_pclntab *tab, uint64_t pc, struct gort_frame *out);
 
 #endif

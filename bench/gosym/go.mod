@@ -1,0 +1,3 @@
+module gosymbench
+
+go 1.21
