@@ -23,7 +23,7 @@ go_env() {
 
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
   "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== input: $file ($(stat -c %s "$file") bytes), Go: $("$goroot/bin/go" version)"
+echo "== input: $file ($(stat -L -c %s "$file") bytes), Go: $("$goroot/bin/go" version)"
 echo "== libgoinspect (gort-bench)"
 "$build/bench/gort-bench" -n "$npcs" "$file"
 
