@@ -51,7 +51,7 @@ if [ "${GORT_SKIP_ASAN:-0}" != 1 ]; then
   # differential checks that build Go programs and run Go's tools have
   # already passed above and would only test Go's tools twice.
   ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure -j"$jobs" \
-    -R '^(unit|abi|buildinfo|robustness|bindings)\.|^pclntab\.check-toolchains$'
+    -R '^(unit|abi|buildinfo|robustness|bindings|bench)\.|^pclntab\.check-toolchains$'
 
   # Only what the thread test needs, under ThreadSanitizer.
   step "many threads on one binary under TSan"
