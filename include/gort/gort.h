@@ -24,5 +24,6 @@
 #include <gort/layout.h>
 #include <gort/core.h>
 #include <gort/trace.h>
+#include <gort/trace_stats.h>
 
 #endif

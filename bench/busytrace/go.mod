@@ -1,0 +1,3 @@
+module gortbench/busytrace
+
+go 1.22

@@ -1,0 +1,224 @@
+/*
+ * libgoinspect: summaries and exports of Go execution traces, computed over
+ * the ordered events of include/gort/trace.h (any trace format the reader
+ * accepts).
+ *
+ * Summaries: the per-goroutine statistics behind `go tool trace`'s
+ * goroutine analysis, exactly as Go computes them (internal/trace/summary.go:
+ * execution time, scheduler wait, syscall time, block time by reason, time
+ * in ranges such as GC mark assist and sweep), grouped by start function as
+ * cmd/trace/goroutines.go groups them; user regions by name; the GC mark
+ * phases and stop-the-world pauses; latency histograms.
+ *
+ * A gort_trace_summary is fed events one by one (gort_trace_summary_add,
+ * from any event loop) or runs over a whole trace (gort_trace_summarize).
+ * Memory: a fixed amount per goroutine, per distinct string (block reasons,
+ * range and region names, start functions) and per open region, plus the
+ * pause lists (capped by opts.max_pauses); never per event.
+ *
+ * Exports stream the trace to a write callback: Chrome/Perfetto JSON (the
+ * Trace Event Format, for ui.perfetto.dev and chrome://tracing), CSV of
+ * every event, or CSV of the goroutine summary.
+ *
+ * Thread safety: a summary is used by one thread at a time; once finished,
+ * its accessors may be called from many threads.
+ */
+#ifndef GORT_TRACE_STATS_H
+#define GORT_TRACE_STATS_H
+
+#include <gort/common.h>
+#include <gort/trace.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gort_trace_summary gort_trace_summary;
+
+struct gort_trace_summary_opts {
+	size_t sz;
+	/*
+	 * At most this many GC mark phases and as many stop-the-world pauses
+	 * are listed (the histograms count them all); 0 means 1,000,000.
+	 */
+	uint64_t max_pauses;
+};
+
+/* A named duration: a block reason, a range or a region name. */
+struct gort_trace_stat {
+	struct gort_str name;
+	int64_t ns;
+};
+
+/*
+ * Go's GoroutineSummary (times in ns on the trace clock; 0 = never, as in
+ * Go). The durations are those of GoroutineExecStats; unknown_time is
+ * Go's UnknownTime(): total_time not accounted for by the others.
+ */
+struct gort_trace_goroutine_summary {
+	int64_t id;
+	struct gort_str name; /* start function; "" if no stack was seen */
+	uint64_t pc;          /* first PC seen for it */
+	int64_t creation_time, start_time, end_time;
+	int64_t exec_time, sched_wait_time, syscall_time, syscall_block_time;
+	int64_t total_time, unknown_time;
+	int64_t block_time; /* sum of block[] */
+	size_t nblock;      /* BlockTimeByReason, sorted by reason */
+	const struct gort_trace_stat *block;
+	size_t nrange; /* RangeTime ("GC mark assist", ...), sorted by name */
+	const struct gort_trace_stat *range;
+};
+
+/*
+ * Goroutines sharing a start function (cmd/trace's goroutine groups):
+ * the sums of their statistics.
+ */
+struct gort_trace_goroutine_group {
+	struct gort_str name;
+	uint64_t count;
+	int64_t exec_time, sched_wait_time, syscall_time, syscall_block_time;
+	int64_t total_time, unknown_time, block_time;
+	size_t nblock;
+	const struct gort_trace_stat *block;
+	size_t nrange;
+	const struct gort_trace_stat *range;
+};
+
+/*
+ * User regions (runtime/trace.WithRegion) with one name, over every
+ * goroutine: how many, and the sums of Go's UserRegionSummary statistics.
+ * Go counts a region still open when its goroutine ends or the trace ends,
+ * and a synthetic unnamed region for goroutines created inside one.
+ */
+struct gort_trace_region_group {
+	struct gort_str name;
+	uint64_t count;
+	int64_t exec_time, sched_wait_time, syscall_time, syscall_block_time;
+	int64_t total_time, block_time;
+};
+
+/* A GC mark phase or a stop-the-world pause. */
+struct gort_trace_pause {
+	int64_t start; /* the trace's first Sync for a phase already running */
+	int64_t end;   /* 0 if still running at the end of the trace */
+	struct gort_str reason; /* STW reason ("GC sweep termination"...); "" for GC */
+};
+
+/* Histograms of durations. */
+enum gort_trace_hist_kind {
+	GORT_TRACE_HIST_SCHED = 0,   /* runnable until running (scheduler latency) */
+	GORT_TRACE_HIST_BLOCK = 1,   /* waiting, any reason but "forever" */
+	GORT_TRACE_HIST_SYSCALL = 2, /* in a syscall, entry to exit */
+	GORT_TRACE_HIST_STW = 3,     /* stop-the-world pauses */
+	GORT_TRACE_HIST_GC = 4,      /* GC mark phases */
+	GORT_TRACE_HIST_KINDS = 5
+};
+
+#define GORT_TRACE_HIST_BUCKETS 64
+
+/*
+ * Bucket 0 counts durations <= 0 ns, bucket i (1..63) durations d with
+ * 2^(i-1) <= d < 2^i ns. Only intervals that both start and end inside the
+ * trace are counted.
+ */
+struct gort_trace_histogram {
+	uint64_t count;
+	int64_t sum, min, max; /* ns; 0 when count is 0 */
+	uint64_t buckets[GORT_TRACE_HIST_BUCKETS];
+};
+
+/* *out is yours: free it with gort_trace_summary_free(). */
+GORT_API int gort_trace_summary_new(gort_trace_summary **out,
+				    const struct gort_trace_summary_opts *opts);
+/*
+ * Feed the next ordered event (Go's Summarizer.Event). Events inconsistent
+ * with what came before (from a damaged trace) are ignored where Go would
+ * crash. Errors: GORT_ENOMEM, GORT_EINVAL (after finish).
+ */
+GORT_API int gort_trace_summary_add(gort_trace_summary *s,
+				    const struct gort_trace_event *ev);
+/*
+ * No more events (Go's Summarizer.Finalize): close what is still open at
+ * the last event's time and build the tables the accessors return.
+ */
+GORT_API int gort_trace_summary_finish(gort_trace_summary *s);
+/*
+ * Read every event of t into a new finished summary. A read error fails
+ * the whole call (use _new/_add/_finish to keep a partial summary).
+ */
+GORT_API int gort_trace_summarize(gort_trace_summary **out, gort_trace *t,
+				  const struct gort_trace_summary_opts *opts);
+/* Accepts NULL. */
+GORT_API void gort_trace_summary_free(gort_trace_summary *s);
+
+/*
+ * Accessors of a finished summary (0 / NULL before finish). Items are
+ * borrowed from the summary.
+ */
+/* Events fed so far, time of the first and of the last one (any time). */
+GORT_API uint64_t gort_trace_summary_events(const gort_trace_summary *s);
+GORT_API int64_t gort_trace_summary_start_time(const gort_trace_summary *s);
+GORT_API int64_t gort_trace_summary_end_time(const gort_trace_summary *s);
+/* Goroutines, sorted by ID. */
+GORT_API size_t gort_trace_summary_goroutine_count(const gort_trace_summary *s);
+GORT_API const struct gort_trace_goroutine_summary *
+gort_trace_summary_goroutine(const gort_trace_summary *s, size_t i);
+/* Groups by start function, by total execution time descending, then name. */
+GORT_API size_t gort_trace_summary_group_count(const gort_trace_summary *s);
+GORT_API const struct gort_trace_goroutine_group *
+gort_trace_summary_group(const gort_trace_summary *s, size_t i);
+/* Region groups, sorted by name. */
+GORT_API size_t gort_trace_summary_region_count(const gort_trace_summary *s);
+GORT_API const struct gort_trace_region_group *
+gort_trace_summary_region(const gort_trace_summary *s, size_t i);
+/* GC mark phases and stop-the-world pauses in time order; *dropped: past max_pauses. */
+GORT_API size_t gort_trace_summary_gc_count(const gort_trace_summary *s, uint64_t *dropped);
+GORT_API const struct gort_trace_pause *gort_trace_summary_gc(const gort_trace_summary *s,
+							     size_t i);
+GORT_API size_t gort_trace_summary_stw_count(const gort_trace_summary *s, uint64_t *dropped);
+GORT_API const struct gort_trace_pause *gort_trace_summary_stw(const gort_trace_summary *s,
+							      size_t i);
+/* kind: enum gort_trace_hist_kind; NULL if out of range. */
+GORT_API const struct gort_trace_histogram *
+gort_trace_summary_histogram(const gort_trace_summary *s, int kind);
+GORT_API const char *gort_trace_hist_kind_name(int kind);
+/*
+ * The q-quantile (0 <= q <= 1) of a histogram, as the upper bound of the
+ * bucket that holds it (clamped to max): an estimate within a factor of 2.
+ */
+GORT_API int64_t gort_trace_histogram_quantile(const struct gort_trace_histogram *h, double q);
+
+/* Export formats. */
+enum gort_trace_export_format {
+	/* Trace Event Format JSON: goroutine and P tracks, GC, logs, metrics. */
+	GORT_TRACE_EXPORT_PERFETTO = 1,
+	/* CSV, one row per event (header first). */
+	GORT_TRACE_EXPORT_CSV = 2,
+	/* CSV, one row per goroutine of the summary (header first). */
+	GORT_TRACE_EXPORT_GOROUTINES_CSV = 3
+};
+
+/*
+ * Output sink: write all n bytes of buf, return 0 or a negative GORT_E*
+ * code (which stops the export and is returned).
+ */
+typedef int (*gort_trace_write_fn)(const void *buf, size_t n, void *arg);
+
+/*
+ * Read t from the beginning and write it in `format` through write(arg),
+ * streaming (memory bounded as for a summary). Errors: those of reading the
+ * trace (after which the output is incomplete), GORT_EINVAL, the sink's.
+ */
+GORT_API int gort_trace_export(gort_trace *t, int format, gort_trace_write_fn write,
+			       void *arg);
+/* Same, into a new file at path (GORT_EIO). */
+GORT_API int gort_trace_export_file(gort_trace *t, int format, const char *path);
+/* Write a finished summary's goroutine table as CSV. */
+GORT_API int gort_trace_summary_write_csv(const gort_trace_summary *s,
+					  gort_trace_write_fn write, void *arg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
