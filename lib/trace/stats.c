@@ -59,7 +59,8 @@ static const struct gort_trace_stat *flatten(const gort_trace_summary *s,
 		(*out)[i].ns = t->e[i].v;
 		*sum = gort__tadd(*sum, t->e[i].v);
 	}
-	qsort(first, t->n, sizeof(*first), stat_cmp);
+	if (t->n > 1)
+		qsort(first, t->n, sizeof(*first), stat_cmp);
 	*out += t->n;
 	return first;
 }
@@ -139,7 +140,8 @@ static int build_groups(gort_trace_summary *s)
 		s->groups[k].range = flatten(s, &gr[k], &q, &sum);
 		p = (size_t)(q - s->group_stats);
 	}
-	qsort(s->groups, n, sizeof(*s->groups), group_cmp);
+	if (n > 1)
+		qsort(s->groups, n, sizeof(*s->groups), group_cmp);
 	rc = 0;
 out:
 	for (size_t k = 0; gb && k < s->ngs; k++)
@@ -192,8 +194,11 @@ int gort__summary_build(gort_trace_summary *s)
 		gort__summary_free_tables(s);
 		return rc;
 	}
-	qsort(s->out, s->ngs, sizeof(*s->out), g_cmp);
-	qsort(s->regs, s->nregs, sizeof(*s->regs), region_cmp);
+	/* qsort wants a valid pointer even for no elements. */
+	if (s->ngs > 1)
+		qsort(s->out, s->ngs, sizeof(*s->out), g_cmp);
+	if (s->nregs > 1)
+		qsort(s->regs, s->nregs, sizeof(*s->regs), region_cmp);
 	return 0;
 }
 
