@@ -198,7 +198,7 @@ struct xp {
 
 struct px {
 	struct out *o;
-	struct gort_strtab strs;
+	struct gort_istrs strs;
 	struct gort_idmap gidx, pidx;
 	struct xg *gs;
 	size_t ngs, cap_gs;
@@ -323,7 +323,7 @@ static void end_state(struct px *x, int64_t id, struct xg *g, int64_t t)
 
 	if (g->state >= GORT_TRACE_GO_RUNNABLE && g->state <= GORT_TRACE_GO_SYSCALL)
 		slice(x, PID_G, id, g->since, t, state_names[g->state],
-		      g->state == GORT_TRACE_GO_WAITING ? gort__strtab_get(&x->strs, g->reason)
+		      g->state == GORT_TRACE_GO_WAITING ? gort__istr_get(&x->strs, g->reason)
 							: gort__str("", 0));
 	if (g->state == GORT_TRACE_GO_RUNNING && g->run_proc != GORT_TRACE_NONE) {
 		snprintf(name, sizeof(name), "G%lld", (long long)id);
@@ -358,7 +358,7 @@ static int go_transition(struct px *x, const struct gort_trace_event *ev)
 	g->state = st->to;
 	g->since = ev->time;
 	if (st->to == GORT_TRACE_GO_WAITING &&
-	    (rc = gort__strtab_intern(&x->strs, st->reason, &g->reason)))
+	    (rc = gort__istr_intern(&x->strs, st->reason, &g->reason)))
 		return rc;
 	if (st->to == GORT_TRACE_GO_RUNNING && ev->proc != GORT_TRACE_NONE) {
 		if ((rc = get_p(x, ev->proc, &p)))
@@ -390,7 +390,7 @@ static void gc_range(struct px *x, const struct gort_trace_event *ev, uint32_t n
 		return;
 	}
 	if (o->inside) {
-		struct gort_str full = gort__strtab_get(&x->strs, o->reason);
+		struct gort_str full = gort__istr_get(&x->strs, o->reason);
 		slice(x, PID_GC, tid, o->start, ev->time, tid == TID_GC ? "GC" : "STW",
 		      tid == TID_GC ? gort__str("", 0) : gort__str(full.ptr + 16, full.len - 17));
 	}
@@ -407,7 +407,7 @@ static int range_event(struct px *x, const struct gort_trace_event *ev)
 	int64_t *v;
 	int rc;
 
-	if ((rc = gort__strtab_intern(&x->strs, r->name, &name)))
+	if ((rc = gort__istr_intern(&x->strs, r->name, &name)))
 		return rc;
 	gc_range(x, ev, name);
 	if (is_g) {
@@ -542,7 +542,7 @@ static void perfetto_end(struct px *x)
 		}
 		for (uint32_t k = 0; k < g->ranges.n; k++)
 			async(x, "e", PID_G, (int64_t)e->key, x->last, "range",
-			      gort__strtab_get(&x->strs, g->ranges.e[k].name), "g%lld/%llu",
+			      gort__istr_get(&x->strs, g->ranges.e[k].name), "g%lld/%llu",
 			      (int64_t)e->key, g->ranges.e[k].name);
 	}
 	for (size_t i = 0; i < x->pidx.cap; i++) {
@@ -551,7 +551,7 @@ static void perfetto_end(struct px *x)
 			continue;
 		for (uint32_t k = 0; k < x->ps[e->val].ranges.n; k++)
 			async(x, "e", PID_P, (int64_t)e->key, x->last, "range",
-			      gort__strtab_get(&x->strs, x->ps[e->val].ranges.e[k].name), "p%lld/%llu",
+			      gort__istr_get(&x->strs, x->ps[e->val].ranges.e[k].name), "p%lld/%llu",
 			      (int64_t)e->key, x->ps[e->val].ranges.e[k].name);
 	}
 	end.u.range.name = gort__str("GC concurrent mark phase", 24);
@@ -571,7 +571,7 @@ static void px_free(struct px *x)
 	gort__free(x->ps);
 	gort__idmap_free(&x->gidx);
 	gort__idmap_free(&x->pidx);
-	gort__strtab_free(&x->strs);
+	gort__istr_free(&x->strs);
 }
 
 /* ---- CSV of events ---- */
@@ -692,8 +692,8 @@ int gort_trace_export(gort_trace *t, int format, gort_trace_write_fn write, void
 	o->fn = write;
 	o->arg = arg;
 	x.o = o;
-	if ((rc = gort__strtab_init(&x.strs)) ||
-	    (rc = gort__strtab_intern(&x.strs, gort__str("GC concurrent mark phase", 24), &x.gc_name)) ||
+	if ((rc = gort__istr_init(&x.strs)) ||
+	    (rc = gort__istr_intern(&x.strs, gort__str("GC concurrent mark phase", 24), &x.gc_name)) ||
 	    (rc = gort_trace_event_iter_new(&it, t)))
 		goto out;
 	if (format == GORT_TRACE_EXPORT_PERFETTO)

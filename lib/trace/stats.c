@@ -55,7 +55,7 @@ static const struct gort_trace_stat *flatten(const gort_trace_summary *s,
 
 	*sum = 0;
 	for (uint32_t i = 0; i < t->n; i++) {
-		(*out)[i].name = gort__strtab_get(&s->strs, t->e[i].name);
+		(*out)[i].name = gort__istr_get(&s->strs, t->e[i].name);
 		(*out)[i].ns = t->e[i].v;
 		*sum = gort__tadd(*sum, t->e[i].v);
 	}
@@ -173,7 +173,7 @@ int gort__summary_build(gort_trace_summary *s)
 		const struct gort_sg *g = &s->gs[k];
 		struct gort_trace_goroutine_summary *o = &s->out[k];
 		o->id = g->id;
-		o->name = gort__strtab_get(&s->strs, g->name);
+		o->name = gort__istr_get(&s->strs, g->name);
 		o->pc = g->pc;
 		o->creation_time = g->creation;
 		o->start_time = g->start;

@@ -13,7 +13,7 @@ static uint64_t hash(struct gort_str s)
 	return h;
 }
 
-static int add(struct gort_strtab *t, struct gort_str s, uint32_t next)
+static int add(struct gort_istrs *t, struct gort_str s, uint32_t next)
 {
 	char *p;
 
@@ -41,13 +41,13 @@ static int add(struct gort_strtab *t, struct gort_str s, uint32_t next)
 	return 0;
 }
 
-int gort__strtab_init(struct gort_strtab *t)
+int gort__istr_init(struct gort_istrs *t)
 {
 	memset(t, 0, sizeof(*t));
 	return add(t, gort__str("", 0), 0);
 }
 
-int gort__strtab_intern(struct gort_strtab *t, struct gort_str s, uint32_t *idx)
+int gort__istr_intern(struct gort_istrs *t, struct gort_str s, uint32_t *idx)
 {
 	uint64_t *head;
 	uint32_t i;
@@ -74,7 +74,7 @@ int gort__strtab_intern(struct gort_strtab *t, struct gort_str s, uint32_t *idx)
 	return 0;
 }
 
-void gort__strtab_free(struct gort_strtab *t)
+void gort__istr_free(struct gort_istrs *t)
 {
 	for (uint32_t i = 0; i < t->n; i++)
 		gort__free((void *)t->strs[i].ptr);

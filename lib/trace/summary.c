@@ -91,8 +91,8 @@ int gort_trace_summary_new(gort_trace_summary **out, const struct gort_trace_sum
 		return gort__fail(GORT_ENOMEM, "out of memory");
 	s->max_pauses = GORT_OPTS_HAS(opts, max_pauses) && opts->max_pauses ? opts->max_pauses
 									    : 1000000;
-	if ((rc = gort__strtab_init(&s->strs)) ||
-	    (rc = gort__strtab_intern(&s->strs, SW("GC concurrent mark phase"), &s->gc_name))) {
+	if ((rc = gort__istr_init(&s->strs)) ||
+	    (rc = gort__istr_intern(&s->strs, SW("GC concurrent mark phase"), &s->gc_name))) {
 		gort_trace_summary_free(s);
 		return rc;
 	}
@@ -127,7 +127,7 @@ void gort_trace_summary_free(gort_trace_summary *s)
 	gort__idmap_free(&s->pidx);
 	gort__idmap_free(&s->ridx);
 	gort__summary_free_tables(s);
-	gort__strtab_free(&s->strs);
+	gort__istr_free(&s->strs);
 	gort__free(s);
 }
 
@@ -217,7 +217,7 @@ static int region_done(gort_trace_summary *s, uint32_t name, struct gort_sstats 
 		*i = s->nregs;
 		r = &s->regs[s->nregs++];
 		memset(r, 0, sizeof(*r));
-		r->name = gort__strtab_get(&s->strs, name);
+		r->name = gort__istr_get(&s->strs, name);
 	}
 	r = &s->regs[*i];
 	r->count++;
@@ -259,7 +259,7 @@ static int finalize(gort_trace_summary *s, struct gort_sg *g, int64_t ts, const 
 		if ((rc = skvs_add(&g->range, g->last_range.e[i].name,
 				   gort__tsub(ts, g->last_range.e[i].v))))
 			return rc;
-	if (!is_system(gort__strtab_get(&s->strs, g->name)))
+	if (!is_system(gort__istr_get(&s->strs, g->name)))
 		for (uint32_t i = 0; i < g->nregions; i++)
 			if ((rc = region_done(s, g->regions[i].name, fin, &g->regions[i].start)))
 				return rc;
@@ -295,7 +295,7 @@ static int name_g(gort_trace_summary *s, struct gort_sg *g, const struct gort_tr
 	    gort_trace_event_stack(ev, ev->u.transition.stack_id, &f, &n) || n == 0)
 		return 0;
 	g->pc = f[n - 1].pc;
-	return gort__strtab_intern(&s->strs, f[n - 1].func, &g->name);
+	return gort__istr_intern(&s->strs, f[n - 1].func, &g->name);
 }
 
 /* Leaving state `from` (summary.go: "Handle transition out"). */
@@ -380,7 +380,7 @@ static int go_first(gort_trace_summary *s, const struct gort_trace_event *ev, st
 		g->exec = gort__tadd(g->exec, d);
 		break;
 	case GORT_TRACE_GO_WAITING:
-		if ((rc = gort__strtab_intern(&s->strs, st->reason, &r)) ||
+		if ((rc = gort__istr_intern(&s->strs, st->reason, &r)) ||
 		    (rc = skvs_add(&g->block, r, d)))
 			return rc;
 		break;
@@ -428,7 +428,7 @@ static int go_transition(gort_trace_summary *s, const struct gort_trace_event *e
 	case GORT_TRACE_GO_WAITING:
 		if (!gort__str_eq(st->reason, "forever")) {
 			g->last_block = ev->time;
-			return gort__strtab_intern(&s->strs, st->reason, &g->last_block_reason);
+			return gort__istr_intern(&s->strs, st->reason, &g->last_block_reason);
 		}
 		/* "Forever" is like goroutine death. */
 		return finalize(s, g, ev->time, &ev->time);
@@ -506,7 +506,7 @@ static int add_pause(gort_trace_summary *s, struct gort_spauses *l, const struct
 		l->e = ne;
 		l->cap = ncap;
 	}
-	l->e[l->n++] = (struct gort_trace_pause){o->start, end, gort__strtab_get(&s->strs, o->reason)};
+	l->e[l->n++] = (struct gort_trace_pause){o->start, end, gort__istr_get(&s->strs, o->reason)};
 	return 0;
 }
 
@@ -532,7 +532,7 @@ static int pauses(gort_trace_summary *s, const struct gort_trace_event *ev, uint
 		o->start = ev->kind == GORT_TRACE_EVENT_RANGE_ACTIVE ? s->sync_ts : ev->time;
 		o->inside = ev->kind == GORT_TRACE_EVENT_RANGE_BEGIN;
 		if (kind == GORT_TRACE_HIST_STW)
-			return gort__strtab_intern(&s->strs, gort__str(r->name.ptr + 16, r->name.len - 17),
+			return gort__istr_intern(&s->strs, gort__str(r->name.ptr + 16, r->name.len - 17),
 						   &o->reason);
 		o->reason = 0;
 		return 0;
@@ -556,7 +556,7 @@ static int range_event(gort_trace_summary *s, const struct gort_trace_event *ev)
 	int64_t *v;
 	int rc;
 
-	if ((rc = gort__strtab_intern(&s->strs, r->name, &name)) || (rc = pauses(s, ev, name)))
+	if ((rc = gort__istr_intern(&s->strs, r->name, &name)) || (rc = pauses(s, ev, name)))
 		return rc;
 	if (ev->kind != GORT_TRACE_EVENT_RANGE_END) {
 		if (r->scope_kind == GORT_TRACE_RESOURCE_GOROUTINE) {
@@ -608,7 +608,7 @@ static int region_event(gort_trace_summary *s, const struct gort_trace_event *ev
 
 	if (!g)
 		return 0; /* Go would crash */
-	if ((rc = gort__strtab_intern(&s->strs, ev->u.region.type, &name)))
+	if ((rc = gort__istr_intern(&s->strs, ev->u.region.type, &name)))
 		return rc;
 	if (ev->kind == GORT_TRACE_EVENT_REGION_BEGIN)
 		return push_region(g, name, snapshot(g, ev->time));

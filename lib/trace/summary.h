@@ -68,7 +68,7 @@ struct gort_trace_summary {
 	bool finished;
 	uint64_t nevents;
 	int64_t first_ts, last_ts, sync_ts;
-	struct gort_strtab strs;
+	struct gort_istrs strs;
 	/* Summarizer.gs: goroutine ID -> index in gs (replaced on re-creation). */
 	struct gort_idmap gidx;
 	struct gort_sg *gs;

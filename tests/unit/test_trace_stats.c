@@ -207,23 +207,23 @@ static void test_inconsistent(void **state)
 
 static void test_strtab(void **state)
 {
-	struct gort_strtab t;
+	struct gort_istrs t;
 	uint32_t a, b, c;
 	char name[32];
 	(void)state;
 
-	assert_int_equal(gort__strtab_init(&t), 0);
+	assert_int_equal(gort__istr_init(&t), 0);
 	for (int i = 0; i < 5000; i++) {
 		snprintf(name, sizeof(name), "s%d", i);
-		assert_int_equal(gort__strtab_intern(&t, (struct gort_str){name, strlen(name)}, &a), 0);
-		assert_int_equal(gort__strtab_intern(&t, (struct gort_str){name, strlen(name)}, &b), 0);
+		assert_int_equal(gort__istr_intern(&t, (struct gort_str){name, strlen(name)}, &a), 0);
+		assert_int_equal(gort__istr_intern(&t, (struct gort_str){name, strlen(name)}, &b), 0);
 		assert_int_equal(a, b);
-		assert_int_equal(gort__strtab_get(&t, a).len, strlen(name));
+		assert_int_equal(gort__istr_get(&t, a).len, strlen(name));
 	}
-	assert_int_equal(gort__strtab_intern(&t, S(""), &c), 0);
+	assert_int_equal(gort__istr_intern(&t, S(""), &c), 0);
 	assert_int_equal(c, 0);
 	assert_int_equal(t.n, 5001);
-	gort__strtab_free(&t);
+	gort__istr_free(&t);
 }
 
 int main(void)
