@@ -23,6 +23,7 @@
 #include <gort/pclntab.h>
 #include <gort/layout.h>
 #include <gort/core.h>
+#include <gort/types.h>
 #include <gort/trace.h>
 #include <gort/trace_stats.h>
 

@@ -180,7 +180,7 @@ static void load(struct gort_pclntab *t)
 	struct gort_view v;
 
 	inline_indexes(t);
-	if (!locate(t, w)) {
+	if (!(t->md_addr = locate(t, w))) {
 		from_symbols(t);
 		return;
 	}

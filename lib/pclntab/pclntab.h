@@ -64,6 +64,7 @@ struct gort_pclntab {
 	struct gort_view findfunctab;
 	uint64_t minpc, maxpc;
 	uint64_t md_text; /* moduledata.text, 0 if unknown */
+	uint64_t md_addr; /* address of the moduledata, 0 if not found */
 	bool has_gofunc;
 	uint64_t gofunc; /* base of 1.18+ funcdata offsets */
 	/* Which pcdata/funcdata hold the inline tree; UINT32_MAX: none known. */
