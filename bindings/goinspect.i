@@ -83,6 +83,12 @@ struct gi_failure {
 	int sys_errno;
 };
 
+/* Bytes read from a core (gi_core_read). */
+struct gi_buf {
+	char *p;
+	size_t n;
+};
+
 /* The frames at a PC, however many (gi_pclntab_lookup). */
 #define GI_SMALL_FRAMES 16
 struct gi_frames {
@@ -328,11 +334,78 @@ static PyObject *gi_py_trace_detail(const struct gort_trace_event *ev)
 	$result = SWIG_Python_AppendOutput($result, t);
 }
 
+/* Goroutine: (id, addr, status, state, wait_reason, scan, wait_since,
+ * locked, m_id, thread_id, start_pc, start_func, creator_pc, creator_func,
+ * creator_file, creator_line, creator_id, stack_lo, stack_hi, labels) */
+%typemap(argout) const struct gort_goroutine **OUT_GOROUTINE {
+	const struct gort_goroutine *g = *$1;
+	PyObject *labels = PyList_New((Py_ssize_t)g->nlabels), *t;
+	for (size_t i = 0; labels && i < g->nlabels; i++) {
+		PyObject *kv = Py_BuildValue("(NN)",
+			gi_py_str(g->labels[i].key.ptr, g->labels[i].key.len),
+			gi_py_str(g->labels[i].value.ptr, g->labels[i].value.len));
+		if (!kv) {
+			Py_CLEAR(labels);
+			break;
+		}
+		PyList_SET_ITEM(labels, (Py_ssize_t)i, kv);
+	}
+	if (!labels)
+		SWIG_fail;
+	t = Py_BuildValue("(KKIssiLiLLKNKNNiKKKN)", (unsigned long long)g->id,
+		(unsigned long long)g->addr, (unsigned)g->status, g->state,
+		g->wait_reason, g->scan, (long long)g->wait_since,
+		g->locked_to_thread, (long long)g->m_id, (long long)g->thread_id,
+		(unsigned long long)g->start_pc,
+		gi_py_str(g->start_func.ptr, g->start_func.len),
+		(unsigned long long)g->creator_pc,
+		gi_py_str(g->creator_func.ptr, g->creator_func.len),
+		gi_py_str(g->creator_file.ptr, g->creator_file.len),
+		(int)g->creator_line, (unsigned long long)g->creator_id,
+		(unsigned long long)g->stack_lo, (unsigned long long)g->stack_hi,
+		labels);
+	if (!t)
+		SWIG_fail;
+	$result = SWIG_Python_AppendOutput($result, t);
+}
+
+/* (function, file, line, inlined, pc, entry, sp, fp, trap) */
+%typemap(argout) const struct gort_stack_frame **OUT_SFRAME {
+	const struct gort_stack_frame *f = *$1;
+	PyObject *t = Py_BuildValue("(NNiOKKKKO)",
+		gi_py_str(f->function.ptr, f->function.len),
+		gi_py_str(f->file.ptr, f->file.len), (int)f->line,
+		f->inlined ? Py_True : Py_False, (unsigned long long)f->pc,
+		(unsigned long long)f->entry, (unsigned long long)f->sp,
+		(unsigned long long)f->fp, f->trap ? Py_True : Py_False);
+	if (!t)
+		SWIG_fail;
+	$result = SWIG_Python_AppendOutput($result, t);
+}
+
+/* (tid, pc, sp, fp, lr) */
+%typemap(argout) struct gort_thread *OUT_THREAD {
+	PyObject *t = Py_BuildValue("(LKKKK)", (long long)$1->tid,
+		(unsigned long long)$1->pc, (unsigned long long)$1->sp,
+		(unsigned long long)$1->fp, (unsigned long long)$1->lr);
+	if (!t)
+		SWIG_fail;
+	$result = SWIG_Python_AppendOutput($result, t);
+}
+
+/* gi_core_read: the bytes read. */
+%typemap(argout) struct gi_buf *OUT_BUF {
+	$result = SWIG_Python_AppendOutput($result,
+		PyBytes_FromStringAndSize($1->p, (Py_ssize_t)$1->n));
+}
+
 %typemap(check) gort_binary *, const gort_binary *, gort_buildinfo *,
 		const gort_buildinfo *, const struct gort_module *,
 		const struct gort_build_setting *, gort_pclntab *,
 		const gort_pclntab *, gort_trace *, const gort_trace *,
-		gort_trace_event_iter *, gort_layout *, const gort_layout * {
+		gort_trace_event_iter *, gort_layout *, const gort_layout *,
+		gort_core *, const gort_core *, struct gi_giter *,
+		gort_stack_iter * {
 	if (!$1)
 		SWIG_exception_fail(SWIG_ValueError, "in method '$symname', NULL handle");
 }
@@ -597,11 +670,92 @@ static void gi_lua_trace_detail(lua_State *L, const struct gort_trace_event *ev)
 	SWIG_arg++;
 }
 
+%{
+static void gi_lua_setu(lua_State *L, const char *field, uint64_t v)
+{
+	lua_pushinteger(L, (lua_Integer)v);
+	lua_setfield(L, -2, field);
+}
+%}
+
+%typemap(argout) const struct gort_goroutine **OUT_GOROUTINE {
+	const struct gort_goroutine *g = *$1;
+	lua_createtable(L, 0, 24);
+	gi_lua_setu(L, "id", g->id);
+	gi_lua_setu(L, "addr", g->addr);
+	gi_lua_setu(L, "status_value", g->status);
+	lua_pushstring(L, g->state);
+	lua_setfield(L, -2, "status");
+	lua_pushstring(L, g->wait_reason);
+	lua_setfield(L, -2, "wait_reason");
+	lua_pushboolean(L, g->scan);
+	lua_setfield(L, -2, "scan");
+	gi_lua_setu(L, "wait_since", (uint64_t)g->wait_since);
+	lua_pushboolean(L, g->locked_to_thread);
+	lua_setfield(L, -2, "locked_to_thread");
+	gi_lua_setu(L, "m_id", (uint64_t)g->m_id);
+	gi_lua_setu(L, "thread_id", (uint64_t)g->thread_id);
+	gi_lua_setu(L, "start_pc", g->start_pc);
+	gi_lua_setstr(L, "start_func", g->start_func);
+	gi_lua_setu(L, "creator_pc", g->creator_pc);
+	gi_lua_setstr(L, "created_by", g->creator_func);
+	gi_lua_setstr(L, "creator_file", g->creator_file);
+	gi_lua_setu(L, "creator_line", (uint64_t)(int64_t)g->creator_line);
+	gi_lua_setu(L, "creator_id", g->creator_id);
+	gi_lua_setu(L, "stack_lo", g->stack_lo);
+	gi_lua_setu(L, "stack_hi", g->stack_hi);
+	lua_createtable(L, 0, (int)g->nlabels);
+	for (size_t i = 0; i < g->nlabels; i++) {
+		lua_pushlstring(L, g->labels[i].key.ptr ? g->labels[i].key.ptr : "",
+				g->labels[i].key.len);
+		lua_pushlstring(L, g->labels[i].value.ptr ? g->labels[i].value.ptr : "",
+				g->labels[i].value.len);
+		lua_settable(L, -3);
+	}
+	lua_setfield(L, -2, "labels");
+	SWIG_arg++;
+}
+
+%typemap(argout) const struct gort_stack_frame **OUT_SFRAME {
+	const struct gort_stack_frame *f = *$1;
+	lua_createtable(L, 0, 10);
+	gi_lua_setstr(L, "func", f->function);
+	gi_lua_setstr(L, "function", f->function);
+	gi_lua_setstr(L, "file", f->file);
+	gi_lua_setu(L, "line", (uint64_t)(int64_t)f->line);
+	lua_pushboolean(L, f->inlined);
+	lua_setfield(L, -2, "inlined");
+	gi_lua_setu(L, "pc", f->pc);
+	gi_lua_setu(L, "entry", f->entry);
+	gi_lua_setu(L, "sp", f->sp);
+	gi_lua_setu(L, "fp", f->fp);
+	lua_pushboolean(L, f->trap);
+	lua_setfield(L, -2, "trap");
+	SWIG_arg++;
+}
+
+%typemap(argout) struct gort_thread *OUT_THREAD {
+	lua_createtable(L, 0, 5);
+	gi_lua_setu(L, "tid", (uint64_t)$1->tid);
+	gi_lua_setu(L, "pc", $1->pc);
+	gi_lua_setu(L, "sp", $1->sp);
+	gi_lua_setu(L, "fp", $1->fp);
+	gi_lua_setu(L, "lr", $1->lr);
+	SWIG_arg++;
+}
+
+%typemap(argout) struct gi_buf *OUT_BUF {
+	lua_pushlstring(L, $1->p ? $1->p : "", $1->n);
+	SWIG_arg++;
+}
+
 %typemap(check) gort_binary *, const gort_binary *, gort_buildinfo *,
 		const gort_buildinfo *, const struct gort_module *,
 		const struct gort_build_setting *, gort_pclntab *,
 		const gort_pclntab *, gort_trace *, const gort_trace *,
-		gort_trace_event_iter *, gort_layout *, const gort_layout * {
+		gort_trace_event_iter *, gort_layout *, const gort_layout *,
+		gort_core *, const gort_core *, struct gi_giter *,
+		gort_stack_iter * {
 	if (!$1) {
 		lua_pushfstring(L, "%s: NULL handle", "$symname");
 		SWIG_fail;
@@ -646,6 +800,27 @@ static void gi_lua_trace_detail(lua_State *L, const struct gort_trace_event *ev)
 	$1 = ($1_ltype)&tmp; /* SWIG declares the argument without const */
 }
 
+%typemap(in, numinputs=0) const struct gort_goroutine **OUT_GOROUTINE
+	(const struct gort_goroutine *tmp = NULL) {
+	$1 = ($1_ltype)&tmp;
+}
+%typemap(in, numinputs=0) const struct gort_stack_frame **OUT_SFRAME
+	(const struct gort_stack_frame *tmp = NULL) {
+	$1 = ($1_ltype)&tmp;
+}
+%typemap(in, numinputs=0) struct gort_thread *OUT_THREAD (struct gort_thread tmp) {
+	memset(&tmp, 0, sizeof(tmp));
+	$1 = &tmp;
+}
+%typemap(in, numinputs=0) struct gi_buf *OUT_BUF (struct gi_buf tmp) {
+	tmp.p = NULL;
+	tmp.n = 0;
+	$1 = &tmp;
+}
+%typemap(freearg) struct gi_buf *OUT_BUF {
+	free($1->p);
+}
+
 %typemap(in, numinputs=0) struct gort_func *OUT_FUNC (struct gort_func tmp) {
 	memset(&tmp, 0, sizeof(tmp));
 	$1 = &tmp;
@@ -679,6 +854,7 @@ static void gi_lua_trace_detail(lua_State *L, const struct gort_trace_event *ev)
 %include <gort/pclntab.h>
 %include <gort/trace.h>
 %include <gort/layout.h>
+%include <gort/core.h>
 %rename("%s", %$isfunction) "";
 
 /* common.h, error.h */
@@ -738,6 +914,17 @@ gort_rc gort_layout_wait_reason(gort_layout *lay, unsigned reason,
 gort_rc gort_layout_status_name(gort_layout *lay, uint32_t status,
 				struct gort_str *OUT_STR, int *OUTPUT);
 gort_rc gort_layout_labels_kind(const gort_layout *lay, int *OUTPUT);
+
+/* core.h */
+void gort_core_close(gort_core *core);
+int gort_core_arch(const gort_core *core);
+uint64_t gort_core_load_bias(const gort_core *core);
+size_t gort_core_thread_count(const gort_core *core);
+gort_rc gort_core_thread_at(const gort_core *core, size_t i,
+			    struct gort_thread *OUT_THREAD);
+void gort_stack_iter_free(gort_stack_iter *it);
+gort_rc gort_stack_iter_next(gort_stack_iter *it,
+			     const struct gort_stack_frame **OUT_SFRAME);
 
 /* Helpers where C takes an options struct or hands out struct fields. */
 %apply int *OUTPUT { int *out_offset, int *out_size, int *out_source,
@@ -917,6 +1104,69 @@ const char *gi_layout_tls_base(gort_layout *lay)
 	struct gort_tls_g t;
 
 	return gort_layout_tls_g(lay, &t) == 0 ? t.base : NULL;
+}
+
+/* exe: NULL (None / nil) takes the executable named by the core. */
+gort_rc gi_core_open(gort_core **OUT_PTR, const char *PATH, const char *exe,
+		     uint64_t max_decompressed, int allow_mismatch)
+{
+	GORT_OPTS(gort_core_opts, o, .max_decompressed = max_decompressed,
+		  .allow_mismatch = allow_mismatch);
+	return gort_core_open(OUT_PTR, PATH, exe, &o);
+}
+/*
+ * Goroutines, remembering the last one handed out: its stack is read with
+ * gi_goroutine_stack() before the next call (the C item is borrowed).
+ */
+struct gi_giter {
+	gort_goroutine_iter *it;
+	const struct gort_goroutine *cur;
+};
+gort_rc gi_goroutines_new(struct gi_giter **OUT_PTR, gort_core *core)
+{
+	struct gi_giter *gi = calloc(1, sizeof(*gi));
+	int rc;
+
+	if (!gi)
+		return GORT_ENOMEM;
+	rc = gort_goroutine_iter_new(&gi->it, core);
+	if (rc) {
+		free(gi);
+		return rc;
+	}
+	*OUT_PTR = gi;
+	return 0;
+}
+gort_rc gi_goroutines_next(struct gi_giter *gi,
+			   const struct gort_goroutine **OUT_GOROUTINE)
+{
+	int rc = gort_goroutine_iter_next(gi->it, OUT_GOROUTINE);
+
+	gi->cur = rc ? NULL : *OUT_GOROUTINE;
+	return rc;
+}
+void gi_goroutines_free(struct gi_giter *gi)
+{
+	if (gi) {
+		gort_goroutine_iter_free(gi->it);
+		free(gi);
+	}
+}
+gort_rc gi_goroutine_stack(gort_stack_iter **OUT_PTR, gort_core *core,
+			   struct gi_giter *gi)
+{
+	return gi->cur ? gort_stack_iter_new(OUT_PTR, core, gi->cur) : GORT_EINVAL;
+}
+gort_rc gi_core_read(gort_core *core, uint64_t addr, size_t len,
+		     struct gi_buf *OUT_BUF)
+{
+	if (len > (1u << 30))
+		return GORT_EINVAL;
+	OUT_BUF->p = malloc(len ? len : 1);
+	if (!OUT_BUF->p)
+		return GORT_ENOMEM;
+	OUT_BUF->n = len;
+	return gort_core_read(core, addr, OUT_BUF->p, len);
 }
 
 struct gort_str gi_module_path(const struct gort_module *m)

@@ -294,6 +294,44 @@ class Layouts(unittest.TestCase):
             goinspect.Binary("/bin/ls").layout()
 
 
+CORES = sorted(glob.glob(os.path.join(os.environ.get("GORT_FIXTURES_DIR", ""),
+                                     "go1.*", "*", "*", "core.zst")))
+
+
+@unittest.skipUnless(CORES, "no fixture cores")
+class Cores(unittest.TestCase):
+    """Against the runtime's own crash dump (crash.txt) of each core."""
+
+    def test_goroutines(self):
+        for path in CORES[:: max(1, len(CORES) // 6)]:
+            d = os.path.dirname(path)
+            want = {}
+            with open(os.path.join(d, "crash.txt"), encoding="utf-8", errors="replace") as f:
+                for line in f:
+                    if line.startswith("goroutine ") and line.rstrip().endswith(":"):
+                        gid = int(line.split()[1])
+                        want[gid] = line.split("[", 1)[1].split("]", 1)[0]
+            with self.subTest(core=path), goinspect.Core(path, os.path.join(d, "prog")) as c:
+                gs = {g.id: g for g in c.goroutines}
+                self.assertEqual(set(gs), set(want))
+                for gid, status in want.items():
+                    g = gs[gid]
+                    # runtime/traceback.go: the wait reason names a waiting goroutine.
+                    shown = g.wait_reason if g.status == "waiting" and g.wait_reason else g.status
+                    self.assertTrue(status.startswith(shown), (gid, status, g))
+                    if g.status == "waiting":
+                        self.assertTrue(g.frames, g)
+                        self.assertFalse(g.frames[-1].inlined)
+                labelled = [g for g in gs.values() if g.labels]
+                self.assertTrue(labelled)
+                self.assertEqual(labelled[0].labels.get("fixture"), "gortfixture")
+                self.assertTrue(c.threads)
+                g = next(iter(gs.values()))
+                self.assertEqual(len(c.read(g.addr, 16)), 16)
+        with self.assertRaises(goinspect.Error):
+            goinspect.Core("/bin/ls")
+
+
 class Traces(unittest.TestCase):
     """Against gort-trace dump (itself checked against go tool trace -d=parsed)."""
 

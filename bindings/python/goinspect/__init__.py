@@ -28,7 +28,8 @@ from . import core as _c
 __version__ = _c.gort_version_string()
 
 __all__ = ["Binary", "BuildInfo", "Module", "BuildSetting", "Func", "Frame", "Layout",
-           "FieldLayout", "TlsG", "Trace", "Event",
+           "FieldLayout", "TlsG", "Core", "Goroutine", "StackFrameCore", "Thread",
+           "Trace", "Event",
            "StackFrame", "Error", "errors", "__version__"]
 
 
@@ -527,6 +528,173 @@ class Layout:
     def __repr__(self):
         return "<goinspect.Layout of %r%s>" % (
             self._binary, " closed" if self._h is None else "")
+
+
+# -- cores --------------------------------------------------------------------
+
+
+class Thread(NamedTuple):
+    """An OS thread of the core, with the registers the unwinder uses."""
+
+    tid: int
+    pc: int
+    sp: int
+    fp: int
+    lr: int
+
+
+@dataclass(frozen=True)
+class StackFrameCore:
+    """A frame of a goroutine's stack, innermost first: function, file,
+    line and whether it was inlined into the next frame, plus the physical
+    frame's pc (a return address for callers), entry, sp and fp; trap when
+    pc is the faulting instruction itself."""
+
+    function: str
+    file: str
+    line: int
+    inlined: bool
+    pc: int
+    entry: int
+    sp: int
+    fp: int
+    trap: bool
+
+
+@dataclass(frozen=True)
+class Goroutine:
+    """One goroutine of a core, copied out of it with its whole stack.
+
+    status and wait_reason are the runtime's own names ("waiting",
+    "chan receive"); wait_since is g.waitsince (runtime nanotime, 0 when
+    unknown: a core has no clock reading to turn it into minutes);
+    labels is a dict of pprof labels; frames the stack, innermost first
+    (stack_error says why it stops early, if it does); created_by the
+    function holding the go statement, created_in its goroutine id (Go
+    1.21+, else 0)."""
+
+    id: int
+    addr: int
+    status_value: int
+    status: str
+    wait_reason: str
+    scan: bool
+    wait_since: int
+    locked_to_thread: bool
+    m_id: int
+    thread_id: int
+    start_pc: int
+    start_func: str
+    creator_pc: int
+    created_by: str
+    creator_file: str
+    creator_line: int
+    created_in: int
+    stack_lo: int
+    stack_hi: int
+    labels: dict
+    frames: list
+    stack_error: Optional[str]
+
+
+class Core(_Handle):
+    """An ELF core of a Go process (also zstd-compressed), with its
+    executable: Core(core_path, exe_path=None) takes the executable named
+    in the core when exe_path is None. allow_mismatch opens a core whose
+    executable is another build (answers may be wrong)."""
+
+    _close_handle = staticmethod(_c.gort_core_close)
+    _free_stack = staticmethod(_c.gort_stack_iter_free)
+    _free_goroutines = staticmethod(_c.gi_goroutines_free)
+
+    def __init__(self, core_path, exe_path=None, *, max_decompressed=0,
+                 allow_mismatch=False):
+        self._h = None
+        core_path = os.fspath(core_path)
+        self.name = os.fsdecode(core_path)
+        exe = None if exe_path is None else os.fsdecode(os.fspath(exe_path))
+        self._h = _c.gi_core_open(core_path, exe, max_decompressed,
+                                  int(bool(allow_mismatch)))
+        self._goroutines = None
+        self.errors = []
+
+    def close(self):
+        h, self._h = self._h, None
+        if h is not None:
+            self._close_handle(h)
+
+    @property
+    def arch(self):
+        return _c.gort_arch_name(_c.gort_core_arch(self._handle()))
+
+    @property
+    def load_bias(self):
+        """What the executable was moved by (PIE), 0 otherwise."""
+        return _c.gort_core_load_bias(self._handle())
+
+    @property
+    def threads(self):
+        h = self._handle()
+        return [Thread(*_c.gort_core_thread_at(h, i))
+                for i in range(_c.gort_core_thread_count(h))]
+
+    def read(self, addr, size):
+        """size bytes of the process's memory at addr; FaultError names the
+        first address neither the core nor the executable holds."""
+        return _c.gi_core_read(self._handle(), addr, size)
+
+    def _stack(self, h, it):
+        frames, err = [], None
+        try:
+            st = _c.gi_goroutine_stack(h, it)
+        except Error as e:
+            return frames, str(e)
+        try:
+            while True:
+                try:
+                    frames.append(StackFrameCore(*_c.gort_stack_iter_next(st)))
+                except EndOfIterationError:  # noqa: F821
+                    break
+                except Error as e:
+                    err = str(e)
+                    break
+        finally:
+            self._free_stack(st)
+        return frames, err
+
+    @property
+    def goroutines(self):
+        """Every goroutine of runtime.allgs (dead ones skipped, as the
+        runtime's own dump does), as a list of Goroutine, read once.
+        Goroutines that cannot be read are left out and their errors kept
+        in self.errors."""
+        if self._goroutines is None:
+            h = self._handle()
+            it = _c.gi_goroutines_new(h)
+            out = []
+            try:
+                while True:
+                    try:
+                        t = _c.gi_goroutines_next(it)
+                    except EndOfIterationError:  # noqa: F821
+                        break
+                    except Error as e:
+                        self.errors.append(e)
+                        continue
+                    frames, err = self._stack(h, it)
+                    (gid, addr, sv, status, wr, scan, since, locked, m_id, tid,
+                     spc, sfn, cpc, cfn, cfile, cline, cid, lo, hi, labels) = t
+                    out.append(Goroutine(gid, addr, sv, status, wr, bool(scan), since,
+                                         bool(locked), m_id, tid, spc, sfn, cpc, cfn,
+                                         cfile, cline, cid, lo, hi, dict(labels),
+                                         frames, err))
+            finally:
+                self._free_goroutines(it)
+            self._goroutines = out
+        return self._goroutines
+
+    def __repr__(self):
+        return "<goinspect.Core %r%s>" % (self.name, " closed" if self._h is None else "")
 
 
 # -- traces -------------------------------------------------------------------
