@@ -24,6 +24,7 @@
 #include <gort/layout.h>
 #include <gort/core.h>
 #include <gort/types.h>
+#include <gort/symbols.h>
 #include <gort/trace.h>
 #include <gort/trace_stats.h>
 

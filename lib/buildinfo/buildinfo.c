@@ -4,6 +4,7 @@
  * ParseBuildInfo) and print it back as BuildInfo.String() does.
  */
 #include "../binary/binary.h"
+#include "../pe/pe.h"
 #include "quote.h"
 
 #include <gelf.h>
@@ -28,13 +29,40 @@ struct gort_buildinfo {
 
 static const uint8_t magic[14] = "\xff Go buildinf:";
 
-/* Where the linker puts the blob: its own section (cmd/link: buildinfo). */
+/*
+ * debug/buildinfo: DataStart, per format. ELF: the .go.buildinfo section
+ * (cmd/link: buildinfo). PE: the first section that is exactly initialized,
+ * readable, writable data (.data), with its VirtualSize. Mach-O: the
+ * __go_buildinfo section.
+ */
 static int data_start(struct gort_binary *bin, uint64_t *addr, uint64_t *size)
 {
-	struct gort_elf_section *s = gort__elf_section(&bin->elf, ".go.buildinfo");
-	size_t i;
+	const uint32_t data = GORT_PE_SCN_CNT_INITIALIZED_DATA | GORT_PE_SCN_MEM_READ |
+			      GORT_PE_SCN_MEM_WRITE;
+	const struct gort_obj_section *os;
+	struct gort_elf_section *s;
 
-	if (s) {
+	if (bin->format == GORT_FORMAT_PE) {
+		for (size_t i = 0; i < bin->obj.nsections; i++) {
+			os = &bin->obj.sections[i];
+			if (os->addr != bin->obj.image_base && os->size != 0 &&
+			    (os->flags & ~GORT_PE_SCN_ALIGN_32BYTES) == data) {
+				*addr = os->addr;
+				*size = os->size;
+				return 0;
+			}
+		}
+		return gort__fail(GORT_ENOTGO, "no Go build information (no data section)");
+	}
+	if (bin->format == GORT_FORMAT_MACHO) {
+		if (!(os = gort__obj_section(&bin->obj, NULL, "__go_buildinfo")))
+			return gort__fail(GORT_ENOTGO,
+					  "no Go build information (no __go_buildinfo section)");
+		*addr = os->addr;
+		*size = os->size;
+		return 0;
+	}
+	if ((s = gort__elf_section(&bin->elf, ".go.buildinfo"))) {
 		*addr = s->addr;
 		*size = s->size;
 		return 0;
@@ -43,7 +71,7 @@ static int data_start(struct gort_binary *bin, uint64_t *addr, uint64_t *size)
 	 * Go's reader gives up here; files whose section headers were removed
 	 * still have the blob at the start of the first writable segment.
 	 */
-	for (i = 0; i < bin->elf.nsegments; i++) {
+	for (size_t i = 0; i < bin->elf.nsegments; i++) {
 		const struct gort_elf_segment *g = &bin->elf.segments[i];
 		if (g->type == PT_LOAD && (g->flags & PF_W) && g->filesz) {
 			*addr = g->vaddr;
@@ -400,9 +428,6 @@ static int load(struct gort_binary *bin, struct gort_buildinfo **out)
 	struct gort_str mod;
 	int rc;
 
-	if (bin->format != GORT_FORMAT_ELF)
-		return gort__fail(GORT_EUNSUPPORTED,
-				  "build info: file format not supported yet");
 	bi = gort__calloc(1, sizeof(*bi));
 	if (!bi)
 		return gort__fail(GORT_ENOMEM, "out of memory reading build info");

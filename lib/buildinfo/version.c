@@ -7,26 +7,22 @@
 
 static int from_symbol(struct gort_binary *bin)
 {
-	const struct gort_elf_symbol *sym;
 	struct gort_view hdr, data;
-	uint64_t ptr, len;
+	uint64_t addr, ptr, len;
 	int rc;
 
-	if (bin->format != GORT_FORMAT_ELF)
-		return gort__fail(GORT_ENOTGO, "no Go version found");
-	if ((rc = gort__elf_symbol(&bin->elf, "runtime.buildVersion", &sym)))
+	if (gort__binary_go_symbol(bin, "runtime.buildVersion", &addr))
 		return gort__fail(GORT_ENOTGO,
 				  "no Go version found (no build info, no runtime.buildVersion symbol)");
-	if ((rc = gort__elf_read_addr(&bin->elf, sym->value,
-				      2u * bin->elf.file.ptr_size, &hdr)) ||
+	if ((rc = gort__binary_read_addr(bin, addr, 2u * gort_binary_ptr_size(bin), &hdr)) ||
 	    (rc = gort__view_uptr(&hdr, 0, &ptr)) ||
 	    (rc = gort__view_uptr(&hdr, hdr.ptr_size, &len)))
 		return rc;
 	if (len == 0 || len > 256)
-		return gort__fail_addr(GORT_EFORMAT, sym->value,
+		return gort__fail_addr(GORT_EFORMAT, addr,
 				       "runtime.buildVersion has implausible length %llu",
 				       (unsigned long long)len);
-	if ((rc = gort__elf_read_addr(&bin->elf, ptr, len, &data)))
+	if ((rc = gort__binary_read_addr(bin, ptr, len, &data)))
 		return rc;
 	bin->version_str = gort__str((const char *)data.data, len);
 	bin->version_source = GORT_VERSION_FROM_SYMBOL;

@@ -403,6 +403,8 @@ static int load_symbols(struct gort_elf *e)
 		e->symbols[k].value = sym.st_value;
 		e->symbols[k].size = sym.st_size;
 		e->symbols[k].type = GELF_ST_TYPE(sym.st_info);
+		e->symbols[k].bind = GELF_ST_BIND(sym.st_info);
+		e->symbols[k].shndx = sym.st_shndx;
 		k++;
 	}
 	e->nsymbols = k;
@@ -410,10 +412,8 @@ static int load_symbols(struct gort_elf *e)
 	return 0;
 }
 
-int gort__elf_symbol(struct gort_elf *e, const char *name,
-		     const struct gort_elf_symbol **out)
+int gort__elf_symbols(struct gort_elf *e)
 {
-	struct gort_elf_symbol key, *hit;
 	int rc;
 
 	pthread_mutex_lock(&e->lock);
@@ -423,7 +423,16 @@ int gort__elf_symbol(struct gort_elf *e, const char *name,
 	}
 	rc = e->symbols_rc;
 	pthread_mutex_unlock(&e->lock);
-	if (rc)
+	return rc;
+}
+
+int gort__elf_symbol(struct gort_elf *e, const char *name,
+		     const struct gort_elf_symbol **out)
+{
+	struct gort_elf_symbol key, *hit;
+	int rc;
+
+	if ((rc = gort__elf_symbols(e)))
 		return rc;
 	key.name = name;
 	hit = e->nsymbols ? bsearch(&key, e->symbols, e->nsymbols,

@@ -34,6 +34,8 @@ struct gort_elf_symbol {
 	const char *name;
 	uint64_t value, size;
 	uint8_t type; /* STT_* */
+	uint8_t bind; /* STB_* */
+	uint16_t shndx;
 };
 
 struct gort_elf {
@@ -96,6 +98,9 @@ int gort__elf_read_addr(struct gort_elf *e, uint64_t addr, uint64_t len,
  */
 int gort__elf_addr_span(struct gort_elf *e, uint64_t addr,
 			struct gort_view *out);
+
+/* Load the symbol index (e->symbols, by name) once; thread-safe. */
+int gort__elf_symbols(struct gort_elf *e);
 
 /* Symbol by exact name; GORT_ENOTFOUND when absent or no symbol table. */
 int gort__elf_symbol(struct gort_elf *e, const char *name,

@@ -181,40 +181,73 @@ static uint64_t header_text(const struct gort_view *v)
 }
 
 /*
- * cmd/internal/objfile/elf.go: pcln reads .gopclntab (or
- * .data.rel.ro.gopclntab in some PIE links) and takes the text start from
- * the .text section, as `go tool addr2line` does; debug/gosym ignores the
- * header's textStart, which may be unrelocated (and is 0 from Go 1.26).
+ * PE (cmd/internal/objfile/pe.go: pcln, loadPETable): the bytes between
+ * the runtime.pclntab and runtime.epclntab symbols, which must share a
+ * section. GORT_ENOTFOUND (not recorded) without those symbols.
+ */
+static int pe_table(struct gort_binary *bin, struct gort_view *data, uint64_t *addr)
+{
+	uint64_t start, end;
+	struct gort_view span;
+	int rc;
+
+	if (gort__binary_go_symbol(bin, "runtime.pclntab", &start) ||
+	    gort__binary_go_symbol(bin, "runtime.epclntab", &end))
+		return GORT_ENOTFOUND;
+	if (end < start)
+		return gort__fail_addr(GORT_EFORMAT, start,
+				       "pclntab: runtime.epclntab (0x%llx) is below runtime.pclntab",
+				       (unsigned long long)end);
+	if ((rc = gort__binary_addr_span(bin, start, &span)))
+		return rc;
+	if (end - start > span.size)
+		return gort__fail_addr(GORT_EFORMAT, start,
+				       "pclntab: runtime.pclntab and runtime.epclntab are not in one section");
+	span.size = end - start;
+	*data = span;
+	*addr = start;
+	return 0;
+}
+
+/*
+ * Where `go tool addr2line` finds the table (cmd/internal/objfile: pcln):
+ * ELF .gopclntab (or .data.rel.ro.gopclntab in some PIE links), Mach-O
+ * __gopclntab, PE the runtime.pclntab symbols; the text start is that of
+ * the .text (__text) section, as there: debug/gosym ignores the header's
+ * textStart, which may be unrelocated (and is 0 from Go 1.26). Files
+ * without those (no section headers; stripped PE) are scanned for the
+ * table itself.
  */
 int gort__pclntab_init(struct gort_pclntab *t, struct gort_binary *bin)
 {
-	struct gort_elf_section *s, *text;
-	struct gort_view data;
-	uint64_t text_addr = 0;
-	int rc;
+	static const char *const names[] = {".gopclntab", ".data.rel.ro.gopclntab",
+					    "__gopclntab"};
+	struct gort_view data, text;
+	uint64_t addr = 0, text_addr = 0;
+	int rc = GORT_ENOTFOUND;
+	bool has_text;
 
 	t->bin = bin;
-	if (bin->format != GORT_FORMAT_ELF)
-		return gort__fail(GORT_EUNSUPPORTED,
-				  "pclntab: only ELF files are supported yet");
-	s = gort__elf_section(&bin->elf, ".gopclntab");
-	if (!s)
-		s = gort__elf_section(&bin->elf, ".data.rel.ro.gopclntab");
-	if (!s && bin->elf.nsections == 0) {
-		/* No section headers at all: look for the table itself. */
+	has_text = !gort__binary_section(bin, bin->format == GORT_FORMAT_MACHO ? "__text" : ".text",
+					 &text, &text_addr);
+	if (bin->format == GORT_FORMAT_PE)
+		rc = pe_table(bin, &data, &addr);
+	else
+		for (size_t i = 0; i < GORT_ARRAY_SIZE(names) && rc == GORT_ENOTFOUND; i++)
+			rc = gort__binary_section(bin, names[i], &data, &addr);
+	if (rc == GORT_ENOTFOUND) {
+		if (bin->format == GORT_FORMAT_ELF && bin->elf.nsections != 0)
+			return gort__fail(GORT_ENOTGO, "pclntab: no .gopclntab section");
+		/* No section headers, or no symbols: look for the table itself. */
 		if ((rc = gort__pclntab_scan(t, bin)))
 			return rc;
-		t->text = header_text(&t->data); /* 0 from Go 1.26: see api.c */
+		/* Header textStart: 0 from Go 1.26 (see api.c). */
+		t->text = has_text ? text_addr : header_text(&t->data);
 		return 0;
 	}
-	if (!s)
-		return gort__fail(GORT_ENOTGO, "pclntab: no .gopclntab section");
-	if ((rc = gort__elf_section_data(&bin->elf, s, &data)))
+	if (rc)
 		return rc;
-	text = gort__elf_section(&bin->elf, ".text");
-	if (text)
-		text_addr = text->addr;
-	else
+	if (!has_text)
 		text_addr = header_text(&data);
-	return gort__pclntab_parse(t, &data, s->addr, text_addr);
+	return gort__pclntab_parse(t, &data, addr, text_addr);
 }

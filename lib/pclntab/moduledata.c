@@ -5,17 +5,17 @@
  * needed for inline trees).
  *
  * Where it is: its own .go.module section from Go 1.26; before that a
- * variable in .noptrdata, found by scanning for its first word, which
- * points at the pclntab header (the same trick works without symbols).
+ * variable in .noptrdata (Mach-O __noptrdata, PE .data), found by scanning
+ * for its first word, which points at the pclntab header (the same trick
+ * works without symbols or section names).
  * Failure is not an error: lookups fall back to binary search, and inline
  * trees to the go:func.* symbol.
  */
 #include "pclntab.h"
 
-#include <gelf.h>
 #include <string.h>
 
-#define NWORDS 48 /* enough to reach epclntab in every layout so far */
+#define NWORDS GORT_MD_NWORDS
 
 /* Words of a candidate moduledata at addr; false if not readable. */
 static bool read_words(struct gort_pclntab *t, uint64_t addr, uint64_t *w)
@@ -67,49 +67,48 @@ static uint64_t scan_view(struct gort_pclntab *t, struct gort_view v, uint64_t b
 
 static uint64_t scan(struct gort_pclntab *t, const char *name, uint64_t *w)
 {
-	struct gort_elf_section *s = gort__elf_section(&t->bin->elf, name);
-	struct gort_view v;
-
-	if (!s || gort__elf_section_data(&t->bin->elf, s, &v))
-		return 0;
-	return scan_view(t, v, s->addr, w);
-}
-
-/* Without section headers: the writable segments (moduledata is data). */
-static uint64_t scan_segments(struct gort_pclntab *t, uint64_t *w)
-{
-	const struct gort_elf *e = &t->bin->elf;
 	struct gort_view v;
 	uint64_t addr;
 
-	for (size_t i = 0; i < e->nsegments; i++) {
-		const struct gort_elf_segment *g = &e->segments[i];
-		if (g->type == PT_LOAD && (g->flags & PF_W) && g->filesz &&
-		    !gort__view_sub(&e->file, g->offset, g->filesz, &v) &&
-		    (addr = scan_view(t, v, g->vaddr, w)))
+	if (gort__binary_section(t->bin, name, &v, &addr))
+		return 0;
+	return scan_view(t, v, addr, w);
+}
+
+/* Without named sections: the writable regions (moduledata is data). */
+static uint64_t scan_regions(struct gort_pclntab *t, uint64_t *w)
+{
+	struct gort_region r;
+	uint64_t addr;
+	int rc;
+
+	for (size_t i = 0; (rc = gort__binary_region_at(t->bin, i, &r)) != GORT_EEND; i++)
+		if (!rc && r.writable && (addr = scan_view(t, r.data, r.addr, w)))
 			return addr;
-	}
 	return 0;
 }
 
-static uint64_t locate(struct gort_pclntab *t, uint64_t *w)
+/*
+ * ELF sections, then the Mach-O names cmd/link gives the same sections
+ * (macho.go: "__" + the name with dots made underscores); PE merges them
+ * all into .data.
+ */
+uint64_t gort__moduledata_locate(struct gort_pclntab *t, uint64_t *w)
 {
 	static const char *const where[] = {".go.module", ".noptrdata", ".data",
-					    ".data.rel.ro"};
-	const struct gort_elf_symbol *sym;
+					    ".data.rel.ro", "__go_module",
+					    "__noptrdata", "__data"};
 	uint64_t addr;
 
-	if (t->bin->format != GORT_FORMAT_ELF)
-		return 0;
-	if (t->bin->elf.nsections == 0)
-		return scan_segments(t, w);
+	if (t->bin->format == GORT_FORMAT_ELF && t->bin->elf.nsections == 0)
+		return scan_regions(t, w);
 	for (size_t i = 0; i < GORT_ARRAY_SIZE(where); i++)
 		if ((addr = scan(t, where[i], w)))
 			return addr;
-	if (!gort__elf_symbol(&t->bin->elf, "runtime.firstmoduledata", &sym) &&
-	    read_words(t, sym->value, w) && plausible(t, w))
-		return sym->value;
-	return 0;
+	if (!gort__binary_go_symbol(t->bin, "runtime.firstmoduledata", &addr) &&
+	    read_words(t, addr, w) && plausible(t, w))
+		return addr;
+	return t->bin->format == GORT_FORMAT_ELF ? 0 : scan_regions(t, w);
 }
 
 /*
@@ -117,7 +116,7 @@ static uint64_t locate(struct gort_pclntab *t, uint64_t *w)
  * changing (1.26 appended epclntab, 1.27 added typedesclen, itaboffset and
  * itabsize before rodata), so tell layouts apart by where epclntab sits.
  */
-static int gofunc_word(const struct gort_pclntab *t, const uint64_t *w)
+int gort__moduledata_gofunc_word(const struct gort_pclntab *t, const uint64_t *w)
 {
 	uint64_t end = t->addr + t->data.size;
 
@@ -130,14 +129,14 @@ static int gofunc_word(const struct gort_pclntab *t, const uint64_t *w)
 
 static void from_symbols(struct gort_pclntab *t)
 {
-	const struct gort_elf_symbol *sym;
+	uint64_t addr;
 
-	if (t->version < GORT_PCLNTAB_GO118 || t->bin->format != GORT_FORMAT_ELF)
+	if (t->version < GORT_PCLNTAB_GO118)
 		return;
 	/* cmd/link names it go:func.* from Go 1.20, go.func.* before. */
-	if (!gort__elf_symbol(&t->bin->elf, "go:func.*", &sym) ||
-	    !gort__elf_symbol(&t->bin->elf, "go.func.*", &sym)) {
-		t->gofunc = sym->value;
+	if (!gort__binary_go_symbol(t->bin, "go:func.*", &addr) ||
+	    !gort__binary_go_symbol(t->bin, "go.func.*", &addr)) {
+		t->gofunc = addr;
 		t->has_gofunc = true;
 	}
 }
@@ -180,7 +179,7 @@ static void load(struct gort_pclntab *t)
 	struct gort_view v;
 
 	inline_indexes(t);
-	if (!(t->md_addr = locate(t, w))) {
+	if (!(t->md_addr = gort__moduledata_locate(t, w))) {
 		from_symbols(t);
 		return;
 	}
@@ -196,7 +195,7 @@ static void load(struct gort_pclntab *t)
 		t->has_findfunctab = true;
 	}
 	if (t->version >= GORT_PCLNTAB_GO118) {
-		t->gofunc = w[gofunc_word(t, w)];
+		t->gofunc = w[gort__moduledata_gofunc_word(t, w)];
 		t->has_gofunc = t->gofunc != 0;
 		if (!t->has_gofunc)
 			from_symbols(t);

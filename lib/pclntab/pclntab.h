@@ -155,6 +155,14 @@ void gort__pcindex_free(struct gort_pclntab *tab);
 
 /* moduledata.c */
 void gort__moduledata_load(struct gort_pclntab *tab);
+/* Address of the first moduledata, its first NWORDS words in w; 0 if none. */
+/* Enough words to reach epclntab in every layout so far. */
+#define GORT_MD_NWORDS 48
+uint64_t gort__moduledata_locate(struct gort_pclntab *tab, uint64_t *w);
+/* module.c: [noptrdata, enoptrdata) and [data, edata) of the first moduledata. */
+int gort__moduledata_data_ranges(struct gort_binary *bin, uint64_t r[2][2]);
+/* Word index of gofunc (1.18+), which tells the 1.27 layout from older. */
+int gort__moduledata_gofunc_word(const struct gort_pclntab *t, const uint64_t *w);
 
 /* inline.c */
 int gort__frames(struct gort_pclntab *tab, uint64_t pc,

@@ -7,7 +7,6 @@
  */
 #include "pclntab.h"
 
-#include <gelf.h>
 #include <string.h>
 
 static bool magic_at(const uint8_t *p, uint8_t ptr_size)
@@ -45,24 +44,24 @@ static bool plausible(struct gort_pclntab *t)
 
 int gort__pclntab_scan(struct gort_pclntab *t, struct gort_binary *bin)
 {
-	const struct gort_elf *e = &bin->elf;
+	uint8_t ptr_size = (uint8_t)gort_binary_ptr_size(bin);
+	struct gort_region r;
+	int rc;
 
-	for (size_t i = 0; i < e->nsegments; i++) {
-		const struct gort_elf_segment *g = &e->segments[i];
-		struct gort_view seg, sub;
+	for (size_t i = 0; (rc = gort__binary_region_at(bin, i, &r)) != GORT_EEND; i++) {
+		struct gort_view sub;
 
-		if (g->type != PT_LOAD || !g->filesz ||
-		    gort__view_sub(&e->file, g->offset, g->filesz, &seg))
+		if (rc)
 			continue;
-		for (uint64_t off = 0; off + 64 <= seg.size; off += 4) {
-			const uint8_t *p = gort__view_ptr(&seg, off, 8);
+		for (uint64_t off = 0; off + 64 <= r.data.size; off += 4) {
+			const uint8_t *p = r.data.data + off;
 
-			if (!p || (p[0] != 0xff && p[3] != 0xff) || !magic_at(p, e->file.ptr_size))
+			if ((p[0] != 0xff && p[3] != 0xff) || !magic_at(p, ptr_size))
 				continue;
-			gort__view_sub(&seg, off, seg.size - off, &sub);
-			if (!gort__pclntab_parse(t, &sub, g->vaddr + off, 0) && plausible(t))
+			gort__view_sub(&r.data, off, r.data.size - off, &sub);
+			if (!gort__pclntab_parse(t, &sub, r.addr + off, 0) && plausible(t))
 				return 0;
 		}
 	}
-	return gort__fail(GORT_ENOTGO, "pclntab: no .gopclntab section and no table in the loaded segments");
+	return gort__fail(GORT_ENOTGO, "pclntab: no table section or symbols, and no table in the loaded data");
 }

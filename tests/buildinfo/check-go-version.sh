@@ -2,7 +2,8 @@
 # gort-version against `go version [-m]` (the newest Go installed), byte for
 # byte on stdout and stderr, over: every Go toolchain's own programs (real
 # binaries built by Go 1.15 to 1.27 that nobody here built), the fixture
-# binaries of every toolchain/arch/variant, non-Go files and directories.
+# binaries of every toolchain/arch/variant (ELF, PE and Mach-O), non-Go
+# files and directories.
 # Then what Go's tool cannot do: zstd-compressed binaries, and binaries whose
 # build info was removed (the version must still come out, and be right).
 set -euo pipefail
@@ -19,7 +20,8 @@ for d in /usr/lib/go-1.*; do
 done
 fixtures=${GORT_FIXTURES_DIR:-}
 if [ -n "$fixtures" ] && [ -d "$fixtures" ]; then
-  while IFS= read -r f; do files+=("$f"); done < <(find "$fixtures" -name prog -type f | sort)
+  # Linux programs, and the PE (hello.exe) and Mach-O (hello) builds.
+  while IFS= read -r f; do files+=("$f"); done < <(find "$fixtures" \( -name prog -o -name hello -o -name hello.exe \) -type f | sort)
 else
   echo "note: no fixtures at '${fixtures}', checking toolchain binaries only"
 fi

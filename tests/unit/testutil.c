@@ -157,3 +157,155 @@ void *tu_elf_build(int is64, int be, uint16_t machine,
 	*size = total;
 	return img;
 }
+
+#define PE_HDR 0x40
+#define PE_FILE_ALIGN 0x200
+
+static size_t align_up(size_t v, size_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+void *tu_pe_build(int is64, uint16_t machine, uint64_t image_base,
+		  const struct tu_obj_section *secs, size_t n,
+		  const struct tu_obj_symbol *syms, size_t nsyms, size_t *size)
+{
+	size_t opt = is64 ? 240 : 224, shoff = PE_HDR + 4 + 20 + opt;
+	size_t off = align_up(shoff + 40 * n, PE_FILE_ALIGN), symoff, stroff, strsize = 4;
+	uint8_t *img;
+
+	for (size_t i = 0; i < n; i++) {
+		off += align_up(secs[i].size, PE_FILE_ALIGN);
+		if (strlen(secs[i].name) > 8)
+			strsize += strlen(secs[i].name) + 1;
+	}
+	for (size_t i = 0; i < nsyms; i++)
+		if (strlen(syms[i].name) > 8)
+			strsize += strlen(syms[i].name) + 1;
+	symoff = off;
+	stroff = symoff + 18 * nsyms;
+	*size = stroff + strsize;
+	if (!(img = calloc(1, *size)))
+		return NULL;
+	img[0] = 'M', img[1] = 'Z';
+	tu_put(img + 0x3c, PE_HDR, 4, 0);
+	memcpy(img + PE_HDR, "PE\0\0", 4);
+	uint8_t *fh = img + PE_HDR + 4, *oh = fh + 20;
+	tu_put(fh, machine, 2, 0);
+	tu_put(fh + 2, n, 2, 0);
+	tu_put(fh + 8, nsyms ? symoff : 0, 4, 0);
+	tu_put(fh + 12, nsyms, 4, 0);
+	tu_put(fh + 16, opt, 2, 0);
+	tu_put(oh, is64 ? 0x20b : 0x10b, 2, 0);
+	if (is64)
+		tu_put(oh + 24, image_base, 8, 0);
+	else
+		tu_put(oh + 28, image_base, 4, 0);
+	size_t data = align_up(shoff + 40 * n, PE_FILE_ALIGN), str = 4;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *sh = img + shoff + 40 * i;
+		size_t len = strlen(secs[i].name);
+		if (len > 8) {
+			snprintf((char *)sh, 8, "/%zu", str);
+			strcpy((char *)img + stroff + str, secs[i].name);
+			str += len + 1;
+		} else {
+			memcpy(sh, secs[i].name, len);
+		}
+		tu_put(sh + 8, secs[i].size, 4, 0);
+		tu_put(sh + 12, secs[i].addr, 4, 0);
+		tu_put(sh + 16, secs[i].data ? align_up(secs[i].size, PE_FILE_ALIGN) : 0, 4, 0);
+		tu_put(sh + 20, secs[i].data ? data : 0, 4, 0);
+		tu_put(sh + 36, secs[i].flags, 4, 0);
+		if (secs[i].data)
+			memcpy(img + data, secs[i].data, secs[i].size);
+		data += align_up(secs[i].size, PE_FILE_ALIGN);
+	}
+	for (size_t i = 0; i < nsyms; i++) {
+		uint8_t *s = img + symoff + 18 * i;
+		size_t len = strlen(syms[i].name);
+		if (len > 8) {
+			tu_put(s + 4, str, 4, 0);
+			strcpy((char *)img + stroff + str, syms[i].name);
+			str += len + 1;
+		} else {
+			memcpy(s, syms[i].name, len);
+		}
+		tu_put(s + 8, syms[i].value, 4, 0);
+		tu_put(s + 12, (uint16_t)syms[i].section, 2, 0);
+		s[16] = 2; /* IMAGE_SYM_CLASS_EXTERNAL */
+	}
+	tu_put(img + stroff, strsize, 4, 0);
+	return img;
+}
+
+void *tu_macho_build(int is64, int be, uint32_t cputype,
+		     const struct tu_obj_section *secs, size_t n,
+		     const struct tu_obj_symbol *syms, size_t nsyms, size_t *size)
+{
+	size_t hdr = is64 ? 32 : 28, segsz = is64 ? 72 : 56, sectsz = is64 ? 80 : 68;
+	size_t cmds = segsz * (n + 1) + sectsz * n + 24, strsize = 1, nl = is64 ? 16 : 12;
+	size_t data = align_up(hdr + cmds, 16), off = data, symoff, stroff;
+	uint8_t *img, *c;
+
+	for (size_t i = 0; i < n; i++)
+		off += align_up(secs[i].size, 16);
+	for (size_t i = 0; i < nsyms; i++)
+		strsize += strlen(syms[i].name) + 1;
+	symoff = off;
+	stroff = symoff + nl * nsyms;
+	*size = stroff + strsize;
+	if (!(img = calloc(1, *size)))
+		return NULL;
+	tu_put(img, is64 ? 0xfeedfacf : 0xfeedface, 4, be);
+	tu_put(img + 4, cputype, 4, be);
+	tu_put(img + 12, 2, 4, be); /* MH_EXECUTE */
+	tu_put(img + 16, n + 2, 4, be);
+	tu_put(img + 20, cmds, 4, be);
+	c = img + hdr;
+	for (size_t i = 0; i <= n; i++) { /* __PAGEZERO, then one per section */
+		const struct tu_obj_section *s = i ? &secs[i - 1] : NULL;
+		size_t w = is64 ? 8 : 4, sz = segsz + (s ? sectsz : 0);
+		tu_put(c, is64 ? 0x19 : 0x1, 4, be);
+		tu_put(c + 4, sz, 4, be);
+		strncpy((char *)c + 8, s ? s->seg : "__PAGEZERO", 16);
+		tu_put(c + 24, s ? s->addr : 0, w, be);
+		tu_put(c + 24 + w, s ? s->size : 0x1000, w, be);
+		if (s) {
+			size_t fo = data;
+			for (size_t k = 0; k + 1 < i; k++)
+				fo += align_up(secs[k].size, 16);
+			tu_put(c + 24 + 2 * w, s->data ? fo : 0, w, be);
+			tu_put(c + 24 + 3 * w, s->data ? s->size : 0, w, be);
+			tu_put(c + 24 + 4 * w + 4, 3, 4, be); /* initprot rw */
+			tu_put(c + 24 + 4 * w + 8, 1, 4, be); /* nsects */
+			uint8_t *q = c + segsz;
+			strncpy((char *)q, s->name, 16);
+			strncpy((char *)q + 16, s->seg, 16);
+			tu_put(q + 32, s->addr, w, be);
+			tu_put(q + 32 + w, s->size, w, be);
+			tu_put(q + 32 + 2 * w, s->data ? fo : 0, 4, be);
+			tu_put(q + 32 + 2 * w + 16, s->flags, 4, be);
+			if (s->data)
+				memcpy(img + fo, s->data, s->size);
+		}
+		c += sz;
+	}
+	tu_put(c, 0x2, 4, be); /* LC_SYMTAB */
+	tu_put(c + 4, 24, 4, be);
+	tu_put(c + 8, symoff, 4, be);
+	tu_put(c + 12, nsyms, 4, be);
+	tu_put(c + 16, stroff, 4, be);
+	tu_put(c + 20, strsize, 4, be);
+	size_t str = 1;
+	for (size_t i = 0; i < nsyms; i++) {
+		uint8_t *s = img + symoff + nl * i;
+		tu_put(s, str, 4, be);
+		s[4] = syms[i].section ? 0x0f : 0x01; /* N_SECT|N_EXT, N_UNDF|N_EXT */
+		s[5] = (uint8_t)syms[i].section;
+		tu_put(s + 8, syms[i].value, is64 ? 8 : 4, be);
+		strcpy((char *)img + stroff + str, syms[i].name);
+		str += strlen(syms[i].name) + 1;
+	}
+	return img;
+}

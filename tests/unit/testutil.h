@@ -23,7 +23,6 @@ int tu_exists(const char *path);
 		}                                                         \
 	} while (0)
 
-#endif
 
 /* A minimal ELF image builder, for tests that need precise bytes. */
 struct tu_section {
@@ -44,3 +43,31 @@ void *tu_elf_build(int is64, int big_endian, uint16_t machine,
 
 /* Store v in n bytes at p in the given byte order. */
 void tu_put(uint8_t *p, uint64_t v, int n, int big_endian);
+
+/* Minimal PE and Mach-O image builders (testutil.c). */
+struct tu_obj_section {
+	const char *seg;  /* Mach-O segment name; ignored for PE */
+	const char *name; /* PE names longer than 8 go to the string table */
+	uint64_t addr;    /* PE: relative to the image base */
+	uint32_t flags;   /* PE characteristics / Mach-O section flags */
+	const void *data;
+	size_t size;
+};
+
+struct tu_obj_symbol {
+	const char *name;
+	uint64_t value;   /* PE: offset in its section; Mach-O: address */
+	int section;      /* 1-based; 0 undefined */
+};
+
+/* PE32 (is64 0) or PE32+ image; returns a malloc'd image. */
+void *tu_pe_build(int is64, uint16_t machine, uint64_t image_base,
+		  const struct tu_obj_section *secs, size_t n,
+		  const struct tu_obj_symbol *syms, size_t nsyms, size_t *size);
+
+/* Mach-O image, one segment per section (plus __PAGEZERO). */
+void *tu_macho_build(int is64, int big_endian, uint32_t cputype,
+		     const struct tu_obj_section *secs, size_t n,
+		     const struct tu_obj_symbol *syms, size_t nsyms, size_t *size);
+
+#endif

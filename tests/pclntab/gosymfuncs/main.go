@@ -1,7 +1,9 @@
-// gosymfuncs prints what debug/gosym reports for a Go ELF binary, the
+// gosymfuncs prints what debug/gosym reports for a Go binary, the
 // reference for gort-funcs: one line per function, "0xENTRY 0xEND NAME".
 // It opens the table the way cmd/internal/objfile does for
-// `go tool addr2line` (.gopclntab, text start from runtime.text or .text).
+// `go tool addr2line`: ELF .gopclntab (text start from runtime.text or
+// .text), Mach-O __gopclntab and __text, PE the bytes between the
+// runtime.pclntab and runtime.epclntab symbols and .text.
 //
 // With -pcs N it instead prints up to N sample PCs (hex, one per line):
 // every function entry and a few interior PCs, spread over the table.
@@ -9,49 +11,31 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"debug/elf"
 	"debug/gosym"
+	"debug/macho"
+	"debug/pe"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 )
 
 func main() {
 	pcs := flag.Int("pcs", 0, "print up to N sample PCs instead of functions")
+	skip := flag.String("skip", "", "with -pcs: comma-separated function names whose PCs are left out")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: gosymfuncs [-pcs N] FILE")
 		os.Exit(2)
 	}
-	f, err := elf.Open(flag.Arg(0))
+	data, text, err := pcln(flag.Arg(0))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
-	}
-	var text uint64
-	if s := f.Section(".text"); s != nil {
-		text = s.Addr
-	}
-	s := f.Section(".gopclntab")
-	if s == nil {
-		s = f.Section(".data.rel.ro.gopclntab")
-	}
-	if s == nil {
-		fmt.Fprintln(os.Stderr, "no .gopclntab")
-		os.Exit(1)
-	}
-	data, err := s.Data()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if syms, err := f.Symbols(); err == nil {
-		for _, sym := range syms {
-			if sym.Name == "runtime.text" {
-				text = sym.Value
-				break
-			}
-		}
 	}
 	tab, err := gosym.NewTable(nil, gosym.NewLineTable(data, text))
 	if err != nil {
@@ -61,7 +45,7 @@ func main() {
 	w := bufio.NewWriter(os.Stdout)
 	defer w.Flush()
 	if *pcs > 0 {
-		samplePCs(w, tab.Funcs, *pcs)
+		samplePCs(w, tab.Funcs, *pcs, strings.Split(*skip, ","))
 		return
 	}
 	for _, fn := range tab.Funcs {
@@ -71,7 +55,7 @@ func main() {
 
 // samplePCs prints entries and interior PCs of evenly spread functions,
 // plus the table's ends and one PC past them.
-func samplePCs(w *bufio.Writer, funcs []gosym.Func, n int) {
+func samplePCs(w *bufio.Writer, funcs []gosym.Func, n int, skip []string) {
 	if len(funcs) == 0 {
 		return
 	}
@@ -81,6 +65,9 @@ func samplePCs(w *bufio.Writer, funcs []gosym.Func, n int) {
 	}
 	for i := 0; i < len(funcs); i += step {
 		fn := funcs[i]
+		if slices.Contains(skip, fn.Name) {
+			continue
+		}
 		size := fn.End - fn.Entry
 		fmt.Fprintf(w, "0x%x\n", fn.Entry)
 		for _, k := range []uint64{size / 3, size / 2, size - 1} {
@@ -91,4 +78,105 @@ func samplePCs(w *bufio.Writer, funcs []gosym.Func, n int) {
 	}
 	last := funcs[len(funcs)-1]
 	fmt.Fprintf(w, "0x%x\n0x%x\n0x%x\n", funcs[0].Entry-1, last.End-1, last.End)
+}
+
+func pcln(file string) (data []byte, text uint64, err error) {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return nil, 0, err
+	}
+	switch {
+	case bytes.HasPrefix(raw, []byte("MZ")):
+		return pePcln(raw)
+	case bytes.HasPrefix(raw, []byte("\x7fELF")):
+		return elfPcln(raw)
+	}
+	return machoPcln(raw)
+}
+
+func elfPcln(raw []byte) ([]byte, uint64, error) {
+	f, err := elf.NewFile(bytes.NewReader(raw))
+	if err != nil {
+		return nil, 0, err
+	}
+	var text uint64
+	if s := f.Section(".text"); s != nil {
+		text = s.Addr
+	}
+	s := f.Section(".gopclntab")
+	if s == nil {
+		s = f.Section(".data.rel.ro.gopclntab")
+	}
+	if s == nil {
+		return nil, 0, errors.New("no .gopclntab")
+	}
+	data, err := s.Data()
+	if err != nil {
+		return nil, 0, err
+	}
+	if syms, err := f.Symbols(); err == nil {
+		for _, sym := range syms {
+			if sym.Name == "runtime.text" {
+				text = sym.Value
+				break
+			}
+		}
+	}
+	return data, text, nil
+}
+
+// cmd/internal/objfile/macho.go: pcln.
+func machoPcln(raw []byte) ([]byte, uint64, error) {
+	var f *macho.File
+	if ff, err := macho.NewFatFile(bytes.NewReader(raw)); err == nil {
+		f = ff.Arches[0].File
+	} else if f, err = macho.NewFile(bytes.NewReader(raw)); err != nil {
+		return nil, 0, err
+	}
+	var text uint64
+	if s := f.Section("__text"); s != nil {
+		text = s.Addr
+	}
+	s := f.Section("__gopclntab")
+	if s == nil {
+		return nil, 0, errors.New("no __gopclntab")
+	}
+	data, err := s.Data()
+	return data, text, err
+}
+
+// cmd/internal/objfile/pe.go: pcln, loadPETable.
+func pePcln(raw []byte) ([]byte, uint64, error) {
+	f, err := pe.NewFile(bytes.NewReader(raw))
+	if err != nil {
+		return nil, 0, err
+	}
+	var base uint64
+	switch oh := f.OptionalHeader.(type) {
+	case *pe.OptionalHeader32:
+		base = uint64(oh.ImageBase)
+	case *pe.OptionalHeader64:
+		base = oh.ImageBase
+	}
+	var text uint64
+	if s := f.Section(".text"); s != nil {
+		text = base + uint64(s.VirtualAddress)
+	}
+	var start, end *pe.Symbol
+	for _, s := range f.Symbols {
+		switch s.Name {
+		case "runtime.pclntab":
+			start = s
+		case "runtime.epclntab":
+			end = s
+		}
+	}
+	if start == nil || end == nil || start.SectionNumber != end.SectionNumber || start.SectionNumber <= 0 {
+		return nil, 0, errors.New("no runtime.pclntab symbols")
+	}
+	data, err := f.Sections[start.SectionNumber-1].Data()
+	if err != nil {
+		return nil, 0, err
+	}
+	return data[start.Value:end.Value], text, nil
 }
