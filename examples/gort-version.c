@@ -1,8 +1,8 @@
 /*
  * gort-version: print the Go version (and with -m, the module information)
  * of Go binaries, byte for byte as `go version [-m] FILE...` does, and also
- * for binaries without build info (from runtime.buildVersion) and for
- * zstd-compressed files.
+ * for binaries without build info (from runtime.buildVersion, by symbol or,
+ * without symbols, found in the data) and for zstd-compressed files.
  */
 #define _XOPEN_SOURCE 700
 #include "tool.h"
@@ -169,8 +169,8 @@ static int scan_file(const char *file, const struct stat *st, int must_print)
 		}
 		printf("%s: %.*s\n", file, (int)v.len, v.ptr);
 		if (opt_m)
-			fprintf(stderr, "%s: no module information (version from runtime.buildVersion)\n",
-				file);
+			fprintf(stderr, "%s: no module information (version from runtime.buildVersion%s)\n",
+				file, source == GORT_VERSION_FROM_DATA ? ", found in the data" : "");
 		gort_binary_close(bin);
 		return 1;
 	}

@@ -64,12 +64,19 @@ GORT_API const char *gort_buildinfo_string(const gort_buildinfo *bi);
 /* Where a Go version came from. */
 enum gort_version_source {
 	GORT_VERSION_FROM_BUILDINFO = 1, /* the build info blob */
-	GORT_VERSION_FROM_SYMBOL = 2     /* runtime.buildVersion, by symbol */
+	GORT_VERSION_FROM_SYMBOL = 2,    /* runtime.buildVersion, by symbol */
+	/*
+	 * runtime.buildVersion found without symbols: a string header in the
+	 * data the runtime's moduledata names, pointing at "go1.N..." (or
+	 * "devel ...").
+	 */
+	GORT_VERSION_FROM_DATA = 3
 };
 
 /*
  * The Go version of the binary: from its build info when present, else
- * from the runtime's own runtime.buildVersion string. *version is borrowed
+ * from the runtime's own runtime.buildVersion string (by its symbol, else
+ * found in the data: stripped binaries whose build info was removed). *version is borrowed
  * (valid until gort_binary_close); *source (may be NULL) says where it
  * came from. Errors: GORT_ENOTGO when neither is found.
  */
