@@ -13,9 +13,12 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: gort-nm [-moduledata] FILE\n"
-		   "List the symbols of a binary as `go tool nm -size -sort address` does.\n"
-		   "  -moduledata  print the runtime's first moduledata instead\n"
+	fprintf(f, "Usage: gort-nm [-moduledata] FILE\n"
+		   "List the symbols of a binary (ELF, PE or Mach-O) as\n"
+		   "`go tool nm -size -sort address` does: address, size, letter, name.\n"
+		   "  -moduledata  print the runtime's first moduledata instead,\n"
+		   "               one `field 0xvalue` line per field\n"
+		   "  --help       print this help\n"
 		   "  --version    print the library version\n");
 }
 
@@ -95,5 +98,7 @@ int main(int argc, char **argv)
 		return fail(argv[argc - 1], rc);
 	rc = md ? print_moduledata(bin, argv[argc - 1]) : print_symbols(bin, argv[argc - 1]);
 	gort_binary_close(bin);
+	if (fflush(stdout) != 0)
+		return 1;
 	return rc;
 }

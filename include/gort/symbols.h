@@ -5,8 +5,9 @@
  * Symbols are what `go tool nm` lists (cmd/internal/objfile), with the
  * same addresses, sizes and letters: PE and Mach-O record no sizes, so a
  * symbol's size there is the distance to the next higher symbol address.
- * Names are as the file spells them: Mach-O's start with '_'
- * ("_runtime.main"). Stripped binaries (-ldflags=-s) have no symbols.
+ * Names are as Go's debug/macho gives them: the '_' cmd/link puts before
+ * every Mach-O name is dropped from names with a dot ("runtime.main"), as
+ * there. Stripped binaries (-ldflags=-s) have no symbols.
  */
 #ifndef GORT_SYMBOLS_H
 #define GORT_SYMBOLS_H
@@ -38,7 +39,7 @@ GORT_API int gort_binary_symbol_count(gort_binary *bin, size_t *n);
 GORT_API int gort_binary_symbol_at(gort_binary *bin, size_t i,
 				   struct gort_symbol *out);
 
-/* Symbol by exact name (as in the file). GORT_ENOTFOUND when absent. */
+/* Symbol by exact name. GORT_ENOTFOUND when absent. */
 GORT_API int gort_binary_symbol_lookup(gort_binary *bin, const char *name,
 				       struct gort_symbol *out);
 

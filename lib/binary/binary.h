@@ -55,9 +55,8 @@ int gort__binary_section(struct gort_binary *bin, const char *name,
 			 struct gort_view *data, uint64_t *addr);
 
 /*
- * Address of a Go symbol named as Go names it ("runtime.buildVersion"; the
- * underscore Mach-O prepends is added here). GORT_ENOTFOUND (not recorded)
- * when absent.
+ * Address of a Go symbol ("runtime.buildVersion"). GORT_ENOTFOUND (not
+ * recorded) when absent.
  */
 int gort__binary_go_symbol(struct gort_binary *bin, const char *name,
 			   uint64_t *value);

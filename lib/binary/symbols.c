@@ -157,19 +157,10 @@ static long find_name(const struct gort_binary *bin, const char *name)
 int gort__binary_go_symbol(struct gort_binary *bin, const char *name,
 			   uint64_t *value)
 {
-	char buf[128];
 	long i;
 
 	if (load(bin))
 		return GORT_ENOTFOUND;
-	if (bin->format == GORT_FORMAT_MACHO) {
-		/* cmd/link (macho.go: machosymtab) prefixes every name with '_'. */
-		if (strlen(name) + 2 > sizeof(buf))
-			return GORT_ENOTFOUND;
-		buf[0] = '_';
-		strcpy(buf + 1, name);
-		name = buf;
-	}
 	if ((i = find_name(bin, name)) < 0)
 		return GORT_ENOTFOUND;
 	*value = bin->syms[i].value;

@@ -243,6 +243,12 @@ static int read_symtab(struct gort_obj *o, const struct gort_view *cmd, bool is6
 		if (type & N_STAB) /* debugging entries, skipped as objfile does */
 			continue;
 		out->name = (const char *)strs.data + strx;
+		/*
+		 * cmd/link prefixes every name with '_'; debug/macho strips it
+		 * from names with a dot (Go symbols, issue 33808): so do we.
+		 */
+		if (out->name[0] == '_' && strchr(out->name, '.'))
+			out->name++;
 		out->code = sym_code(o, sect);
 		o->nsymbols++;
 	}

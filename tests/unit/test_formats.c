@@ -171,12 +171,14 @@ static void test_macho(void **state)
 	assert_int_equal(gort_binary_buildinfo(bin, &bi), 0);
 	v = gort_buildinfo_go_version(bi);
 	assert_true(gort__str_eq(v, "go1.21.13"));
-	assert_int_equal(gort_binary_symbol_lookup(bin, "_main.main", &sym), 0);
+	assert_int_equal(gort_binary_symbol_lookup(bin, "main.main", &sym), 0);
 	assert_int_equal(sym.kind, 'T');
 	assert_int_equal(sym.size, 0x100003040 - 0x100001010);
-	assert_int_equal(gort_binary_symbol_lookup(bin, "_runtime.buildVersion", &sym), 0);
+	assert_int_equal(gort_binary_symbol_lookup(bin, "runtime.buildVersion", &sym), 0);
 	assert_int_equal(sym.kind, 'D');
-	/* Go names find their underscored Mach-O spelling. */
+	/* The '_' is kept where the name has no dot (C symbols). */
+	assert_int_equal(gort_binary_symbol_lookup(bin, "_write", &sym), 0);
+	assert_int_equal(sym.kind, 'U');
 	assert_int_equal(gort__binary_go_symbol(bin, "runtime.buildVersion", &addr), 0);
 	assert_int_equal(addr, 0x100003040);
 	gort_binary_close(bin);
