@@ -71,14 +71,16 @@ n=0 nstripped=0
 while IFS= read -r f; do
   want=$("$go" version "$f" | sed 's/^[^:]*: //')
   noinfo "$f" "$tmp/noinfo" || continue
-  if "$go" version "$tmp/noinfo" >/dev/null 2>&1; then
+  if [ -n "$("$go" version "$tmp/noinfo" 2>/dev/null)" ]; then
     echo "copy of $f still has build info"; fail=1; continue
   fi
   got=$("$tool" -m "$tmp/noinfo" 2>"$tmp/err" | sed 's/^[^:]*: //')
   if [ "$got" != "$want" ]; then
     echo "MISMATCH without build info: $f: got '$got', want '$want'"; cat "$tmp/err"; fail=1
   fi
+  # Stripped Mach-O files of some releases keep a symbol table.
   case $f in */stripped/*)
+    "$build/examples/gort-nm" "$f" 2>/dev/null | grep -q ' runtime\.buildVersion$' && continue
     nstripped=$((nstripped + 1))
     grep -q "found in the data" "$tmp/err" || { echo "$f: version not reported as found in the data"; fail=1; } ;;
   esac
