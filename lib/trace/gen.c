@@ -534,6 +534,52 @@ int gort__tgen_add(struct gort_tgen *g, const struct gort_tbatch *b, int ver)
 	return add_event_batch(g, b);
 }
 
+int gort__tgen_put_string(struct gort_tgen *g, uint64_t id, struct gort_str s, uint32_t *slot)
+{
+	int rc;
+
+	if ((rc = GROW(g->strs, g->nstrs, g->cap_strs)))
+		return rc;
+	rc = idtab_insert(&g->strtab, id, (uint32_t)g->nstrs);
+	if (rc)
+		return rc;
+	*slot = (uint32_t)g->nstrs;
+	g->strs[g->nstrs++] = s;
+	return 0;
+}
+
+int gort__tgen_put_stack(struct gort_tgen *g, uint64_t id, const struct gort_tframe *f, size_t n)
+{
+	struct gort_tstack st = {(uint32_t)g->nstack_frames, (uint32_t)n};
+	uint32_t idx;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = add_frame(g, f[i].pc, f[i].func_id, f[i].file_id, f[i].line, &idx)))
+			return rc;
+		if ((rc = GROW(g->stack_frames, g->nstack_frames, g->cap_stack_frames)))
+			return rc;
+		g->stack_frames[g->nstack_frames++] = idx;
+	}
+	if (idtab_get(&g->stacktab, id, &idx)) {
+		g->stacks[idx] = st;
+		return 0;
+	}
+	if ((rc = GROW(g->stacks, g->nstacks, g->cap_stacks)))
+		return rc;
+	rc = idtab_insert(&g->stacktab, id, (uint32_t)g->nstacks);
+	if (rc < 0)
+		return rc;
+	g->stacks[g->nstacks++] = st;
+	return 0;
+}
+
+void gort__tgen_compact(struct gort_tgen *g)
+{
+	idtab_compact(&g->strtab);
+	idtab_compact(&g->stacktab);
+}
+
 /* validateStackStrings: every frame's strings must exist. */
 static int validate_stack_strings(const struct gort_tgen *g)
 {

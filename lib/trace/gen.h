@@ -111,6 +111,16 @@ const struct gort_tstack *gort__tgen_stack(const struct gort_tgen *g, uint64_t i
 int gort__tgen_add_extra(struct gort_tgen *g, struct gort_str s, uint64_t *id);
 struct gort_str gort__tgen_extra(const struct gort_tgen *g, uint64_t id);
 
+/*
+ * The old format's tables, one for the whole trace (tracev1.go: init).
+ * put_string: 1 if the ID is taken; *slot receives the string's index in
+ * strs. put_stack: a later stack with the same ID replaces the earlier one
+ * (tracev1's map). compact once every entry is in: no put after it.
+ */
+int gort__tgen_put_string(struct gort_tgen *g, uint64_t id, struct gort_str s, uint32_t *slot);
+int gort__tgen_put_stack(struct gort_tgen *g, uint64_t id, const struct gort_tframe *f, size_t n);
+void gort__tgen_compact(struct gort_tgen *g);
+
 /* frequency.mul: Time(float64(t) * float64(f)), as Go's amd64 converts. */
 int64_t gort__freq_mul(double freq, uint64_t t);
 

@@ -33,11 +33,9 @@ static int parse_header(gort_trace *t)
 		if (h[i] != 0)
 			return gort__fail_at(GORT_EFORMAT, i, "bad file format: not a Go execution trace?");
 	switch (ver) {
+	case 5: case 7: case 8: case 9: case 10: case 11: case 19: case 21:
 	case 22: case 23: case 25: case 26:
 		break;
-	case 5: case 7: case 8: case 9: case 10: case 11: case 19: case 21:
-		return gort__fail_at(GORT_EUNSUPPORTED, 0,
-				     "trace format go 1.%u (before Go 1.22) is not supported yet", ver);
 	default:
 		return gort__fail_at(GORT_EUNSUPPORTED, 0,
 				     "unknown or unsupported trace version go 1.%u", ver);
@@ -586,9 +584,20 @@ int gort_trace_event_iter_next(gort_trace_event_iter *it, const struct gort_trac
 	if (it->done && it->o.qlen == 0)
 		return GORT_EEND;
 	e = &it->cur;
-	rc = read_event(it, e);
-	if (!rc)
-		rc = validate_ids(it, e);
+	if (it->old) {
+		/* Old formats: times are already Go's (tracev1.go: next). */
+		if ((rc = gort__old_next(it->old, e)) == GORT_EEND)
+			return rc;
+		if (!rc) {
+			gort__trace_fill_event(it, e, &it->out);
+			*ev = &it->out;
+			return 0;
+		}
+	} else {
+		rc = read_event(it, e);
+		if (!rc)
+			rc = validate_ids(it, e);
+	}
 	if (rc) {
 		save_err(&it->fail, rc);
 		it->failed = true;
@@ -617,6 +626,15 @@ int gort_trace_event_iter_new(gort_trace_event_iter **out, gort_trace *t)
 	it->pos = GORT_TRACE_HEADER_SIZE;
 	it->ver = t->version;
 	gort__order_init(&it->o, t->version);
+	if (t->version < 22) {
+		/* One table for the whole trace, from an index of the file. */
+		int rc = gort__old_new(&it->old, it->v, t->version, &it->gen);
+		if (rc) {
+			gort_trace_event_iter_free(it);
+			return rc;
+		}
+		it->have_gen = true;
+	}
 	*out = it;
 	return 0;
 }
@@ -625,6 +643,7 @@ void gort_trace_event_iter_free(gort_trace_event_iter *it)
 {
 	if (!it)
 		return;
+	gort__old_free(it->old);
 	gort__tgen_free(&it->gen);
 	gort__order_free(&it->o);
 	gort__free(it->curs);

@@ -4,6 +4,7 @@
 
 #include "../io/source.h"
 #include "gen.h"
+#include "old.h"
 #include "order.h"
 
 #define GORT_TRACE_HEADER_SIZE 16
@@ -31,6 +32,7 @@ struct gort_saved_err {
 
 struct gort_trace_event_iter {
 	gort_trace *t;
+	struct gort_old *old; /* formats before 1.22 (old*.c) */
 	const struct gort_view *v;
 	uint64_t pos;
 	uint64_t released; /* file bytes [0, released) dropped from memory */

@@ -1,0 +1,828 @@
+/*
+ * Merging the P streams of an old trace into one ordered stream, one event
+ * at a time: tracev1/parser.go (parseEventBatches, parse's time
+ * conversion, postProcessTrace) and tracev1/order.go (stateTransition,
+ * transition, the frontier heap); format 1.5 as Go 1.21's order1005.
+ *
+ * Go materializes the merged list, moves each GoSysExit to its real time
+ * and re-sorts it (sort.Stable). Here the merged events go through a
+ * min-heap on (new time, merge position) instead, and an event leaves it
+ * once nothing still to come can sort before it: no later merged event is
+ * earlier than the last one merged (else the trace is out of order), and
+ * no unmerged syscall exit moves before the earliest real exit time still
+ * ahead, which the index keeps per batch (struct gort_v1batch.exit_rest).
+ */
+#include "old.h"
+
+#include "pdqsort.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GROW(arr, n, cap) gort__old_grow((void **)&(arr), &(cap), (n) + 1, sizeof(*(arr)))
+
+enum { G_DEAD, G_RUNNABLE, G_RUNNING, G_WAITING };
+
+#define UNORDERED UINT64_MAX
+#define GARBAGE (UINT64_MAX - 1)
+#define NOSEQ UINT64_MAX
+#define SEQINC (UINT64_MAX - 1)
+
+struct gst {
+	uint64_t seq;
+	int status;
+};
+
+/* order.go: stateTransition. */
+static uint64_t state_transition(const struct gort_v1ev *ev, struct gst *init, struct gst *next)
+{
+	switch (ev->type) {
+	case V1_GO_CREATE:
+		*init = (struct gst){0, G_DEAD};
+		*next = (struct gst){1, G_RUNNABLE};
+		return ev->args[0];
+	case V1_GO_WAITING: case V1_GO_IN_SYSCALL:
+		*init = (struct gst){1, G_RUNNABLE};
+		*next = (struct gst){2, G_WAITING};
+		return ev->g;
+	case V1_GO_START: case V1_GO_START_LABEL:
+		*init = (struct gst){ev->args[1], G_RUNNABLE};
+		*next = (struct gst){ev->args[1] + 1, G_RUNNING};
+		return ev->g;
+	case V1_GO_START_LOCAL:
+		*init = (struct gst){NOSEQ, G_RUNNABLE};
+		*next = (struct gst){SEQINC, G_RUNNING};
+		return ev->g;
+	case V1_GO_BLOCK: case V1_GO_BLOCK_SEND: case V1_GO_BLOCK_RECV:
+	case V1_GO_BLOCK_SELECT: case V1_GO_BLOCK_SYNC: case V1_GO_BLOCK_COND:
+	case V1_GO_BLOCK_NET: case V1_GO_SLEEP: case V1_GO_SYS_BLOCK: case V1_GO_BLOCK_GC:
+		*init = (struct gst){NOSEQ, G_RUNNING};
+		*next = (struct gst){NOSEQ, G_WAITING};
+		return ev->g;
+	case V1_GO_SCHED: case V1_GO_PREEMPT:
+		*init = (struct gst){NOSEQ, G_RUNNING};
+		*next = (struct gst){NOSEQ, G_RUNNABLE};
+		return ev->g;
+	case V1_GO_UNBLOCK: case V1_GO_SYS_EXIT:
+		*init = (struct gst){ev->args[1], G_WAITING};
+		*next = (struct gst){ev->args[1] + 1, G_RUNNABLE};
+		return ev->args[0];
+	case V1_GO_UNBLOCK_LOCAL: case V1_GO_SYS_EXIT_LOCAL:
+		*init = (struct gst){NOSEQ, G_WAITING};
+		*next = (struct gst){SEQINC, G_RUNNABLE};
+		return ev->args[0];
+	case V1_GC_START:
+		*init = (struct gst){ev->args[0], G_DEAD};
+		*next = (struct gst){ev->args[0] + 1, G_DEAD};
+		return GARBAGE;
+	default:
+		*init = *next = (struct gst){0, 0};
+		return UNORDERED;
+	}
+}
+
+static struct gst gstate(const struct gort_old *o, uint64_t g)
+{
+	const uint64_t *s = gort__idmap_get(&o->gseq, g), *st = gort__idmap_get(&o->gstatus, g);
+	return (struct gst){s ? *s : 0, st ? (int)*st : G_DEAD};
+}
+
+static bool ready(uint64_t g, struct gst curr, struct gst init)
+{
+	return g == UNORDERED ||
+	       ((init.seq == NOSEQ || init.seq == curr.seq) && init.status == curr.status);
+}
+
+/* order.go: transition. */
+static int transition(struct gort_old *o, const struct gort_v1ev *ev)
+{
+	struct gst init, next, curr;
+	uint64_t g = state_transition(ev, &init, &next), *v;
+	int rc;
+
+	if (g == UNORDERED)
+		return 0;
+	curr = gstate(o, g);
+	if (!ready(g, curr, init))
+		return gort__fail_at(GORT_EFORMAT, ev->off,
+				     "trace: encountered impossible goroutine state transition (event at offset 0x%llx)",
+				     (unsigned long long)ev->off);
+	if (next.seq == NOSEQ)
+		next.seq = curr.seq;
+	else if (next.seq == SEQINC)
+		next.seq = curr.seq + 1;
+	if ((rc = gort__idmap_put(&o->gseq, g, &v)) < 0)
+		return rc;
+	*v = next.seq;
+	if ((rc = gort__idmap_put(&o->gstatus, g, &v)) < 0)
+		return rc;
+	*v = (uint64_t)next.status;
+	return 0;
+}
+
+/* --- the frontier: order.go's orderEventList heap --- */
+
+static bool fless(const struct gort_old *o, size_t i, size_t j)
+{
+	return o->front[i].ev.ts < o->front[j].ev.ts;
+}
+
+static void fswap(struct gort_old *o, size_t i, size_t j)
+{
+	struct gort_v1front t = o->front[i];
+	o->front[i] = o->front[j];
+	o->front[j] = t;
+}
+
+static void heap_up(struct gort_old *o, size_t j)
+{
+	while (j > 0) {
+		size_t i = (j - 1) / 2;
+		if (!fless(o, j, i))
+			break;
+		fswap(o, i, j);
+		j = i;
+	}
+}
+
+static void heap_down(struct gort_old *o, size_t i, size_t n)
+{
+	for (;;) {
+		size_t j1 = 2 * i + 1, j;
+		if (j1 >= n)
+			break;
+		j = j1;
+		if (j1 + 1 < n && fless(o, j1 + 1, j1))
+			j = j1 + 1;
+		if (!fless(o, j, i))
+			break;
+		fswap(o, i, j);
+		i = j;
+	}
+}
+
+static int64_t exit_of(const struct gort_v1ev *e)
+{
+	return e->type == V1_GO_SYS_EXIT && e->args[2] ? (int64_t)e->args[2] : INT64_MAX;
+}
+
+/* The earliest real syscall exit a P still has to merge. */
+static int64_t proc_exit_min(const struct gort_old *o, const struct gort_v1proc *p)
+{
+	int64_t m = p->front_exit;
+
+	if (p->exit_from && p->pos < p->nevs && p->exit_from[p->pos] < m)
+		m = p->exit_from[p->pos];
+	if (p->next != UINT32_MAX && o->batches[p->next].exit_rest < m)
+		m = o->batches[p->next].exit_rest;
+	return m;
+}
+
+/* parseEventBatches' loop, one merged event per call. */
+static int merge_next(struct gort_old *o, struct gort_v1ev *out)
+{
+	struct gort_v1front f;
+	int rc;
+
+	for (size_t i = 0; i < o->navail; i++) {
+		struct gort_v1proc *p = &o->procs[o->avail[i]];
+		struct gort_v1ev *ev;
+		struct gst init, next;
+		uint64_t g;
+		bool gone = false;
+
+		while (p->pos >= p->nevs) {
+			rc = gort__old_load(o, p);
+			if (rc == GORT_EEND) {
+				p->done = true;
+				o->avail[i] = o->avail[--o->navail];
+				gone = true;
+				break;
+			}
+			if (rc)
+				return rc;
+		}
+		if (gone) {
+			i--; /* look at the swapped-in P (wraps to -1 then 0) */
+			continue;
+		}
+		ev = &p->evs[p->pos];
+		g = state_transition(ev, &init, &next);
+		if (!ready(g, gstate(o, g), init))
+			continue;
+		p->pos++;
+		p->front_exit = exit_of(ev);
+		o->front[o->nfront++] = (struct gort_v1front){*ev, o->avail[i]};
+		heap_up(o, o->nfront - 1);
+		o->avail[i] = o->avail[--o->navail];
+		i--;
+	}
+	if (o->nfront == 0) {
+		for (size_t i = 0; i < o->nprocs; i++)
+			if (!o->procs[i].done)
+				return gort__fail(GORT_EFORMAT,
+						  "trace: no consistent ordering of events possible (P %d is stuck)",
+						  (int)o->procs[i].pid);
+		return GORT_EEND;
+	}
+	fswap(o, 0, o->nfront - 1);
+	heap_down(o, 0, o->nfront - 1);
+	f = o->front[--o->nfront];
+	o->procs[f.proc].front_exit = INT64_MAX;
+	/* The transition of the event as read; "Local" types only order. */
+	if ((rc = transition(o, &f.ev)))
+		return rc;
+	if (f.ev.type == V1_GO_START_LOCAL)
+		f.ev.type = V1_GO_START;
+	else if (f.ev.type == V1_GO_UNBLOCK_LOCAL)
+		f.ev.type = V1_GO_UNBLOCK;
+	else if (f.ev.type == V1_GO_SYS_EXIT_LOCAL)
+		f.ev.type = V1_GO_SYS_EXIT;
+	o->avail[o->navail++] = f.proc;
+	*out = f.ev;
+	return 0;
+}
+
+/* --- sort.Stable after moving syscall exits --- */
+
+static bool kless(const struct gort_v1keyed *a, const struct gort_v1keyed *b)
+{
+	return a->key < b->key || (a->key == b->key && a->seq < b->seq);
+}
+
+static int kpush(struct gort_old *o, const struct gort_v1keyed *k)
+{
+	size_t j;
+	int rc;
+
+	if ((rc = GROW(o->heap, o->nheap, o->cap_heap)))
+		return rc;
+	j = o->nheap++;
+	o->heap[j] = *k;
+	while (j > 0 && kless(&o->heap[j], &o->heap[(j - 1) / 2])) {
+		struct gort_v1keyed t = o->heap[j];
+		o->heap[j] = o->heap[(j - 1) / 2];
+		o->heap[(j - 1) / 2] = t;
+		j = (j - 1) / 2;
+	}
+	return 0;
+}
+
+static void kpop(struct gort_old *o, struct gort_v1ev *ev)
+{
+	size_t i = 0, n;
+
+	*ev = o->heap[0].ev;
+	ev->ts = o->heap[0].key;
+	o->heap[0] = o->heap[--o->nheap];
+	n = o->nheap;
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < n && kless(&o->heap[l], &o->heap[m]))
+			m = l;
+		if (l + 1 < n && kless(&o->heap[l + 1], &o->heap[m]))
+			m = l + 1;
+		if (m == i)
+			break;
+		struct gort_v1keyed t = o->heap[i];
+		o->heap[i] = o->heap[m];
+		o->heap[m] = t;
+		i = m;
+	}
+}
+
+/* Whether the heap's first event can go: nothing unmerged sorts before it. */
+static bool can_emit(struct gort_old *o, int64_t key)
+{
+	if (o->merge_done)
+		return true;
+	if (key > o->last_merged)
+		return false;
+	if (key <= o->exit_bound)
+		return true;
+	/* The bound only rises as exits are merged: recompute when it blocks. */
+	o->exit_bound = INT64_MAX;
+	for (size_t i = 0; i < o->nprocs; i++) {
+		int64_t m = proc_exit_min(o, &o->procs[i]);
+		if (m < o->exit_bound)
+			o->exit_bound = m;
+	}
+	return key <= o->exit_bound;
+}
+
+static int time_order(uint64_t off)
+{
+	return gort__fail_at(GORT_EFORMAT, off,
+			     "trace: time stamps out of order (event at offset 0x%llx)",
+			     (unsigned long long)off);
+}
+
+static int sorted_next(struct gort_old *o, struct gort_v1ev *ev)
+{
+	struct gort_v1keyed k;
+	uint64_t *v;
+	int rc;
+
+	for (;;) {
+		if (o->nheap > 0 && can_emit(o, o->heap[0].key)) {
+			kpop(o, ev);
+			return 0;
+		}
+		if (o->merge_done)
+			return GORT_EEND;
+		rc = merge_next(o, &k.ev);
+		if (rc == GORT_EEND) {
+			o->merge_done = true;
+			continue;
+		}
+		if (rc)
+			return rc;
+		if (o->have_last && k.ev.ts < o->last_merged)
+			return time_order(k.ev.off);
+		o->have_last = true;
+		o->last_merged = k.ev.ts;
+		k.key = k.ev.ts;
+		switch (k.ev.type) {
+		case V1_GO_SYS_BLOCK: case V1_GO_IN_SYSCALL:
+			if ((rc = gort__idmap_put(&o->last_block, k.ev.g, &v)) < 0)
+				return rc;
+			*v = (uint64_t)k.ev.ts;
+			break;
+		case V1_GO_SYS_EXIT: {
+			int64_t ts = (int64_t)k.ev.args[2], block;
+			if (ts == 0)
+				break;
+			v = gort__idmap_get(&o->last_block, k.ev.g);
+			block = v ? (int64_t)*v : 0;
+			if (block == 0)
+				return gort__fail_at(GORT_EFORMAT, k.ev.off,
+						     "trace: stray syscall exit (event at offset 0x%llx)",
+						     (unsigned long long)k.ev.off);
+			if (ts < block)
+				return time_order(k.ev.off);
+			k.key = ts;
+			break;
+		}
+		}
+		k.seq = o->nseq++;
+		if ((rc = kpush(o, &k)))
+			return rc;
+	}
+}
+
+/* --- format 1.5: Go 1.21's order1005, every event in memory --- */
+
+static int seq_cmp(const void *a, const void *b)
+{
+	const struct gort_v1ev *x = a, *y = b;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int load_all_1005(struct gort_old *o)
+{
+	int rc;
+
+	for (size_t i = 0; i < o->nprocs; i++) {
+		struct gort_v1proc *p = &o->procs[i];
+		while ((rc = gort__old_load(o, p)) == 0) {
+			if ((rc = gort__old_grow((void **)&o->all, &o->nall_cap, o->nall + p->nevs + 1,
+						 sizeof(*o->all))))
+				return rc;
+			memcpy(o->all + o->nall, p->evs, p->nevs * sizeof(*p->evs));
+			o->nall += p->nevs;
+		}
+		if (rc != GORT_EEND)
+			return rc;
+	}
+	for (size_t i = 0; i < o->nall; i++) {
+		struct gort_v1ev *e = &o->all[i];
+		if (e->type == V1_GO_SYS_EXIT) {
+			/* Emitted once the thread has a P: its real seq and time. */
+			e->seq = (int64_t)e->args[1];
+			if (e->args[2] != 0)
+				e->ts = (int64_t)e->args[2];
+		}
+	}
+	/* sort.Sort by seq: the seqs are unique, any sort gives Go's order. */
+	qsort(o->all, o->nall, sizeof(*o->all), seq_cmp);
+	for (size_t i = 1; i < o->nall; i++)
+		if (o->all[i].ts < o->all[i - 1].ts)
+			return time_order(o->all[i].off);
+	o->all_loaded = true;
+	return 0;
+}
+
+static int ordered_next(struct gort_old *o, struct gort_v1ev *ev)
+{
+	int rc;
+
+	if (o->ver >= 7)
+		return sorted_next(o, ev);
+	if (!o->all_loaded && (rc = load_all_1005(o)))
+		return rc;
+	if (o->all_pos >= o->nall)
+		return GORT_EEND;
+	*ev = o->all[o->all_pos++];
+	return 0;
+}
+
+/* --- postProcessTrace --- */
+
+static int pp_fail(const struct gort_v1ev *ev, const char *fmt, unsigned long long a,
+		   unsigned long long b)
+{
+	char msg[200];
+
+	snprintf(msg, sizeof(msg), fmt, a, b);
+	return gort__fail_at(GORT_EFORMAT, ev->off, "trace: %s (event at offset 0x%llx)", msg,
+			     (unsigned long long)ev->off);
+}
+
+static int pp_g(struct gort_old *o, uint64_t g, bool create, struct gort_v1gdesc **out,
+		bool *existed)
+{
+	uint64_t *v;
+	int rc;
+
+	if ((v = gort__idmap_get(&o->pp_gidx, g))) {
+		*out = &o->pp_g[*v];
+		if (existed)
+			*existed = true;
+		return 0;
+	}
+	if (existed)
+		*existed = false;
+	if (!create) {
+		memset(&o->pp_zero, 0, sizeof(o->pp_zero));
+		*out = &o->pp_zero; /* a read of a missing key: Go's zero value */
+		return 0;
+	}
+	if ((rc = GROW(o->pp_g, o->npp_g, o->cap_pp_g)))
+		return rc;
+	if ((rc = gort__idmap_put(&o->pp_gidx, g, &v)) < 0)
+		return rc;
+	*v = o->npp_g;
+	memset(&o->pp_g[o->npp_g], 0, sizeof(o->pp_g[0]));
+	*out = &o->pp_g[o->npp_g++];
+	return 0;
+}
+
+static int pp_p(struct gort_old *o, int32_t p, struct gort_v1pdesc **out)
+{
+	uint64_t *v;
+	int rc;
+
+	if ((v = gort__idmap_get(&o->pp_pidx, (uint64_t)(int64_t)p))) {
+		*out = &o->pp_p[*v];
+		return 0;
+	}
+	if ((rc = GROW(o->pp_p, o->npp_p, o->cap_pp_p)))
+		return rc;
+	if ((rc = gort__idmap_put(&o->pp_pidx, (uint64_t)(int64_t)p, &v)) < 0)
+		return rc;
+	*v = o->npp_p;
+	memset(&o->pp_p[o->npp_p], 0, sizeof(o->pp_p[0]));
+	*out = &o->pp_p[o->npp_p++];
+	return 0;
+}
+
+static int check_running(const struct gort_v1pdesc *p, const struct gort_v1gdesc *g,
+			 const struct gort_v1ev *ev, bool allow_g0)
+{
+	char fmt[160];
+	const char *name = gort__v1_desc(ev->type)->name;
+
+	if (g->state != G_RUNNING) {
+		snprintf(fmt, sizeof(fmt), "g %%llu is not running while %s (time %%lld)", name);
+		return pp_fail(ev, fmt, ev->g, (unsigned long long)ev->ts);
+	}
+	if (p->g != ev->g) {
+		snprintf(fmt, sizeof(fmt), "p %d is not running g %%llu while %s (time %%lld)",
+			 (int)ev->p, name);
+		return pp_fail(ev, fmt, ev->g, (unsigned long long)ev->ts);
+	}
+	if (!allow_g0 && ev->g == 0) {
+		snprintf(fmt, sizeof(fmt), "g 0 did %s (time %%lld)%%.0llu", name);
+		return pp_fail(ev, fmt, (unsigned long long)ev->ts, 0);
+	}
+	return 0;
+}
+
+static int regions(struct gort_old *o, struct gort_v1ev *ev)
+{
+	struct gort_v1regions *r;
+	uint64_t *v = gort__idmap_get(&o->pp_regions, ev->g);
+	int rc;
+
+	r = v ? (struct gort_v1regions *)(uintptr_t)*v : NULL;
+	if (ev->args[1] == 0) { /* push */
+		if (!r || r->n + 2 > r->cap) {
+			size_t cap = r ? r->cap * 2 : 8;
+			struct gort_v1regions *nr = gort__realloc(r, sizeof(*r) + cap * sizeof(uint64_t));
+			if (!nr)
+				return gort__fail(GORT_ENOMEM, "out of memory");
+			if (!r)
+				nr->n = 0;
+			nr->cap = cap;
+			r = nr;
+			if ((rc = gort__idmap_put(&o->pp_regions, ev->g, &v)) < 0) {
+				gort__free(r);
+				return rc;
+			}
+			*v = (uint64_t)(uintptr_t)r;
+		}
+		r->pairs[r->n++] = ev->args[0];
+		r->pairs[r->n++] = ev->args[2];
+		return 0;
+	}
+	if (ev->args[1] != 1)
+		return pp_fail(ev, "invalid user region mode %llu%.0llu", ev->args[1], 0);
+	if (!r || r->n == 0)
+		return 0;
+	if (r->pairs[r->n - 2] != ev->args[0] || r->pairs[r->n - 1] != ev->args[2])
+		return pp_fail(ev, "misuse of region in goroutine %llu: span end does not match the inner-most active span start (task %llu)",
+			       ev->g, ev->args[0]);
+	r->n -= 2;
+	if (r->n == 0) {
+		gort__idmap_del(&o->pp_regions, ev->g);
+		gort__free(r);
+	}
+	return 0;
+}
+
+static void drop_regions(struct gort_old *o, uint64_t g)
+{
+	uint64_t *v = gort__idmap_get(&o->pp_regions, g);
+
+	if (!v)
+		return;
+	gort__free((void *)(uintptr_t)*v);
+	gort__idmap_del(&o->pp_regions, g);
+}
+
+static int post_process(struct gort_old *o, struct gort_v1ev *ev)
+{
+	struct gort_v1gdesc *g, *g1;
+	struct gort_v1pdesc *p;
+	bool existed;
+	uint64_t *v;
+	int rc;
+
+	switch (ev->type) {
+	case V1_PROC_START:
+		if ((rc = pp_p(o, ev->p, &p)))
+			return rc;
+		if (p->running)
+			return pp_fail(ev, "p %lld is running before start (time %lld)",
+				       (unsigned long long)(int64_t)ev->p, (unsigned long long)ev->ts);
+		p->running = true;
+		break;
+	case V1_PROC_STOP:
+		if ((rc = pp_p(o, ev->p, &p)))
+			return rc;
+		if (!p->running)
+			return pp_fail(ev, "p %lld is not running before stop (time %lld)",
+				       (unsigned long long)(int64_t)ev->p, (unsigned long long)ev->ts);
+		if (p->g != 0)
+			return pp_fail(ev, "p is running a goroutine %llu during stop (time %lld)",
+				       p->g, (unsigned long long)ev->ts);
+		p->running = false;
+		break;
+	case V1_GC_START:
+		if (o->in_gc)
+			return pp_fail(ev, "previous GC is not ended before a new one (time %lld)%.0llu",
+				       (unsigned long long)ev->ts, 0);
+		o->in_gc = true;
+		ev->p = V1_GC_P; /* the global GC state */
+		break;
+	case V1_GC_DONE:
+		if (!o->in_gc)
+			return pp_fail(ev, "bogus GC end (time %lld)%.0llu", (unsigned long long)ev->ts, 0);
+		o->in_gc = false;
+		break;
+	case V1_STW_START:
+	case V1_STW_DONE: {
+		bool *stw = &o->in_stw;
+		if (o->ver < 10) { /* per P before 1.10 (Go 1.21's parser) */
+			if ((rc = pp_p(o, ev->p, &p)))
+				return rc;
+			stw = &p->stw;
+		}
+		if (ev->type == V1_STW_START && *stw)
+			return pp_fail(ev, "previous STW is not ended before a new one (time %lld)%.0llu",
+				       (unsigned long long)ev->ts, 0);
+		if (ev->type == V1_STW_DONE && !*stw)
+			return pp_fail(ev, "bogus STW end (time %lld)%.0llu", (unsigned long long)ev->ts, 0);
+		*stw = ev->type == V1_STW_START;
+		break;
+	}
+	case V1_GC_SWEEP_START:
+		if ((rc = pp_p(o, ev->p, &p)))
+			return rc;
+		if (p->sweep)
+			return pp_fail(ev, "previous sweeping is not ended before a new one (time %lld)%.0llu",
+				       (unsigned long long)ev->ts, 0);
+		p->sweep = true;
+		break;
+	case V1_GC_SWEEP_DONE:
+		if ((rc = pp_p(o, ev->p, &p)))
+			return rc;
+		if (!p->sweep)
+			return pp_fail(ev, "bogus sweeping end (time %lld)%.0llu", (unsigned long long)ev->ts, 0);
+		p->sweep = false;
+		break;
+	case V1_GC_MARK_ASSIST_START:
+		if ((rc = pp_g(o, ev->g, true, &g, NULL)))
+			return rc;
+		if (g->mark_assist)
+			return pp_fail(ev, "previous mark assist is not ended before a new one (time %lld)%.0llu",
+				       (unsigned long long)ev->ts, 0);
+		g->mark_assist = true;
+		break;
+	case V1_GC_MARK_ASSIST_DONE:
+		/* Assists can be in progress when tracing starts: no check. */
+		if ((rc = pp_g(o, ev->g, true, &g, NULL)))
+			return rc;
+		g->mark_assist = false;
+		break;
+	case V1_GO_WAITING: case V1_GO_IN_SYSCALL:
+		if ((rc = pp_g(o, ev->g, true, &g, NULL)))
+			return rc;
+		if (g->state != G_RUNNABLE)
+			return pp_fail(ev, ev->type == V1_GO_WAITING
+					   ? "g %llu is not runnable before EvGoWaiting (time %lld)"
+					   : "g %llu is not runnable before EvGoInSyscall (time %lld)",
+				       ev->g, (unsigned long long)ev->ts);
+		g->state = G_WAITING;
+		g->ev_type = ev->type;
+		break;
+	case V1_GO_CREATE:
+		if ((rc = pp_p(o, ev->p, &p)) || (rc = pp_g(o, ev->g, false, &g, NULL)) ||
+		    (rc = check_running(p, g, ev, true)))
+			return rc;
+		if ((rc = pp_g(o, ev->args[0], true, &g1, &existed)))
+			return rc;
+		if (existed)
+			return pp_fail(ev, "g %llu already exists (time %lld)", ev->args[0],
+				       (unsigned long long)ev->ts);
+		g1->state = G_RUNNABLE;
+		g1->ev_type = V1_GO_CREATE;
+		g1->has_create = true;
+		g1->create_stk = (uint32_t)ev->args[1];
+		break;
+	case V1_GO_START: case V1_GO_START_LABEL:
+		if ((rc = pp_p(o, ev->p, &p)) || (rc = pp_g(o, ev->g, true, &g, NULL)))
+			return rc;
+		if (g->state != G_RUNNABLE)
+			return pp_fail(ev, "g %llu is not runnable before start (time %lld)", ev->g,
+				       (unsigned long long)ev->ts);
+		if (p->g != 0)
+			return pp_fail(ev, "p is already running g %llu while start g %llu", p->g, ev->g);
+		g->state = G_RUNNING;
+		p->g = ev->g;
+		if (g->has_create) {
+			ev->stk = g->create_stk;
+			g->has_create = false;
+		}
+		g->ev_type = 0;
+		break;
+	case V1_GO_END: case V1_GO_STOP:
+		if ((rc = pp_p(o, ev->p, &p)) || (rc = pp_g(o, ev->g, true, &g, NULL)) ||
+		    (rc = check_running(p, g, ev, false)))
+			return rc;
+		g->state = G_DEAD;
+		p->g = 0;
+		if (ev->type == V1_GO_END)
+			drop_regions(o, ev->g);
+		break;
+	case V1_GO_SCHED: case V1_GO_PREEMPT:
+		if ((rc = pp_p(o, ev->p, &p)) || (rc = pp_g(o, ev->g, true, &g, NULL)) ||
+		    (rc = check_running(p, g, ev, false)))
+			return rc;
+		g->state = G_RUNNABLE;
+		p->g = 0;
+		g->ev_type = ev->type;
+		break;
+	case V1_GO_UNBLOCK:
+		if ((rc = pp_p(o, ev->p, &p)) || (rc = pp_g(o, ev->g, false, &g, NULL)))
+			return rc;
+		if (g->state != G_RUNNING)
+			return pp_fail(ev, "g %llu is not running while unpark (time %lld)", ev->g,
+				       (unsigned long long)ev->ts);
+		if (ev->p != V1_TIMER_P && p->g != ev->g)
+			return pp_fail(ev, "p is not running g %llu while unpark (time %lld)", ev->g,
+				       (unsigned long long)ev->ts);
+		if ((rc = pp_g(o, ev->args[0], true, &g1, NULL)))
+			return rc;
+		if (g1->state != G_WAITING)
+			return pp_fail(ev, "g %llu is not waiting before unpark (time %lld)", ev->args[0],
+				       (unsigned long long)ev->ts);
+		if (g1->ev_type == V1_GO_BLOCK_NET)
+			ev->p = V1_NETPOLL_P;
+		g1->state = G_RUNNABLE;
+		g1->ev_type = ev->type;
+		break;
+	case V1_GO_SYS_CALL:
+		if ((rc = pp_p(o, ev->p, &p)) || (rc = pp_g(o, ev->g, true, &g, NULL)) ||
+		    (rc = check_running(p, g, ev, false)))
+			return rc;
+		g->ev_type = ev->type;
+		break;
+	case V1_GO_SYS_BLOCK:
+		if ((rc = pp_p(o, ev->p, &p)) || (rc = pp_g(o, ev->g, true, &g, NULL)) ||
+		    (rc = check_running(p, g, ev, false)))
+			return rc;
+		g->state = G_WAITING;
+		p->g = 0;
+		break;
+	case V1_GO_SYS_EXIT:
+		if ((rc = pp_g(o, ev->g, true, &g, NULL)))
+			return rc;
+		if (g->state != G_WAITING)
+			return pp_fail(ev, "g %llu is not waiting during syscall exit (time %lld)", ev->g,
+				       (unsigned long long)ev->ts);
+		g->state = G_RUNNABLE;
+		g->ev_type = ev->type;
+		break;
+	case V1_GO_SLEEP: case V1_GO_BLOCK: case V1_GO_BLOCK_SEND: case V1_GO_BLOCK_RECV:
+	case V1_GO_BLOCK_SELECT: case V1_GO_BLOCK_SYNC: case V1_GO_BLOCK_COND:
+	case V1_GO_BLOCK_NET: case V1_GO_BLOCK_GC:
+		if ((rc = pp_p(o, ev->p, &p)) || (rc = pp_g(o, ev->g, true, &g, NULL)) ||
+		    (rc = check_running(p, g, ev, false)))
+			return rc;
+		g->state = G_WAITING;
+		g->ev_type = ev->type;
+		p->g = 0;
+		break;
+	case V1_USER_TASK_CREATE:
+		if ((rc = gort__idmap_put(&o->pp_tasks, ev->args[0], &v)) < 0)
+			return rc;
+		if (rc == 0)
+			return pp_fail(ev, "task id conflicts (id:%llu)%.0llu", ev->args[0], 0);
+		break;
+	case V1_USER_TASK_END:
+		gort__idmap_del(&o->pp_tasks, ev->args[0]);
+		break;
+	case V1_USER_REGION:
+		if ((rc = regions(o, ev)))
+			return rc;
+		break;
+	}
+	if (ev->stk != 0) {
+		/* No event refers to a missing or empty stack. */
+		bool ok;
+		const struct gort_tstack *st = gort__tgen_stack(o->tab, ev->stk, &ok);
+		if (!ok || st->n == 0)
+			ev->stk = 0;
+	}
+	return 0;
+}
+
+/* float64 to int64 as Go converts on amd64 (out of range: INT64_MIN). */
+static int64_t to_ns(double x)
+{
+	if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0))
+		return INT64_MIN;
+	return (int64_t)x;
+}
+
+int gort__old_next_v1(struct gort_old *o, struct gort_v1ev *ev)
+{
+	int rc = ordered_next(o, ev);
+
+	if (rc)
+		return rc;
+	if (!o->have_min) {
+		/* Times count from the first event, in ns: parse's translation. */
+		o->have_min = true;
+		o->min_ts = ev->ts;
+		o->freq = 1e9 / (double)o->ticks_per_sec;
+	}
+	ev->ts = to_ns((double)(int64_t)((uint64_t)ev->ts - (uint64_t)o->min_ts) * o->freq);
+	if (ev->type == V1_GO_UNBLOCK && gort__idmap_get(&o->timer_g, ev->g))
+		ev->p = V1_TIMER_P;
+	if (ev->type == V1_GO_SYS_EXIT)
+		ev->p = V1_SYSCALL_P;
+	return post_process(o, ev);
+}
+
+void gort__old_merge_free(struct gort_old *o)
+{
+	for (size_t i = 0; i < o->pp_regions.cap; i++)
+		if (o->pp_regions.ents && o->pp_regions.ents[i].used)
+			gort__free((void *)(uintptr_t)o->pp_regions.ents[i].val);
+	gort__idmap_free(&o->pp_regions);
+	gort__idmap_free(&o->pp_gidx);
+	gort__idmap_free(&o->pp_pidx);
+	gort__idmap_free(&o->pp_tasks);
+	gort__idmap_free(&o->gseq);
+	gort__idmap_free(&o->gstatus);
+	gort__idmap_free(&o->last_block);
+	gort__free(o->pp_g);
+	gort__free(o->pp_p);
+	gort__free(o->heap);
+	gort__free(o->front);
+	gort__free(o->avail);
+	gort__free(o->all);
+}

@@ -1,0 +1,3 @@
+module v1ref
+
+go 1.21
