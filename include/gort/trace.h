@@ -12,12 +12,17 @@
  * gort_trace_event_string() print the same lines.
  *
  * Formats: the generation format of Go 1.22 and later (format versions
- * 1.22, 1.23, 1.25, 1.26). Older formats (1.5-1.21) are recognized and
- * rejected with GORT_EUNSUPPORTED for now.
+ * 1.22, 1.23, 1.25, 1.26), and the old format of Go 1.5-1.21 (versions
+ * 1.5, 1.7, 1.8, 1.9, 1.10, 1.11, 1.19, 1.21), whose events are converted
+ * to the same model as Go's reader converts them (from 1.11 on; the older
+ * ones with Go 1.21's parsing rules).
  *
  * Memory: an iterator holds one generation's tables and index (the batch
  * bytes stay in the input), and drops the pages of a mapped file it has
- * read past. A zstd-compressed trace is decompressed whole first.
+ * read past. For the old format it holds an index of the file (batch
+ * offsets, the string and stack tables, CPU samples) and one batch per P;
+ * format 1.5 needs all its events in memory. A zstd-compressed trace is
+ * decompressed whole first.
  *
  * Thread safety: a gort_trace may be shared by many threads, each with its
  * own iterators; an iterator is used by one thread at a time.
@@ -58,7 +63,7 @@ GORT_API int gort_trace_open_memory(gort_trace **out, const void *data,
 /* Accepts NULL. Close every iterator of the trace first. */
 GORT_API void gort_trace_close(gort_trace *t);
 
-/* Format version of the trace: N of "go 1.N trace" (22, 23, 25, 26...). */
+/* Format version of the trace: N of "go 1.N trace" (5, 7, ..., 21, 22, 23, 25, 26). */
 GORT_API int gort_trace_version(const gort_trace *t);
 
 /* Event kinds: the values of Go's trace.EventKind. */
@@ -222,7 +227,9 @@ struct gort_trace_frame {
 /*
  * Start reading the events of t from the beginning. *out is yours: free it
  * with gort_trace_event_iter_free() before closing t. Several iterators
- * may read one trace, from different threads.
+ * may read one trace, from different threads. For an old-format trace this
+ * reads the whole file once to index it: errors in its structure
+ * (GORT_EFORMAT, GORT_ETRUNCATED) are reported here.
  */
 GORT_API int gort_trace_event_iter_new(gort_trace_event_iter **out,
 				       gort_trace *t);
