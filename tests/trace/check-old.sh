@@ -36,7 +36,8 @@ if [ -z "$ref_go" ] || [ ! -d "$data" ] || [ ! -x "$go121" ]; then
 fi
 [ -x "$tool" ] && [ -x "$v1dump" ] || { echo "missing $tool or $v1dump"; exit 1; }
 
-gotrace=$work/go-tool-trace
+# `go tool trace`, built once (shared with check-dump.sh).
+gotrace=$build/trace-check/go-tool-trace
 if [ ! -x "$gotrace" ] || [ "$gotrace" -ot "$ref_go" ]; then
   "$ref_go" build -o "$gotrace" cmd/trace || { echo "FAIL: cannot build cmd/trace"; exit 1; }
 fi

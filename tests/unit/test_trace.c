@@ -147,9 +147,14 @@ static void test_header(void **state)
 	gort_trace_close(t);
 	assert_int_equal(gort_trace_open_memory(&t, "go 1.26 trace\0\0\0", 16, NULL), 0);
 	gort_trace_close(t);
-	assert_int_equal(gort_trace_open_memory(&t, "go 1.21 trace\0\0\0", 16, NULL),
-			 GORT_EUNSUPPORTED);
-	assert_int_equal(gort_trace_open_memory(&t, "go 1.5 trace\0\0\0\0", 16, NULL),
+	/* The old format (tests/unit/test_trace_old.c). */
+	assert_int_equal(gort_trace_open_memory(&t, "go 1.21 trace\0\0\0", 16, NULL), 0);
+	assert_int_equal(gort_trace_version(t), 21);
+	gort_trace_close(t);
+	assert_int_equal(gort_trace_open_memory(&t, "go 1.5 trace\0\0\0\0", 16, NULL), 0);
+	assert_int_equal(gort_trace_version(t), 5);
+	gort_trace_close(t);
+	assert_int_equal(gort_trace_open_memory(&t, "go 1.6 trace\0\0\0\0", 16, NULL),
 			 GORT_EUNSUPPORTED);
 	assert_int_equal(gort_trace_open_memory(&t, "go 1.24 trace\0\0\0", 16, NULL),
 			 GORT_EUNSUPPORTED);
