@@ -67,6 +67,32 @@ if [ -n "$py" ]; then
 fi
 [ ${#traces[@]} -gt 0 ] || { echo "skip: no traces"; exit 77; }
 
+# Format 1.5-1.21 ("go 1.N trace" with N <= 21): Go's reader converts them.
+old_format() {
+  local h; h=$(head -c 16 "$1" | tr -d '\0')
+  [[ "$h" =~ ^go\ 1\.([0-9]+)\ trace$ ]] && [ "${BASH_REMATCH[1]}" -le 21 ]
+}
+# Same lines, same words, integers (also in key=value) within 8 of each other.
+near() {
+  python3 - "$1" "$2" <<'PY'
+import re, sys
+a, b = (open(p).read().splitlines() for p in sys.argv[1:3])
+def close(x, y):
+    if x == y:
+        return True
+    kx, _, vx = x.rpartition("="); ky, _, vy = y.rpartition("=")
+    if kx != ky:
+        return False
+    mx, my = re.fullmatch(r"(.*?)(-?\d+)", vx), re.fullmatch(r"(.*?)(-?\d+)", vy)
+    return bool(mx and my and mx.group(1) == my.group(1)
+                and abs(int(mx.group(2)) - int(my.group(2))) <= 8)
+ok = len(a) == len(b) and all(
+    len(x.split()) == len(y.split()) and all(close(u, v) for u, v in zip(x.split(), y.split()))
+    for x, y in zip(a, b))
+sys.exit(0 if ok else 1)
+PY
+}
+
 fail=0 n=0 skipped=0
 for t in "${traces[@]}"; do
   name=$(echo "$t" | tr / _)
@@ -90,6 +116,13 @@ for t in "${traces[@]}"; do
   if cmp -s "$work/$name.go" "$work/$name.out"; then
     n=$((n + 1))
     echo "ok   $t ($(grep -c '^goroutine' "$work/$name.go") goroutines)"
+  elif old_format "$t" && near "$work/$name.go" "$work/$name.out"; then
+    # Go merges same-time events of old-format traces in map order
+    # (docs/TRACE.md, "Old format"): its own sums move by a nanosecond
+    # from run to run (seen: 1-2 ns on stress_1_11_good). Same lines, every
+    # number within 8 ns of Go's.
+    n=$((n + 1))
+    echo "ok   $t ($(grep -c '^goroutine' "$work/$name.go") goroutines, sums within 8 ns: Go's old-format merge order is random)"
   else
     fail=1
     echo "FAIL $t: gort-trace stats --raw differs from Go's summary"
