@@ -14,8 +14,10 @@
 extern "C" {
 #endif
 
+/* An opened executable or shared object (opaque; gort_binary_open). */
 typedef struct gort_binary gort_binary;
 
+/* File formats (gort_binary_format). */
 enum gort_format {
 	GORT_FORMAT_UNKNOWN = 0,
 	GORT_FORMAT_ELF = 1,

@@ -13,20 +13,21 @@
 extern "C" {
 #endif
 
+/* The decoded build information of a binary (borrowed from it). */
 typedef struct gort_buildinfo gort_buildinfo;
 
 /* A module; fields may be empty (len 0). Never allocate one yourself. */
 struct gort_module {
-	struct gort_str path;
-	struct gort_str version;
-	struct gort_str sum;
+	struct gort_str path;    /* module path */
+	struct gort_str version; /* "v1.2.3", "(devel)", or empty */
+	struct gort_str sum;     /* go.sum hash ("h1:..."), or empty */
 	const struct gort_module *replace; /* NULL when not replaced */
 };
 
 /* One `build KEY=VALUE` line, unquoted. */
 struct gort_build_setting {
-	struct gort_str key;
-	struct gort_str value;
+	struct gort_str key;   /* e.g. "GOARCH", "-ldflags", "vcs.revision" */
+	struct gort_str value; /* unquoted */
 };
 
 /*
@@ -45,11 +46,14 @@ GORT_API struct gort_str gort_buildinfo_path(const gort_buildinfo *bi);
 /* Main module, or NULL when the binary was built outside module mode. */
 GORT_API const struct gort_module *
 gort_buildinfo_main(const gort_buildinfo *bi);
+/* Number of dependencies (`dep` lines). */
 GORT_API size_t gort_buildinfo_dep_count(const gort_buildinfo *bi);
-/* NULL when i is out of range. */
+/* Dependency i, in the binary's order; NULL when i is out of range. */
 GORT_API const struct gort_module *
 gort_buildinfo_dep_at(const gort_buildinfo *bi, size_t i);
+/* Number of build settings (`build` lines). */
 GORT_API size_t gort_buildinfo_setting_count(const gort_buildinfo *bi);
+/* Build setting i, in the binary's order; NULL when i is out of range. */
 GORT_API const struct gort_build_setting *
 gort_buildinfo_setting_at(const gort_buildinfo *bi, size_t i);
 

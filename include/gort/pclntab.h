@@ -34,7 +34,9 @@
 extern "C" {
 #endif
 
+/* The function table of one binary (opaque; gort_pclntab_open). */
 typedef struct gort_pclntab gort_pclntab;
+/* An iteration over a table's functions (gort_func_iter_new). */
 typedef struct gort_func_iter gort_func_iter;
 
 /* Table format, named after the first Go release that wrote it. */

@@ -24,6 +24,7 @@
 extern "C" {
 #endif
 
+/* Type descriptor queries over one binary (opaque). */
 typedef struct gort_types gort_types;
 
 /* reflect.Kind numbering (internal/abi: Kind). */
@@ -72,7 +73,7 @@ struct gort_type {
 
 /* One field of a struct type. */
 struct gort_type_field {
-	struct gort_str name;
+	struct gort_str name; /* field name (borrowed from the mapped file) */
 	uint64_t type;   /* the field type's descriptor */
 	uint64_t offset; /* bytes from the start of the struct */
 	int embedded;    /* 1: an embedded field */
