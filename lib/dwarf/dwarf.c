@@ -159,6 +159,28 @@ static void free_sections(struct gort_dwarf *dw)
 	gort__free(dw->sections);
 }
 
+/*
+ * The sections type queries read. The others (line tables, range and
+ * location lists, frames, ...) are shown to libdwarf under a name it
+ * ignores: we never need them, and libdwarf's own parsers of them are
+ * attack surface (libdwarf 20210528 double-frees on a corrupt
+ * .debug_rnglists: tests/robustness/inputs/dwarf).
+ */
+static bool wanted(const char *name)
+{
+	static const char *const keep[] = {
+		".debug_info", ".debug_abbrev", ".debug_str", ".debug_str_offsets",
+		".debug_line_str", ".debug_types", ".debug_addr",
+	};
+
+	if (strncmp(name, ".debug_", 7) != 0)
+		return true;
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		if (strcmp(name, keep[i]) == 0)
+			return true;
+	return false;
+}
+
 static int prepare_sections(struct gort_dwarf *dw)
 {
 	size_t i;
@@ -177,8 +199,10 @@ static int prepare_sections(struct gort_dwarf *dw)
 			return GORT_ENOMEM;
 		if (z)
 			dw->sections[i].name[0] = '.';
+		if (!wanted(dw->sections[i].name))
+			memcpy(dw->sections[i].name, ".gort", 6); /* fits: ".debug_" is longer */
 		dw->sections[i].size = s->size;
-		if (strstr(s->name, "debug_") &&
+		if (strstr(dw->sections[i].name, "debug_") &&
 		    (rc = gort__elf_section_size(dw->elf, s, &dw->sections[i].size)))
 			return rc;
 	}
