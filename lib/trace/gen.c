@@ -16,7 +16,7 @@
 #define MAX_FRAMES_PER_STACK 128       /* tracev2.MaxFramesPerStack */
 #define MAX_TRAILER_DATA (1u << 10)    /* tracev2.MaxEventTrailerDataSize */
 
-static int grow_arr(void **p, size_t *cap, size_t need, size_t elsz)
+int gort__trace_grow(void **p, size_t *cap, size_t need, size_t elsz)
 {
 	size_t ncap;
 	void *np;
@@ -34,7 +34,7 @@ static int grow_arr(void **p, size_t *cap, size_t need, size_t elsz)
 	return 0;
 }
 
-#define GROW(arr, n, cap) grow_arr((void **)&(arr), &(cap), (n) + 1, sizeof(*(arr)))
+#define GROW(arr, n, cap) gort__trace_grow((void **)&(arr), &(cap), (n) + 1, sizeof(*(arr)))
 
 int64_t gort__freq_mul(double freq, uint64_t t)
 {

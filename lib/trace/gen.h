@@ -121,6 +121,12 @@ int gort__tgen_put_string(struct gort_tgen *g, uint64_t id, struct gort_str s, u
 int gort__tgen_put_stack(struct gort_tgen *g, uint64_t id, const struct gort_tframe *f, size_t n);
 void gort__tgen_compact(struct gort_tgen *g);
 
+/*
+ * Grow *p (an array of elsz-byte items, *cap of them) to hold at least
+ * need items, doubling; GORT_ENOMEM with a message when it cannot.
+ */
+int gort__trace_grow(void **p, size_t *cap, size_t need, size_t elsz);
+
 /* frequency.mul: Time(float64(t) * float64(f)), as Go's amd64 converts. */
 int64_t gort__freq_mul(double freq, uint64_t t);
 

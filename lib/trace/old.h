@@ -209,6 +209,5 @@ int gort__old_next(struct gort_old *o, struct gort_tev *e);
 void gort__old_free(struct gort_old *o);
 
 /* Grow *p (elements of elsz bytes) to hold need elements. */
-int gort__old_grow(void **p, size_t *cap, size_t need, size_t elsz);
 
 #endif

@@ -103,7 +103,7 @@ int gort__old_new(struct gort_old **out, const struct gort_view *v, int ver,
 	o->navail = o->nprocs;
 	/* postProcessTrace: goroutine 0 runs from the start. */
 	if ((rc = gort__idmap_put(&o->pp_gidx, 0, &slot)) < 0 ||
-	    (rc = gort__old_grow((void **)&o->pp_g, &o->cap_pp_g, 1, sizeof(*o->pp_g))))
+	    (rc = gort__trace_grow((void **)&o->pp_g, &o->cap_pp_g, 1, sizeof(*o->pp_g))))
 		goto fail;
 	*slot = 0;
 	g0 = &o->pp_g[o->npp_g++];
@@ -221,7 +221,7 @@ static int syscall_blocked(struct gort_old *o, uint64_t g, bool *blocked)
 
 static int push_extra(struct gort_old *o, const struct gort_tev *e)
 {
-	int rc = gort__old_grow((void **)&o->extra, &o->cap_extra, o->nextra + 1, sizeof(*o->extra));
+	int rc = gort__trace_grow((void **)&o->extra, &o->cap_extra, o->nextra + 1, sizeof(*o->extra));
 
 	if (rc)
 		return rc;

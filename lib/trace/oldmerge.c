@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GROW(arr, n, cap) gort__old_grow((void **)&(arr), &(cap), (n) + 1, sizeof(*(arr)))
+#define GROW(arr, n, cap) gort__trace_grow((void **)&(arr), &(cap), (n) + 1, sizeof(*(arr)))
 
 enum { G_DEAD, G_RUNNABLE, G_RUNNING, G_WAITING };
 
@@ -386,7 +386,7 @@ static int load_all_1005(struct gort_old *o)
 	for (size_t i = 0; i < o->nprocs; i++) {
 		struct gort_v1proc *p = &o->procs[i];
 		while ((rc = gort__old_load(o, p)) == 0) {
-			if ((rc = gort__old_grow((void **)&o->all, &o->nall_cap, o->nall + p->nevs + 1,
+			if ((rc = gort__trace_grow((void **)&o->all, &o->nall_cap, o->nall + p->nevs + 1,
 						 sizeof(*o->all))))
 				return rc;
 			memcpy(o->all + o->nall, p->evs, p->nevs * sizeof(*p->evs));

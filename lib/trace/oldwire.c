@@ -73,25 +73,7 @@ const struct gort_v1desc *gort__v1_desc(unsigned typ)
 	return typ < V1_COUNT ? &descs[typ] : &descs[0];
 }
 
-int gort__old_grow(void **p, size_t *cap, size_t need, size_t elsz)
-{
-	size_t ncap;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap : 16;
-	while (ncap < need)
-		ncap *= 2;
-	np = gort__realloc(*p, ncap * elsz);
-	if (!np)
-		return gort__fail(GORT_ENOMEM, "trace: out of memory (%zu entries)", ncap);
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
-
-#define GROW(arr, n, cap) gort__old_grow((void **)&(arr), &(cap), (n) + 1, sizeof(*(arr)))
+#define GROW(arr, n, cap) gort__trace_grow((void **)&(arr), &(cap), (n) + 1, sizeof(*(arr)))
 
 /* A raw event (tracev1's rawEvent); args live in o->rargs. */
 struct raw {
@@ -125,7 +107,7 @@ static int cur_fail(struct gort_old *o, const struct gort_cursor *c, const char 
 
 static int push_arg(struct gort_old *o, size_t *n, uint64_t v)
 {
-	int rc = gort__old_grow((void **)&o->rargs, &o->cap_rargs, *n + 1, sizeof(*o->rargs));
+	int rc = gort__trace_grow((void **)&o->rargs, &o->cap_rargs, *n + 1, sizeof(*o->rargs));
 
 	if (rc)
 		return rc;
@@ -647,7 +629,7 @@ int gort__old_load(struct gort_old *o, struct gort_v1proc *p)
 		p->nevs++;
 	}
 	/* exit_from[i]: the earliest real syscall exit among evs[i..]. */
-	if ((rc = gort__old_grow((void **)&p->exit_from, &p->cap_exit, p->nevs + 1,
+	if ((rc = gort__trace_grow((void **)&p->exit_from, &p->cap_exit, p->nevs + 1,
 				 sizeof(*p->exit_from))))
 		return rc;
 	p->exit_from[p->nevs] = INT64_MAX;
