@@ -233,7 +233,12 @@ int gort__pc_file_ref(struct gort_pclntab *t, const struct gort__func *f,
 	}
 	if (fno < 0)
 		return 0;
-	if ((rc = gort__view_u32(&t->cutab, 4 * ((uint64_t)f->cu_offset + (uint32_t)fno),
+	/*
+	 * The cutab index is a uint32 sum, wrapping as in the runtime
+	 * (funcfile) and debug/gosym: linker-made functions such as riscv64's
+	 * trampolines have cu offset 0xffffffff and file number 1.
+	 */
+	if ((rc = gort__view_u32(&t->cutab, 4 * (uint64_t)(uint32_t)(f->cu_offset + (uint32_t)fno),
 				 &off)))
 		return rc;
 	if (off != UINT32_MAX) {

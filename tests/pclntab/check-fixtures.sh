@@ -27,8 +27,8 @@ while IFS= read -r f; do
   gr=/usr/lib/go-$v
   [ -x "$gr/bin/go" ] || gr=$(newest_go)
   case $f in
-    */stripped/hello.exe) REF=${f%/stripped/hello.exe}/default/hello.exe SKIP_BUILDID=1 check_binary "$f" "$gr" ;;
-    *) SKIP_BUILDID=1 check_binary "$f" "$gr" ;;
+    */stripped/hello.exe) REF=${f%/stripped/hello.exe}/default/hello.exe check_binary "$f" "$gr" ;;
+    *) check_binary "$f" "$gr" ;;
   esac
 done < <(find "$fixtures" \( -name hello -o -name hello.exe \) -type f | sort -V)
 finish

@@ -5,13 +5,21 @@
 // .text), Mach-O __gopclntab and __text, PE the bytes between the
 // runtime.pclntab and runtime.epclntab symbols and .text.
 //
+// A PE file without symbols (release builds linked with -s) leaves Go's
+// tools nothing to find the table by: its bytes are then found by scanning
+// the sections for a header that debug/gosym itself accepts.
+//
 // With -pcs N it instead prints up to N sample PCs (hex, one per line):
 // every function entry and a few interior PCs, spread over the table.
+// With -addr2line it reads addresses on stdin and answers as
+// `go tool addr2line` does (cmd/addr2line/main.go) from the same table:
+// the reference where Go's tool cannot open the file.
 package main
 
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"debug/elf"
 	"debug/gosym"
 	"debug/macho"
@@ -20,13 +28,13 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"slices"
+	"strconv"
 	"strings"
 )
 
 func main() {
 	pcs := flag.Int("pcs", 0, "print up to N sample PCs instead of functions")
-	skip := flag.String("skip", "", "with -pcs: comma-separated function names whose PCs are left out")
+	a2l := flag.Bool("addr2line", false, "answer addresses on stdin as go tool addr2line does")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: gosymfuncs [-pcs N] FILE")
@@ -45,7 +53,11 @@ func main() {
 	w := bufio.NewWriter(os.Stdout)
 	defer w.Flush()
 	if *pcs > 0 {
-		samplePCs(w, tab.Funcs, *pcs, strings.Split(*skip, ","))
+		samplePCs(w, tab.Funcs, *pcs)
+		return
+	}
+	if *a2l {
+		addr2line(w, tab)
 		return
 	}
 	for _, fn := range tab.Funcs {
@@ -53,9 +65,31 @@ func main() {
 	}
 }
 
+// cmd/addr2line/main.go: the loop over stdin.
+func addr2line(w *bufio.Writer, tab *gosym.Table) {
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() {
+		p := in.Text()
+		if strings.Contains(p, ":") {
+			fmt.Fprintf(w, "!reverse translation not implemented\n")
+			continue
+		}
+		pc, _ := strconv.ParseUint(strings.TrimPrefix(p, "0x"), 16, 64)
+		file, line, fn := tab.PCToLine(pc)
+		name := "?"
+		if fn != nil {
+			name = fn.Name
+		} else {
+			file = "?"
+			line = 0
+		}
+		fmt.Fprintf(w, "%s\n%s:%d\n", name, file, line)
+	}
+}
+
 // samplePCs prints entries and interior PCs of evenly spread functions,
 // plus the table's ends and one PC past them.
-func samplePCs(w *bufio.Writer, funcs []gosym.Func, n int, skip []string) {
+func samplePCs(w *bufio.Writer, funcs []gosym.Func, n int) {
 	if len(funcs) == 0 {
 		return
 	}
@@ -65,9 +99,6 @@ func samplePCs(w *bufio.Writer, funcs []gosym.Func, n int, skip []string) {
 	}
 	for i := 0; i < len(funcs); i += step {
 		fn := funcs[i]
-		if slices.Contains(skip, fn.Name) {
-			continue
-		}
 		size := fn.End - fn.Entry
 		fmt.Fprintf(w, "0x%x\n", fn.Entry)
 		for _, k := range []uint64{size / 3, size / 2, size - 1} {
@@ -172,11 +203,47 @@ func pePcln(raw []byte) ([]byte, uint64, error) {
 		}
 	}
 	if start == nil || end == nil || start.SectionNumber != end.SectionNumber || start.SectionNumber <= 0 {
-		return nil, 0, errors.New("no runtime.pclntab symbols")
+		for _, sec := range f.Sections {
+			if data, err := sec.Data(); err == nil {
+				if tab := scanPcln(data, text); tab != nil {
+					return tab, text, nil
+				}
+			}
+		}
+		return nil, 0, errors.New("no runtime.pclntab symbols, and no table debug/gosym accepts in any section")
 	}
 	data, err := f.Sections[start.SectionNumber-1].Data()
 	if err != nil {
 		return nil, 0, err
 	}
 	return data[start.Value:end.Value], text, nil
+}
+
+// scanPcln: the first pclntab header in data (every magic, 4-byte aligned)
+// from which debug/gosym decodes a non-empty function table.
+func scanPcln(data []byte, text uint64) []byte {
+	for off := 0; off+8 <= len(data); off += 4 {
+		magic := binary.LittleEndian.Uint32(data[off:])
+		if magic != 0xfffffffb && magic != 0xfffffffa && magic != 0xfffffff0 && magic != 0xfffffff1 {
+			continue
+		}
+		if data[off+4] != 0 || data[off+5] != 0 || (data[off+6] != 1 && data[off+6] != 2 && data[off+6] != 4) ||
+			(data[off+7] != 4 && data[off+7] != 8) {
+			continue
+		}
+		if decodes(data[off:], text) {
+			return data[off:]
+		}
+	}
+	return nil
+}
+
+func decodes(data []byte, text uint64) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	tab, err := gosym.NewTable(nil, gosym.NewLineTable(data, text))
+	return err == nil && len(tab.Funcs) > 0
 }
