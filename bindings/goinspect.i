@@ -86,9 +86,30 @@ struct gi_failure {
 /* Bytes read from a core (gi_core_read). */
 struct gi_buf {
 	char *p;
-	size_t n;
+	size_t n, cap;
 };
 
+/* A gort_trace_write_fn collecting the output in a gi_buf. */
+static int gi_buf_write(const void *p, size_t n, void *arg)
+{
+	struct gi_buf *b = arg;
+	char *q;
+
+	if (n > SIZE_MAX - b->n)
+		return GORT_ENOMEM;
+	if (b->n + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 1 << 16;
+		while (cap < b->n + n)
+			cap = cap > SIZE_MAX / 2 ? b->n + n : cap * 2;
+		if (!(q = realloc(b->p, cap)))
+			return GORT_ENOMEM;
+		b->p = q;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, p, n);
+	b->n += n;
+	return 0;
+}
 /* The frames at a PC, however many (gi_pclntab_lookup). */
 #define GI_SMALL_FRAMES 16
 struct gi_frames {
@@ -336,7 +357,8 @@ static PyObject *gi_py_trace_detail(const struct gort_trace_event *ev)
 
 /* Goroutine: (id, addr, status, state, wait_reason, scan, wait_since,
  * locked, m_id, thread_id, start_pc, start_func, creator_pc, creator_func,
- * creator_file, creator_line, creator_id, stack_lo, stack_hi, labels) */
+ * creator_file, creator_line, creator_id, stack_lo, stack_hi, labels,
+ * creator_entry) */
 %typemap(argout) const struct gort_goroutine **OUT_GOROUTINE {
 	const struct gort_goroutine *g = *$1;
 	PyObject *labels = PyList_New((Py_ssize_t)g->nlabels), *t;
@@ -352,7 +374,7 @@ static PyObject *gi_py_trace_detail(const struct gort_trace_event *ev)
 	}
 	if (!labels)
 		SWIG_fail;
-	t = Py_BuildValue("(KKIssiLiLLKNKNNiKKKN)", (unsigned long long)g->id,
+	t = Py_BuildValue("(KKIssiLiLLKNKNNiKKKNK)", (unsigned long long)g->id,
 		(unsigned long long)g->addr, (unsigned)g->status, g->state,
 		g->wait_reason, g->scan, (long long)g->wait_since,
 		g->locked_to_thread, (long long)g->m_id, (long long)g->thread_id,
@@ -363,7 +385,7 @@ static PyObject *gi_py_trace_detail(const struct gort_trace_event *ev)
 		gi_py_str(g->creator_file.ptr, g->creator_file.len),
 		(int)g->creator_line, (unsigned long long)g->creator_id,
 		(unsigned long long)g->stack_lo, (unsigned long long)g->stack_hi,
-		labels);
+		labels, (unsigned long long)g->creator_entry);
 	if (!t)
 		SWIG_fail;
 	$result = SWIG_Python_AppendOutput($result, t);
@@ -405,9 +427,98 @@ static PyObject *gi_py_trace_detail(const struct gort_trace_event *ev)
 		const gort_pclntab *, gort_trace *, const gort_trace *,
 		gort_trace_event_iter *, gort_layout *, const gort_layout *,
 		gort_core *, const gort_core *, struct gi_giter *,
-		gort_stack_iter * {
+		gort_stack_iter *, gort_trace_summary *,
+		const gort_trace_summary *, gort_types * {
 	if (!$1)
 		SWIG_exception_fail(SWIG_ValueError, "in method '$symname', NULL handle");
+}
+
+%{
+/*
+ * struct gi_out: a value built by the shared converters (gi_emit_*, below)
+ * one field at a time: a stack of dicts and lists with the value being
+ * built on top; the finished object is alone at the bottom. A failed
+ * allocation leaves a Python exception set and marks the whole value
+ * failed (later calls do nothing).
+ */
+#define GI_OUT_DEPTH 10
+struct gi_out {
+	PyObject *stack[GI_OUT_DEPTH];
+	int n;
+	int failed;
+};
+
+static void gi_out_push(struct gi_out *o, PyObject *v)
+{
+	if (!v || o->failed || o->n == GI_OUT_DEPTH) {
+		Py_XDECREF(v);
+		if (!PyErr_Occurred())
+			PyErr_SetString(PyExc_RuntimeError, "goinspect: value nested too deep");
+		o->failed = 1;
+		return;
+	}
+	o->stack[o->n++] = v;
+}
+static void gi_push_dict(struct gi_out *o) { gi_out_push(o, PyDict_New()); }
+static void gi_push_list(struct gi_out *o) { gi_out_push(o, PyList_New(0)); }
+static void gi_push_i64(struct gi_out *o, int64_t v) { gi_out_push(o, PyLong_FromLongLong(v)); }
+static void gi_push_u64(struct gi_out *o, uint64_t v)
+{
+	gi_out_push(o, PyLong_FromUnsignedLongLong(v));
+}
+static void gi_push_str(struct gi_out *o, struct gort_str s) { gi_out_push(o, gi_py_str(s.ptr, s.len)); }
+static void gi_push_cstr(struct gi_out *o, const char *s)
+{
+	gi_out_push(o, gi_py_str(s ? s : "", s ? strlen(s) : 0));
+}
+static void gi_push_bool(struct gi_out *o, int b) { gi_out_push(o, PyBool_FromLong(b)); }
+/* Pop the top value into field k of the dict below it. */
+static void gi_set(struct gi_out *o, const char *k)
+{
+	PyObject *v;
+
+	if (o->failed || o->n < 2)
+		return;
+	v = o->stack[--o->n];
+	if (PyDict_SetItemString(o->stack[o->n - 1], k, v) < 0)
+		o->failed = 1;
+	Py_DECREF(v);
+}
+/* Pop the top value onto the end of the list below it. */
+static void gi_append(struct gi_out *o)
+{
+	PyObject *v;
+
+	if (o->failed || o->n < 2)
+		return;
+	v = o->stack[--o->n];
+	if (PyList_Append(o->stack[o->n - 1], v) < 0)
+		o->failed = 1;
+	Py_DECREF(v);
+}
+static void gi_out_free(struct gi_out *o)
+{
+	while (o->n > 0)
+		Py_DECREF(o->stack[--o->n]);
+}
+%}
+
+%typemap(in, numinputs=0) struct gi_out *OUT_OBJ (struct gi_out tmp) {
+	tmp.n = 0;
+	tmp.failed = 0;
+	$1 = &tmp;
+}
+%typemap(argout) struct gi_out *OUT_OBJ {
+	if ($1->failed || $1->n != 1) {
+		if (!PyErr_Occurred())
+			PyErr_SetString(PyExc_RuntimeError, "goinspect: incomplete value");
+		SWIG_fail;
+	}
+	$result = SWIG_Python_AppendOutput($result, $1->stack[0]);
+	$1->n = 0;
+}
+%typemap(freearg) struct gi_out *OUT_OBJ {
+	gi_out_free($1);
 }
 
 %inline %{
@@ -701,7 +812,8 @@ static void gi_lua_setu(lua_State *L, const char *field, uint64_t v)
 	gi_lua_setstr(L, "created_by", g->creator_func);
 	gi_lua_setstr(L, "creator_file", g->creator_file);
 	gi_lua_setu(L, "creator_line", (uint64_t)(int64_t)g->creator_line);
-	gi_lua_setu(L, "creator_id", g->creator_id);
+	gi_lua_setu(L, "creator_entry", g->creator_entry);
+	gi_lua_setu(L, "created_in", g->creator_id);
 	gi_lua_setu(L, "stack_lo", g->stack_lo);
 	gi_lua_setu(L, "stack_hi", g->stack_hi);
 	lua_createtable(L, 0, (int)g->nlabels);
@@ -755,11 +867,54 @@ static void gi_lua_setu(lua_State *L, const char *field, uint64_t v)
 		const gort_pclntab *, gort_trace *, const gort_trace *,
 		gort_trace_event_iter *, gort_layout *, const gort_layout *,
 		gort_core *, const gort_core *, struct gi_giter *,
-		gort_stack_iter * {
+		gort_stack_iter *, gort_trace_summary *,
+		const gort_trace_summary *, gort_types * {
 	if (!$1) {
 		lua_pushfstring(L, "%s: NULL handle", "$symname");
 		SWIG_fail;
 	}
+}
+
+%{
+/*
+ * struct gi_out (see the Python version): here the value is built on the
+ * Lua stack itself, and left on top of it as the call's result.
+ */
+struct gi_out {
+	lua_State *L;
+};
+static void gi_push_dict(struct gi_out *o)
+{
+	luaL_checkstack(o->L, 2, "goinspect: value nested too deep");
+	lua_createtable(o->L, 0, 4);
+}
+static void gi_push_list(struct gi_out *o)
+{
+	luaL_checkstack(o->L, 2, "goinspect: value nested too deep");
+	lua_createtable(o->L, 4, 0);
+}
+static void gi_push_i64(struct gi_out *o, int64_t v) { lua_pushinteger(o->L, (lua_Integer)v); }
+static void gi_push_u64(struct gi_out *o, uint64_t v) { lua_pushinteger(o->L, (lua_Integer)v); }
+static void gi_push_str(struct gi_out *o, struct gort_str s)
+{
+	lua_pushlstring(o->L, s.ptr ? s.ptr : "", s.ptr ? s.len : 0);
+}
+static void gi_push_cstr(struct gi_out *o, const char *s) { lua_pushstring(o->L, s ? s : ""); }
+static void gi_push_bool(struct gi_out *o, int b) { lua_pushboolean(o->L, b); }
+static void gi_set(struct gi_out *o, const char *k) { lua_setfield(o->L, -2, k); }
+static void gi_append(struct gi_out *o)
+{
+	lua_rawseti(o->L, -2, (lua_Integer)lua_rawlen(o->L, -2) + 1);
+}
+%}
+
+%typemap(in, numinputs=0) struct gi_out *OUT_OBJ (struct gi_out tmp) {
+	tmp.L = L;
+	$1 = &tmp;
+}
+/* The value is already on top of the stack. */
+%typemap(argout) struct gi_out *OUT_OBJ {
+	SWIG_arg++;
 }
 
 /*
@@ -781,6 +936,215 @@ static void gi_lua_setu(lua_State *L, const char *field, uint64_t v)
 	lua_call(L, 1, 0);
 %}
 #endif
+
+/* ---------------------------------------------------------------------- */
+/* Shared converters: C structs to dicts/tables, written once for both    */
+/* languages over the gi_push_* / gi_set / gi_append of struct gi_out.    */
+%{
+static void gi_fi64(struct gi_out *o, const char *k, int64_t v) { gi_push_i64(o, v); gi_set(o, k); }
+static void gi_fu64(struct gi_out *o, const char *k, uint64_t v) { gi_push_u64(o, v); gi_set(o, k); }
+static void gi_fstr(struct gi_out *o, const char *k, struct gort_str v) { gi_push_str(o, v); gi_set(o, k); }
+static void gi_fbool(struct gi_out *o, const char *k, int v) { gi_push_bool(o, v); gi_set(o, k); }
+
+/* [{name, ns}, ...] in the summary's order */
+static void gi_emit_named(struct gi_out *o, const char *k, const struct gort_trace_stat *v,
+			  size_t n)
+{
+	gi_push_list(o);
+	for (size_t i = 0; i < n; i++) {
+		gi_push_dict(o);
+		gi_fstr(o, "name", v[i].name);
+		gi_fi64(o, "ns", v[i].ns);
+		gi_append(o);
+	}
+	gi_set(o, k);
+}
+
+/* The fields of GoroutineExecStats shared by goroutines and groups. */
+#define GI_EMIT_EXEC_STATS(o, g)                                               \
+	do {                                                                   \
+		gi_fi64(o, "exec_time", (g)->exec_time);                       \
+		gi_fi64(o, "sched_wait_time", (g)->sched_wait_time);           \
+		gi_fi64(o, "syscall_time", (g)->syscall_time);                 \
+		gi_fi64(o, "syscall_block_time", (g)->syscall_block_time);     \
+		gi_fi64(o, "total_time", (g)->total_time);                     \
+		gi_fi64(o, "block_time", (g)->block_time);                     \
+	} while (0)
+
+static void gi_emit_pauses(struct gi_out *o, const char *k, const gort_trace_summary *s,
+			   size_t (*count)(const gort_trace_summary *, uint64_t *),
+			   const struct gort_trace_pause *(*at)(const gort_trace_summary *, size_t))
+{
+	uint64_t dropped = 0;
+	size_t n = count(s, &dropped);
+	char dk[32];
+
+	gi_push_list(o);
+	for (size_t i = 0; i < n; i++) {
+		const struct gort_trace_pause *p = at(s, i);
+		gi_push_dict(o);
+		gi_fi64(o, "start", p->start);
+		gi_fi64(o, "end", p->end);
+		gi_fstr(o, "reason", p->reason);
+		gi_append(o);
+	}
+	gi_set(o, k);
+	snprintf(dk, sizeof(dk), "%s_dropped", k);
+	gi_fu64(o, dk, dropped);
+}
+
+/*
+ * A finished trace summary as one value: events, start_time, end_time,
+ * goroutines, groups, regions, gc, gc_dropped, stw, stw_dropped,
+ * histograms {sched, block, ...: {count, sum, min, max, p50, p90, p99,
+ * buckets}}.
+ */
+static void gi_emit_summary(struct gi_out *o, const gort_trace_summary *s)
+{
+	size_t n;
+
+	gi_push_dict(o);
+	gi_fu64(o, "events", gort_trace_summary_events(s));
+	gi_fi64(o, "start_time", gort_trace_summary_start_time(s));
+	gi_fi64(o, "end_time", gort_trace_summary_end_time(s));
+	gi_push_list(o);
+	n = gort_trace_summary_goroutine_count(s);
+	for (size_t i = 0; i < n; i++) {
+		const struct gort_trace_goroutine_summary *g = gort_trace_summary_goroutine(s, i);
+		gi_push_dict(o);
+		gi_fi64(o, "id", g->id);
+		gi_fstr(o, "name", g->name);
+		gi_fu64(o, "pc", g->pc);
+		gi_fi64(o, "creation_time", g->creation_time);
+		gi_fi64(o, "start_time", g->start_time);
+		gi_fi64(o, "end_time", g->end_time);
+		GI_EMIT_EXEC_STATS(o, g);
+		gi_fi64(o, "unknown_time", g->unknown_time);
+		gi_emit_named(o, "block", g->block, g->nblock);
+		gi_emit_named(o, "range", g->range, g->nrange);
+		gi_append(o);
+	}
+	gi_set(o, "goroutines");
+	gi_push_list(o);
+	n = gort_trace_summary_group_count(s);
+	for (size_t i = 0; i < n; i++) {
+		const struct gort_trace_goroutine_group *g = gort_trace_summary_group(s, i);
+		gi_push_dict(o);
+		gi_fstr(o, "name", g->name);
+		gi_fu64(o, "count", g->count);
+		GI_EMIT_EXEC_STATS(o, g);
+		gi_fi64(o, "unknown_time", g->unknown_time);
+		gi_emit_named(o, "block", g->block, g->nblock);
+		gi_emit_named(o, "range", g->range, g->nrange);
+		gi_append(o);
+	}
+	gi_set(o, "groups");
+	gi_push_list(o);
+	n = gort_trace_summary_region_count(s);
+	for (size_t i = 0; i < n; i++) {
+		const struct gort_trace_region_group *r = gort_trace_summary_region(s, i);
+		gi_push_dict(o);
+		gi_fstr(o, "name", r->name);
+		gi_fu64(o, "count", r->count);
+		GI_EMIT_EXEC_STATS(o, r);
+		gi_append(o);
+	}
+	gi_set(o, "regions");
+	gi_emit_pauses(o, "gc", s, gort_trace_summary_gc_count, gort_trace_summary_gc);
+	gi_emit_pauses(o, "stw", s, gort_trace_summary_stw_count, gort_trace_summary_stw);
+	gi_push_dict(o);
+	for (int k = 0; k < GORT_TRACE_HIST_KINDS; k++) {
+		const struct gort_trace_histogram *h = gort_trace_summary_histogram(s, k);
+		gi_push_dict(o);
+		gi_fu64(o, "count", h->count);
+		gi_fi64(o, "sum", h->sum);
+		gi_fi64(o, "min", h->min);
+		gi_fi64(o, "max", h->max);
+		gi_fi64(o, "p50", gort_trace_histogram_quantile(h, 0.5));
+		gi_fi64(o, "p90", gort_trace_histogram_quantile(h, 0.9));
+		gi_fi64(o, "p99", gort_trace_histogram_quantile(h, 0.99));
+		gi_push_list(o);
+		for (int b = 0; b < GORT_TRACE_HIST_BUCKETS; b++) {
+			gi_push_u64(o, h->buckets[b]);
+			gi_append(o);
+		}
+		gi_set(o, "buckets");
+		gi_set(o, gort_trace_hist_kind_name(k));
+	}
+	gi_set(o, "histograms");
+}
+#undef GI_EMIT_EXEC_STATS
+
+/* {name, value, size, kind}: kind is go tool nm's letter. */
+static void gi_emit_symbol(struct gi_out *o, const struct gort_symbol *sym)
+{
+	char kind[2] = { sym->kind, '\0' };
+
+	gi_push_dict(o);
+	gi_fstr(o, "name", sym->name);
+	gi_fu64(o, "value", sym->value);
+	gi_fu64(o, "size", sym->size);
+	gi_push_cstr(o, kind);
+	gi_set(o, "kind");
+}
+
+/* Every field of struct gort_moduledata; next is left out unless read. */
+static void gi_emit_moduledata(struct gi_out *o, const struct gort_moduledata *m)
+{
+	gi_push_dict(o);
+#define GI_F(name) gi_fu64(o, #name, m->name)
+	GI_F(addr), GI_F(pclntab), GI_F(pclntab_size), GI_F(ftab), GI_F(findfunctab);
+	GI_F(minpc), GI_F(maxpc), GI_F(text), GI_F(etext), GI_F(noptrdata);
+	GI_F(enoptrdata), GI_F(data), GI_F(edata), GI_F(bss), GI_F(ebss);
+	GI_F(noptrbss), GI_F(enoptrbss), GI_F(end), GI_F(gcdata), GI_F(gcbss);
+	GI_F(types), GI_F(etypes);
+	if (m->has_next)
+		GI_F(next);
+#undef GI_F
+}
+
+/*
+ * {addr, name, kind, size, elem, key, len, fields}; fields (structs only)
+ * [{name, type, offset, embedded}]. Pushes nothing on failure.
+ */
+static int gi_emit_type(struct gi_out *o, gort_types *types, const struct gort_type *t)
+{
+	struct gort_type_field *f;
+	uint64_t n = t->kind == GORT_KIND_STRUCT ? t->nfields : 0;
+	int rc = 0;
+
+	/* Read every field first: a failure must leave nothing half-built. */
+	if (n > (1u << 20))
+		return GORT_EFORMAT; /* gort_type_read bounds it already */
+	f = calloc(n ? n : 1, sizeof(*f));
+	if (!f)
+		return GORT_ENOMEM;
+	for (uint64_t i = 0; i < n && !rc; i++)
+		rc = gort_type_field(types, t, i, &f[i]);
+	if (!rc) {
+		gi_push_dict(o);
+		gi_fu64(o, "addr", t->addr);
+		gi_fstr(o, "name", t->name);
+		gi_fi64(o, "kind", t->kind);
+		gi_fu64(o, "size", t->size);
+		gi_fu64(o, "elem", t->elem);
+		gi_fu64(o, "key", t->key);
+		gi_fu64(o, "len", t->len);
+		gi_push_list(o);
+		for (uint64_t i = 0; i < n; i++) {
+			gi_push_dict(o);
+			gi_fstr(o, "name", f[i].name);
+			gi_fu64(o, "type", f[i].type);
+			gi_fu64(o, "offset", f[i].offset);
+			gi_fbool(o, "embedded", f[i].embedded);
+			gi_append(o);
+		}
+		gi_set(o, "fields");
+	}
+	free(f);
+	return rc;
+}
+%}
 
 /* ---------------------------------------------------------------------- */
 /* Shared: out-parameter typemaps that need no per-language code.         */
@@ -815,6 +1179,7 @@ static void gi_lua_setu(lua_State *L, const char *field, uint64_t v)
 %typemap(in, numinputs=0) struct gi_buf *OUT_BUF (struct gi_buf tmp) {
 	tmp.p = NULL;
 	tmp.n = 0;
+	tmp.cap = 0;
 	$1 = &tmp;
 }
 %typemap(freearg) struct gi_buf *OUT_BUF {
@@ -855,6 +1220,9 @@ static void gi_lua_setu(lua_State *L, const char *field, uint64_t v)
 %include <gort/trace.h>
 %include <gort/layout.h>
 %include <gort/core.h>
+%include <gort/trace_stats.h>
+%include <gort/symbols.h>
+%include <gort/types.h>
 %rename("%s", %$isfunction) "";
 
 /* common.h, error.h */
@@ -925,6 +1293,16 @@ gort_rc gort_core_thread_at(const gort_core *core, size_t i,
 void gort_stack_iter_free(gort_stack_iter *it);
 gort_rc gort_stack_iter_next(gort_stack_iter *it,
 			     const struct gort_stack_frame **OUT_SFRAME);
+
+/* pclntab.h (gi_pclntab_pc_to_line, gi_pclntab_frame_size below) */
+
+/* trace_stats.h */
+void gort_trace_summary_free(gort_trace_summary *s);
+gort_rc gort_trace_export_file(gort_trace *t, int format, const char *PATH);
+
+/* types.h */
+gort_rc gort_types_open(gort_types **OUT_PTR, gort_layout *lay);
+void gort_types_close(gort_types *types);
 
 /* Helpers where C takes an options struct or hands out struct fields. */
 %apply int *OUTPUT { int *out_offset, int *out_size, int *out_source,
@@ -1192,5 +1570,134 @@ struct gort_str gi_setting_key(const struct gort_build_setting *s)
 struct gort_str gi_setting_value(const struct gort_build_setting *s)
 {
 	return s->value;
+}
+
+/* The physical function and file:line at pc (one frame, not inlined). */
+gort_rc gi_pclntab_pc_to_line(gort_pclntab *tab, uint64_t pc,
+			      struct gi_frames *OUT_FRAMES)
+{
+	struct gi_frames *f = OUT_FRAMES;
+	int rc;
+
+	f->v = f->small;
+	rc = gort_pclntab_pc_to_line(tab, pc, f->small);
+	f->n = rc ? 0 : 1;
+	return rc;
+}
+/* pcsp at pc; pcdata table `table` at pc (-1: no value). */
+gort_rc gi_pclntab_frame_size(gort_pclntab *tab, uint64_t pc, int *out_n)
+{
+	int32_t v = 0;
+	int rc = gort_pclntab_frame_size(tab, pc, &v);
+
+	*out_n = v;
+	return rc;
+}
+gort_rc gi_pclntab_pcdata(gort_pclntab *tab, uint64_t pc, unsigned table,
+			  int *out_n)
+{
+	int32_t v = 0;
+	int rc = gort_pclntab_pcdata(tab, pc, table, &v);
+
+	*out_n = v;
+	return rc;
+}
+
+/* Every symbol, in address then name order: [{name, value, size, kind}]. */
+gort_rc gi_binary_symbols(gort_binary *bin, struct gi_out *OUT_OBJ)
+{
+	struct gort_symbol sym;
+	size_t n = 0;
+	int rc = gort_binary_symbol_count(bin, &n);
+
+	if (rc)
+		return rc;
+	/* Read them all before building anything: a failure builds nothing. */
+	for (size_t i = 0; i < n; i++)
+		if ((rc = gort_binary_symbol_at(bin, i, &sym)))
+			return rc;
+	gi_push_list(OUT_OBJ);
+	for (size_t i = 0; i < n; i++) {
+		gort_binary_symbol_at(bin, i, &sym);
+		gi_emit_symbol(OUT_OBJ, &sym);
+		gi_append(OUT_OBJ);
+	}
+	return 0;
+}
+/* The symbol named `name`; the one whose [value, value+size) holds addr. */
+gort_rc gi_binary_symbol_lookup(gort_binary *bin, const char *name,
+				struct gi_out *OUT_OBJ)
+{
+	struct gort_symbol sym;
+	int rc = gort_binary_symbol_lookup(bin, name, &sym);
+
+	if (!rc)
+		gi_emit_symbol(OUT_OBJ, &sym);
+	return rc;
+}
+gort_rc gi_binary_symbol_find(gort_binary *bin, uint64_t addr,
+			      struct gi_out *OUT_OBJ)
+{
+	struct gort_symbol sym;
+	int rc = gort_binary_symbol_find(bin, addr, &sym);
+
+	if (!rc)
+		gi_emit_symbol(OUT_OBJ, &sym);
+	return rc;
+}
+gort_rc gi_binary_moduledata(gort_binary *bin, struct gi_out *OUT_OBJ)
+{
+	struct gort_moduledata m;
+	int rc = gort_binary_moduledata(bin, &m);
+
+	if (!rc)
+		gi_emit_moduledata(OUT_OBJ, &m);
+	return rc;
+}
+
+/* The type descriptor at addr, with its fields. */
+gort_rc gi_type_read(gort_types *types, uint64_t addr, struct gi_out *OUT_OBJ)
+{
+	struct gort_type t;
+	int rc = gort_type_read(types, addr, &t);
+
+	return rc ? rc : gi_emit_type(OUT_OBJ, types, &t);
+}
+/* The addresses the module's typelinks list, in their order. */
+gort_rc gi_types_list(gort_types *types, struct gi_out *OUT_OBJ)
+{
+	uint64_t n = 0, addr;
+	int rc = gort_types_count(types, &n);
+
+	if (rc)
+		return rc;
+	for (uint64_t i = 0; i < n; i++)
+		if ((rc = gort_types_at(types, i, &addr)))
+			return rc;
+	gi_push_list(OUT_OBJ);
+	for (uint64_t i = 0; i < n; i++) {
+		gort_types_at(types, i, &addr);
+		gi_push_u64(OUT_OBJ, addr);
+		gi_append(OUT_OBJ);
+	}
+	return 0;
+}
+
+/* max_pauses: 0 for the default (struct gort_trace_summary_opts). */
+gort_rc gi_trace_summarize(gort_trace_summary **OUT_PTR, gort_trace *t,
+			   uint64_t max_pauses)
+{
+	GORT_OPTS(gort_trace_summary_opts, o, .max_pauses = max_pauses);
+	return gort_trace_summarize(OUT_PTR, t, &o);
+}
+/* The whole finished summary as one value (gi_emit_summary). */
+void gi_trace_summary_value(const gort_trace_summary *s, struct gi_out *OUT_OBJ)
+{
+	gi_emit_summary(OUT_OBJ, s);
+}
+
+gort_rc gi_trace_export_string(gort_trace *t, int format, struct gi_buf *OUT_BUF)
+{
+	return gort_trace_export(t, format, gi_buf_write, OUT_BUF);
 }
 %}

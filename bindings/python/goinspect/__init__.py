@@ -28,9 +28,11 @@ from . import core as _c
 __version__ = _c.gort_version_string()
 
 __all__ = ["Binary", "BuildInfo", "Module", "BuildSetting", "Func", "Frame", "Layout",
-           "FieldLayout", "TlsG", "Core", "Goroutine", "StackFrameCore", "Thread",
-           "Trace", "Event",
-           "StackFrame", "Error", "errors", "__version__"]
+           "FieldLayout", "TlsG", "Symbol", "ModuleData", "Types", "Type", "TypeField",
+           "Core", "Goroutine", "StackFrameCore", "Thread",
+           "Trace", "Event", "StackFrame", "TraceStats", "GoroutineSummary",
+           "GoroutineGroup", "RegionGroup", "Pause", "Histogram",
+           "Error", "errors", "__version__"]
 
 
 class Error(Exception):
@@ -262,12 +264,17 @@ class Binary(_Handle):
         self._build_info = None
         self._tab = None
         self._layouts = {}
+        self._types = None
         self._lock = threading.Lock()  # lazy opens: one table per binary
 
     _close_pclntab = staticmethod(_c.gort_pclntab_close)
 
     def close(self):
-        # The pclntab and layouts borrow the binary: they go first.
+        # The type reader borrows a layout, the pclntab and layouts borrow
+        # the binary: they go first, in that order.
+        types, self._types = getattr(self, "_types", None), None
+        if types is not None:
+            types._close()
         t, self._tab = getattr(self, "_tab", None), None
         if t is not None:
             self._close_pclntab(t)
@@ -369,6 +376,77 @@ class Binary(_Handle):
         except NotFoundError:  # noqa: F821
             return []
         return [Frame(*f) for f in frames]
+
+    def pc_to_line(self, pc):
+        """The physical function holding pc with the file:line of pc itself
+        (a Frame with inlined False), without expanding inlined calls: what
+        `go tool addr2line` and debug/gosym's PCToLine report, and the
+        cheapest lookup. None when pc is in no function."""
+        try:
+            frames = _c.gi_pclntab_pc_to_line(self._pclntab(), pc)
+        except NotFoundError:  # noqa: F821
+            return None
+        return Frame(*frames[0])
+
+    def frame_size(self, pc):
+        """The stack pointer delta at pc (pcsp): bytes the function has pushed
+        below the caller's SP there, not counting a return address pushed by
+        the call (amd64, 386). None when pc is in no function or has no
+        pcsp entry."""
+        try:
+            return _c.gi_pclntab_frame_size(self._pclntab(), pc)
+        except NotFoundError:  # noqa: F821
+            return None
+
+    def pcdata(self, pc, table):
+        """Value of pcdata table `table` (abi.PCDATA_*) at pc; -1 when the
+        function has no such table or no value there. None when pc is in no
+        function."""
+        try:
+            return _c.gi_pclntab_pcdata(self._pclntab(), pc, table)
+        except NotFoundError:  # noqa: F821
+            return None
+
+    # -- symbols and moduledata ----------------------------------------------
+
+    @property
+    def symbols(self):
+        """Every symbol (list of Symbol) in address then name order, as
+        `go tool nm -sort address` lists them; [] for a stripped binary."""
+        return [Symbol(**d) for d in _c.gi_binary_symbols(self._handle())]
+
+    def symbol(self, name):
+        """The Symbol named exactly `name`, or None."""
+        try:
+            return Symbol(**_c.gi_binary_symbol_lookup(self._handle(), name))
+        except NotFoundError:  # noqa: F821
+            return None
+
+    def symbol_at(self, addr):
+        """The defined Symbol whose [value, value+size) holds addr, or None."""
+        try:
+            return Symbol(**_c.gi_binary_symbol_find(self._handle(), addr))
+        except NotFoundError:  # noqa: F821
+            return None
+
+    @property
+    def moduledata(self):
+        """The runtime's first moduledata (ModuleData), found by symbol or,
+        in stripped binaries, by scanning the data. NotFoundError when no
+        structure matches."""
+        d = _c.gi_binary_moduledata(self._handle())
+        d.setdefault("next", None)
+        return ModuleData(**d)
+
+    @property
+    def types(self):
+        """The runtime type descriptors of this binary (Types), read with the
+        binary's layout(); closed with the binary."""
+        lay = self.layout()
+        with self._lock:
+            if self._types is None:
+                self._types = Types(self, _c.gort_types_open(lay._handle()))
+        return self._types
 
 
     # -- runtime layouts ----------------------------------------------------
@@ -530,6 +608,144 @@ class Layout:
             self._binary, " closed" if self._h is None else "")
 
 
+# -- symbols, moduledata, types -----------------------------------------------
+
+
+class Symbol(NamedTuple):
+    """A symbol of the binary's symbol table: name, value (address), size
+    and kind, `go tool nm`'s letter (T text, R read-only data, D data, B
+    bss, U undefined, C constant; lower case for local symbols)."""
+
+    name: str
+    value: int
+    size: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class ModuleData:
+    """The runtime's first moduledata (runtime/symtab.go): its address and
+    the addresses and sizes it records. next is None when the binary's Go
+    version does not tell where it is."""
+
+    addr: int
+    pclntab: int
+    pclntab_size: int
+    ftab: int
+    findfunctab: int
+    minpc: int
+    maxpc: int
+    text: int
+    etext: int
+    noptrdata: int
+    enoptrdata: int
+    data: int
+    edata: int
+    bss: int
+    ebss: int
+    noptrbss: int
+    enoptrbss: int
+    end: int
+    gcdata: int
+    gcbss: int
+    types: int
+    etypes: int
+    next: Optional[int]
+
+
+_KINDS = _enum_names("GORT_KIND_")
+
+
+class TypeField(NamedTuple):
+    """A field of a struct type: name, type_addr (its type's descriptor),
+    offset in bytes, embedded."""
+
+    name: str
+    type_addr: int
+    offset: int
+    embedded: bool
+
+
+class Type:
+    """A runtime type descriptor, copied out of the binary.
+
+    addr, name (as reflect.Type.String() prints it), kind ("struct",
+    "pointer", "map", ... from reflect.Kind; kind_code the number), size,
+    len (arrays), fields (list of TypeField, structs), elem_addr and
+    key_addr (0 when none); elem and key read those types (needing the
+    binary still open), as does field_type(field).
+    """
+
+    __slots__ = ("addr", "name", "kind", "kind_code", "size", "len", "fields",
+                 "elem_addr", "key_addr", "_types")
+
+    def __init__(self, types, d):
+        self._types = types  # keeps the binary alive for elem / key
+        self.addr, self.name, self.size, self.len = d["addr"], d["name"], d["size"], d["len"]
+        self.kind_code = d["kind"]
+        self.kind = _KINDS.get(self.kind_code, "invalid")
+        self.elem_addr, self.key_addr = d["elem"], d["key"]
+        self.fields = [TypeField(f["name"], f["type"], f["offset"], f["embedded"])
+                       for f in d["fields"]]
+
+    @property
+    def elem(self):
+        """The element Type (pointer, slice, array, chan, map), or None."""
+        return self._types.at(self.elem_addr) if self.elem_addr else None
+
+    @property
+    def key(self):
+        """The key Type of a map, or None."""
+        return self._types.at(self.key_addr) if self.key_addr else None
+
+    def field_type(self, field):
+        """The Type of a TypeField of this struct."""
+        return self._types.at(field.type_addr)
+
+    def __repr__(self):
+        return "<goinspect.Type %s %s size=%d>" % (self.name, self.kind, self.size)
+
+
+class Types:
+    """The type descriptors of one binary (Binary.types): at(addr) reads the
+    one at an address (an interface's type word, a map's type), typelinks()
+    the addresses the module lists (Go 1.15 to 1.26; UnsupportedError on
+    Go 1.27, which has no typelinks); iterating reads each listed Type.
+    Valid while the binary is open."""
+
+    _close_handle = staticmethod(_c.gort_types_close)
+
+    def __init__(self, binary, h):
+        self._binary = binary
+        self._h = h
+
+    def _close(self):
+        h, self._h = self._h, None
+        if h is not None:
+            self._close_handle(h)
+
+    def _handle(self):
+        self._binary._handle()  # raises once the binary is closed
+        if self._h is None:
+            raise ValueError("operation on a closed goinspect.Types")
+        return self._h
+
+    def at(self, addr):
+        """The Type whose descriptor is at addr (FaultError, FormatError
+        name the address when it is not one)."""
+        return Type(self, _c.gi_type_read(self._handle(), addr))
+
+    def typelinks(self):
+        """Descriptor addresses of the module's typelinks, in their order."""
+        return _c.gi_types_list(self._handle())
+
+    def __iter__(self):
+        return (self.at(a) for a in self.typelinks())
+
+    def __repr__(self):
+        return "<goinspect.Types of %r>" % (self._binary,)
+
+
 # -- cores --------------------------------------------------------------------
 
 
@@ -567,7 +783,8 @@ class Goroutine:
 
     status and wait_reason are the runtime's own names ("waiting",
     "chan receive"); wait_since is g.waitsince (runtime nanotime, 0 when
-    unknown: a core has no clock reading to turn it into minutes);
+    unknown); wait_minutes is None: a core holds no clock reading to turn
+    wait_since into the minutes the runtime's traceback prints;
     labels is a dict of pprof labels; frames the stack, innermost first
     (stack_error says why it stops early, if it does); created_by the
     function holding the go statement, created_in its goroutine id (Go
@@ -586,6 +803,7 @@ class Goroutine:
     start_pc: int
     start_func: str
     creator_pc: int
+    creator_entry: int
     created_by: str
     creator_file: str
     creator_line: int
@@ -595,6 +813,7 @@ class Goroutine:
     labels: dict
     frames: list
     stack_error: Optional[str]
+    wait_minutes: Optional[int] = None
 
 
 class Core(_Handle):
@@ -683,11 +902,15 @@ class Core(_Handle):
                         continue
                     frames, err = self._stack(h, it)
                     (gid, addr, sv, status, wr, scan, since, locked, m_id, tid,
-                     spc, sfn, cpc, cfn, cfile, cline, cid, lo, hi, labels) = t
-                    out.append(Goroutine(gid, addr, sv, status, wr, bool(scan), since,
-                                         bool(locked), m_id, tid, spc, sfn, cpc, cfn,
-                                         cfile, cline, cid, lo, hi, dict(labels),
-                                         frames, err))
+                     spc, sfn, cpc, cfn, cfile, cline, cid, lo, hi, labels, centry) = t
+                    out.append(Goroutine(
+                        id=gid, addr=addr, status_value=sv, status=status, wait_reason=wr,
+                        scan=bool(scan), wait_since=since, locked_to_thread=bool(locked),
+                        m_id=m_id, thread_id=tid, start_pc=spc, start_func=sfn,
+                        creator_pc=cpc, creator_entry=centry, created_by=cfn,
+                        creator_file=cfile, creator_line=cline, created_in=cid,
+                        stack_lo=lo, stack_hi=hi, labels=dict(labels), frames=frames,
+                        stack_error=err))
             finally:
                 self._free_goroutines(it)
             self._goroutines = out
@@ -811,27 +1034,177 @@ class Trace(_Handle):
             if self._iters.pop(key, None) is not None:
                 self._free_iter(it)
 
-    def stats(self):
-        """Counts: {"events": total, "kinds": {kind: n}, "goroutines": number
-        of goroutines seen, "procs": ..., "threads": ..., "duration": ns
-        from the first event to the last}."""
-        kinds = collections.Counter()
-        gs, ps, ms = set(), set(), set()
-        first = last = None
+    def counts(self):
+        """{kind: number of events} in the order of the kinds' codes, as
+        `gort-trace count` prints them (reads every event)."""
+        n = collections.Counter()
         for ev in self.events():
-            kinds[ev.kind] += 1
-            for v, s in ((ev.goroutine, gs), (ev.proc, ps), (ev.thread, ms)):
-                if v is not None:
-                    s.add(v)
-            if ev.kind_code == _c.GORT_TRACE_EVENT_STATE_TRANSITION and ev.resource_kind == "goroutine":
-                gs.add(ev.resource)
-            first = ev.time if first is None else first
-            last = ev.time
-        return {"events": sum(kinds.values()), "kinds": dict(kinds), "goroutines": len(gs),
-                "procs": len(ps), "threads": len(ms),
-                "duration": (last - first) if first is not None else 0}
+            n[ev.kind_code] += 1
+        return {_c.gort_trace_event_kind_name(k): n[k] for k in sorted(n)}
+
+    def stats(self, *, max_pauses=0):
+        """The trace's summary (TraceStats): Go's goroutine analysis
+        (internal/trace/summary.go) per goroutine and grouped by start
+        function as `go tool trace` groups them, user regions, GC mark
+        phases and stop-the-world pauses (at most max_pauses of each are
+        listed; 0: a million), latency histograms. Reads the whole trace;
+        a read error raises (the summary of a broken trace is not kept)."""
+        s = _c.gi_trace_summarize(self._handle(), max_pauses)
+        try:
+            return TraceStats(_c.gi_trace_summary_value(s))
+        finally:
+            self._free_summary(s)
+
+    _free_summary = staticmethod(_c.gort_trace_summary_free)
+
+    def export(self, format="perfetto", path=None):
+        """The trace in another format: "perfetto" (Chrome/Perfetto Trace
+        Event JSON, for ui.perfetto.dev), "csv" (one row per event) or
+        "goroutines-csv" (one row per goroutine of the summary). Written to
+        path when given (returns None), else returned as a str."""
+        code = _EXPORT_FORMATS.get(format)
+        if code is None:
+            raise ValueError("unknown export format %r (one of %s)"
+                             % (format, ", ".join(_EXPORT_FORMATS)))
+        if path is not None:
+            _c.gort_trace_export_file(self._handle(), code, os.fspath(path))
+            return None
+        return _c.gi_trace_export_string(self._handle(), code).decode(
+            "utf-8", "surrogateescape")
 
     def __repr__(self):
         return "<goinspect.Trace %s%s>" % (
             repr(self.name) if self.name is not None else "<bytes>",
             " closed" if self._h is None else "")
+
+
+_EXPORT_FORMATS = {"perfetto": _c.GORT_TRACE_EXPORT_PERFETTO,
+                   "json": _c.GORT_TRACE_EXPORT_PERFETTO,
+                   "csv": _c.GORT_TRACE_EXPORT_CSV,
+                   "goroutines-csv": _c.GORT_TRACE_EXPORT_GOROUTINES_CSV}
+
+
+class Pause(NamedTuple):
+    """A GC mark phase or a stop-the-world pause: start and end (trace
+    clock, ns; end 0 when still running at the end of the trace), reason
+    (the STW reason, "" for GC)."""
+
+    start: int
+    end: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """Durations of one kind (ns): count, sum, min, max, and buckets (64
+    counts: bucket 0 for <= 0 ns, bucket i for [2^(i-1), 2^i) ns); p50, p90,
+    p99 are upper bounds of the buckets holding those quantiles (within a
+    factor of 2, clamped to max)."""
+
+    count: int
+    sum: int
+    min: int
+    max: int
+    p50: int
+    p90: int
+    p99: int
+    buckets: list
+
+    @property
+    def mean(self):
+        """sum // count (0 when empty), as gort-trace prints it."""
+        return self.sum // self.count if self.count else 0
+
+
+@dataclass(frozen=True)
+class GoroutineSummary:
+    """Go's GoroutineSummary for one goroutine (ns on the trace clock; 0 =
+    never): id, name (start function, "" when no stack was seen), pc,
+    creation/start/end times, exec, scheduler wait, syscall, syscall block,
+    total and unknown times, block_time (sum of block), block {reason: ns}
+    and range {name: ns} in the summary's (sorted) order."""
+
+    id: int
+    name: str
+    pc: int
+    creation_time: int
+    start_time: int
+    end_time: int
+    exec_time: int
+    sched_wait_time: int
+    syscall_time: int
+    syscall_block_time: int
+    total_time: int
+    unknown_time: int
+    block_time: int
+    block: dict
+    range: dict
+
+
+@dataclass(frozen=True)
+class GoroutineGroup:
+    """Goroutines sharing a start function (go tool trace's groups): name,
+    count and the sums of their times, block and range as in
+    GoroutineSummary."""
+
+    name: str
+    count: int
+    exec_time: int
+    sched_wait_time: int
+    syscall_time: int
+    syscall_block_time: int
+    total_time: int
+    unknown_time: int
+    block_time: int
+    block: dict
+    range: dict
+
+
+@dataclass(frozen=True)
+class RegionGroup:
+    """User regions of one name over all goroutines: count and the sums of
+    Go's UserRegionSummary times."""
+
+    name: str
+    count: int
+    exec_time: int
+    sched_wait_time: int
+    syscall_time: int
+    syscall_block_time: int
+    total_time: int
+    block_time: int
+
+
+def _named(d):
+    d = dict(d)
+    d["block"] = {b["name"]: b["ns"] for b in d["block"]}
+    d["range"] = {r["name"]: r["ns"] for r in d["range"]}
+    return d
+
+
+class TraceStats:
+    """Trace.stats(): what `gort-trace stats` prints, as objects.
+
+    events, start_time, end_time, duration (end - start, ns);
+    goroutines (GoroutineSummary, by id), groups (GoroutineGroup, by
+    execution time descending), regions (RegionGroup, by name); gc and stw
+    (Pause lists in time order) with gc_dropped / stw_dropped (past
+    max_pauses); histograms {"sched", "block", "syscall", "stw", "gc":
+    Histogram}.
+    """
+
+    def __init__(self, d):
+        self.events = d["events"]
+        self.start_time, self.end_time = d["start_time"], d["end_time"]
+        self.duration = self.end_time - self.start_time
+        self.goroutines = [GoroutineSummary(**_named(g)) for g in d["goroutines"]]
+        self.groups = [GoroutineGroup(**_named(g)) for g in d["groups"]]
+        self.regions = [RegionGroup(**r) for r in d["regions"]]
+        self.gc = [Pause(**p) for p in d["gc"]]
+        self.stw = [Pause(**p) for p in d["stw"]]
+        self.gc_dropped, self.stw_dropped = d["gc_dropped"], d["stw_dropped"]
+        self.histograms = {k: Histogram(**h) for k, h in d["histograms"].items()}
+
+    def __repr__(self):
+        return "<goinspect.TraceStats %d events, %d goroutines>" % (
+            self.events, len(self.goroutines))
