@@ -202,6 +202,53 @@ function Binary.lookup(self, pc)
   error(r, 2)
 end
 
+-- Call f, turning ENOTFOUND into nil (a name or table the release lacks).
+local function or_nil(f, ...)
+  local r = table.pack(pcall(f, ...))
+  if r[1] then return table.unpack(r, 2, r.n) end
+  if getmetatable(r[2]) == M.Error and r[2].name == "ENOTFOUND" then return nil end
+  error(r[2], 3)
+end
+
+-- The physical function holding pc with the file:line of pc itself (a
+-- frame with inlined false), without expanding inlined calls: what `go
+-- tool addr2line` reports, and the cheapest lookup. nil when pc is in no
+-- function.
+function Binary.pc_to_line(self, pc)
+  local frames = or_nil(C.gi_pclntab_pc_to_line, pclntab(self), pc)
+  return frames and frames[1]
+end
+
+-- The stack pointer delta at pc (pcsp), without a return address pushed by
+-- the call; nil when pc is in no function or has no pcsp entry.
+function Binary.frame_size(self, pc)
+  return or_nil(C.gi_pclntab_frame_size, pclntab(self), pc)
+end
+
+-- Value of pcdata table `table` at pc (-1: none); nil when pc is in no
+-- function.
+function Binary.pcdata(self, pc, table)
+  return or_nil(C.gi_pclntab_pcdata, pclntab(self), pc, table)
+end
+
+-- Symbols: {name, value, size, kind} with kind `go tool nm`'s letter.
+-- for s in b:symbols() do ... end, in address then name order.
+function Binary.symbols(self)
+  local all, i = C.gi_binary_symbols(handle(self)), 0
+  return function()
+    i = i + 1
+    return all[i]
+  end
+end
+-- The symbol named exactly name, or nil.
+function Binary.symbol(self, name)
+  return or_nil(C.gi_binary_symbol_lookup, handle(self), name)
+end
+-- The defined symbol whose [value, value+size) holds addr, or nil.
+function Binary.symbol_at(self, addr)
+  return or_nil(C.gi_binary_symbol_find, handle(self), addr)
+end
+
 -- Runtime layouts ------------------------------------------------------------
 
 local layout_sources = enum_names("GORT_LAYOUT_")
@@ -216,14 +263,6 @@ Layout.__name = "goinspect.Layout"
 local function layout_handle(self)
   handle(rawget(self, "_binary")) -- raises once the binary is closed
   return rawget(self, "_h")
-end
-
--- Call f, turning ENOTFOUND into nil (a name or table the release lacks).
-local function or_nil(f, ...)
-  local r = table.pack(pcall(f, ...))
-  if r[1] then return table.unpack(r, 2, r.n) end
-  if getmetatable(r[2]) == M.Error and r[2].name == "ENOTFOUND" then return nil end
-  error(r[2], 3)
 end
 
 -- {offset, size, source} of field in type ("runtime.g", "goid"); raises
@@ -246,6 +285,26 @@ function Layout.offsets(self)
     local name, v = f and (t .. "." .. f) or (t .. ".SIZE")
     if f then v = or_nil(C.gi_layout_field, h, t, f) else v = or_nil(C.gi_layout_size, h, t) end
     if v then out[name] = v; order[#order + 1] = name end
+  end
+  return out, order
+end
+
+-- {[type] = {size, source, fields = {[field] = {offset, size, source}}}}
+-- and the type names in catalogue order: gort-offsets --json's "types".
+function Layout.structs(self)
+  local h, out, order = layout_handle(self), {}, {}
+  for i = 0, C.gi_layout_catalogue_count() - 1 do
+    local t, f = C.gi_layout_catalogue_type(i), C.gi_layout_catalogue_field(i)
+    if not f then
+      local size, src = or_nil(C.gi_layout_size, h, t)
+      if size then
+        out[t] = {size = size, source = layout_sources[src], fields = {}}
+        order[#order + 1] = t
+      end
+    elseif out[t] then
+      local off, size, src = or_nil(C.gi_layout_field, h, t, f)
+      if off then out[t].fields[f] = {offset = off, size = size, source = layout_sources[src]} end
+    end
   end
   return out, order
 end
@@ -303,6 +362,73 @@ end
 
 function fields.offsets(self) return (self:layout():offsets()) end
 
+-- The runtime's first moduledata: a table of its fields (next is nil when
+-- the binary's Go version does not tell where it is).
+function fields.moduledata(self) return C.gi_binary_moduledata(handle(self)) end
+
+-- Type descriptors ------------------------------------------------------------
+
+local kind_names = enum_names("GORT_KIND_")
+
+-- A type descriptor: addr, name, kind ("struct", "pointer", ...; kind_code
+-- the number), size, len, fields ({name, type_addr, offset, embedded}),
+-- elem_addr, key_addr; t.elem, t.key and t:field_type(f) read those types
+-- (the binary must still be open).
+local Type = {}
+Type.__name = "goinspect.Type"
+function Type.__index(t, k)
+  if k == "elem" or k == "key" then
+    local a = rawget(t, k .. "_addr")
+    return a ~= 0 and rawget(t, "_types"):at(a) or nil
+  end
+  return Type[k]
+end
+function Type.field_type(t, f) return rawget(t, "_types"):at(f.type_addr) end
+function Type.__tostring(t)
+  return string.format("goinspect.Type(%s %s size=%d)", t.name, t.kind, t.size)
+end
+
+-- The type descriptors of one binary (b.types); closed with it.
+local Types = {}
+Types.__index = Types
+Types.__name = "goinspect.Types"
+
+local function types_handle(self)
+  handle(rawget(self, "_binary")) -- raises once the binary is closed
+  return rawget(self, "_h")
+end
+
+-- The type whose descriptor is at addr.
+function Types.at(self, addr)
+  local t = C.gi_type_read(types_handle(self), addr)
+  t.kind_code, t.kind = t.kind, kind_names[t.kind] or "invalid"
+  t.elem_addr, t.key_addr, t.elem, t.key = t.elem, t.key, nil, nil
+  for _, f in ipairs(t.fields) do f.type_addr, f.type = f.type, nil end
+  t._types = self
+  return setmetatable(t, Type)
+end
+-- Descriptor addresses of the module's typelinks (Go 1.15 to 1.26;
+-- EUNSUPPORTED on Go 1.27), in their order.
+function Types.typelinks(self) return C.gi_types_list(types_handle(self)) end
+-- for t in b.types:each() do ... end: every type typelinks lists.
+function Types.each(self)
+  local addrs, i = self:typelinks(), 0
+  return function()
+    i = i + 1
+    if addrs[i] then return self:at(addrs[i]) end
+  end
+end
+
+function fields.types(self)
+  local lay = self:layout()
+  local t = rawget(self, "_types")
+  if t == nil then
+    t = setmetatable({_binary = self, _h = C.gort_types_open(layout_handle(lay))}, Types)
+    rawset(self, "_types", t)
+  end
+  return t
+end
+
 function Binary.__index(self, k)
   local f = fields[k]
   if f then return f(self) end
@@ -313,7 +439,14 @@ function Binary.__newindex() error("goinspect.Binary fields are read-only", 2) e
 
 -- Idempotent; also run by the garbage collector and by `<close>`.
 function Binary.close(self)
-  local t = rawget(self, "_tab") -- borrows the binary: goes first
+  local ty = rawget(self, "_types") -- borrows a layout: goes first
+  if ty ~= nil then
+    rawset(self, "_types", nil)
+    local th = rawget(ty, "_h")
+    rawset(ty, "_h", nil)
+    if th ~= nil then C.gort_types_close(th) end
+  end
+  local t = rawget(self, "_tab") -- borrows the binary: goes next
   if t ~= nil then
     rawset(self, "_tab", nil)
     C.gort_pclntab_close(t)
@@ -436,26 +569,65 @@ function Trace.events(self)
   end, nil, nil, closer
 end
 
--- {events = n, kinds = {[kind] = n}, goroutines = n, procs = n,
---  threads = n, duration = ns}
-function Trace.stats(self)
-  local kinds, n, gs, ps, ms = {}, 0, {}, {}, {}
-  local first, last
-  for ev in self:events() do
-    n = n + 1
-    kinds[ev.kind] = (kinds[ev.kind] or 0) + 1
-    if ev.goroutine then gs[ev.goroutine] = true end
-    if ev.proc then ps[ev.proc] = true end
-    if ev.thread then ms[ev.thread] = true end
-    if ev.resource_kind == "goroutine" and ev.kind_code == C.GORT_TRACE_EVENT_STATE_TRANSITION then
-      gs[ev.resource] = true
-    end
-    first = first or ev.time
-    last = ev.time
+-- {[kind] = n} and the kinds in the order of their codes, as `gort-trace
+-- count` prints them.
+function Trace.counts(self)
+  local n, order = {}, {}
+  for ev in self:events() do n[ev.kind_code] = (n[ev.kind_code] or 0) + 1 end
+  local codes, out = {}, {}
+  for k in pairs(n) do codes[#codes + 1] = k end
+  table.sort(codes)
+  for _, k in ipairs(codes) do
+    local name = C.gort_trace_event_kind_name(k)
+    out[name] = n[k]
+    order[#order + 1] = name
   end
-  local function count(t) local c = 0 for _ in pairs(t) do c = c + 1 end return c end
-  return {events = n, kinds = kinds, goroutines = count(gs), procs = count(ps),
-          threads = count(ms), duration = first and (last - first) or 0}
+  return out, order
+end
+
+-- The trace's summary, as Python's Trace.stats(): events, start_time,
+-- end_time, duration, goroutines, groups, regions ({name, count, ...}
+-- times in ns; block and range as {[name] = ns}), gc and stw ({start, end,
+-- reason}), gc_dropped, stw_dropped, histograms {sched, block, syscall,
+-- stw, gc = {count, sum, min, max, mean, p50, p90, p99, buckets}}.
+-- t:stats{max_pauses = n} lists at most n pauses of each kind.
+function Trace.stats(self, opts)
+  local s = C.gi_trace_summarize(handle(self), (opts and opts.max_pauses) or 0)
+  local ok, r = pcall(C.gi_trace_summary_value, s)
+  C.gort_trace_summary_free(s)
+  if not ok then error(r, 2) end
+  local function named(list)
+    local t = {}
+    for _, v in ipairs(list) do t[v.name] = v.ns end
+    return t
+  end
+  for _, g in ipairs(r.goroutines) do g.block, g.range = named(g.block), named(g.range) end
+  for _, g in ipairs(r.groups) do g.block, g.range = named(g.block), named(g.range) end
+  for _, h in pairs(r.histograms) do
+    h.mean = h.count > 0 and h.sum // h.count or 0
+    local b = {}
+    for i, v in ipairs(h.buckets) do b[i - 1] = v end -- bucket i as in C
+    h.buckets = b
+  end
+  r.duration = r.end_time - r.start_time
+  return r
+end
+
+local export_formats = {perfetto = C.GORT_TRACE_EXPORT_PERFETTO,
+                        json = C.GORT_TRACE_EXPORT_PERFETTO,
+                        csv = C.GORT_TRACE_EXPORT_CSV,
+                        ["goroutines-csv"] = C.GORT_TRACE_EXPORT_GOROUTINES_CSV}
+
+-- t:export("perfetto" | "csv" | "goroutines-csv" [, path]): the trace in
+-- that format, returned as a string, or written to path (returns nil).
+function Trace.export(self, format, path)
+  local code = export_formats[format or "perfetto"]
+  if not code then raise("EINVAL", "goinspect.Trace:export: unknown format " .. tostring(format)) end
+  if path then
+    C.gort_trace_export_file(handle(self), code, path)
+    return nil
+  end
+  return C.gi_trace_export_string(handle(self), code)
 end
 
 function Trace.close(self)
@@ -470,7 +642,128 @@ end
 Trace.__gc = Trace.close
 Trace.__close = Trace.close
 
+-- Core ------------------------------------------------------------------
+
+local Core = {}
+Core.__name = "goinspect.Core"
+
+-- gi.Core(core_path [, exe_path]) or gi.Core{core = p, exe = e,
+-- max_decompressed = n, allow_mismatch = true}: an ELF core of a Go
+-- process (also zstd-compressed) with its executable (the one the core
+-- names when exe is nil).
+function M.Core(arg, exe)
+  local path, maxd, mismatch
+  if type(arg) == "string" then
+    path = arg
+  elseif type(arg) == "table" then
+    path, exe, maxd, mismatch = arg.core or arg.path, arg.exe, arg.max_decompressed,
+                                arg.allow_mismatch
+  end
+  if type(path) ~= "string" or (exe ~= nil and type(exe) ~= "string") then
+    raise("EINVAL", "goinspect.Core: expected a core path [and an executable path]")
+  end
+  local h = C.gi_core_open(path, exe, maxd or 0, mismatch and 1 or 0)
+  return setmetatable({_h = h, name = path, errors = {}}, Core)
+end
+
+local core_fields = {}
+function core_fields.arch(self) return C.gort_arch_name(C.gort_core_arch(handle(self))) end
+-- What the executable was moved by (PIE), 0 otherwise.
+function core_fields.load_bias(self) return C.gort_core_load_bias(handle(self)) end
+-- { {tid, pc, sp, fp, lr}, ... }
+function core_fields.threads(self)
+  local h, out = handle(self), {}
+  for i = 0, C.gort_core_thread_count(h) - 1 do out[#out + 1] = C.gort_core_thread_at(h, i) end
+  return out
+end
+
+-- The stack of the goroutine the iterator just returned: frames, and why it
+-- stops early (nil when it does not).
+local function core_stack(h, it)
+  local ok, st = pcall(C.gi_goroutine_stack, h, it)
+  if not ok then
+    if getmetatable(st) == M.Error then return {}, st.message, st.name end
+    return {}, tostring(st)
+  end
+  local frames, err, name = {}, nil, nil
+  while true do
+    local okf, f = pcall(C.gort_stack_iter_next, st)
+    if okf then
+      frames[#frames + 1] = f
+    else
+      if getmetatable(f) == M.Error then
+        if f.name ~= "EEND" then err, name = f.message, f.name end
+      else
+        err = tostring(f)
+      end
+      break
+    end
+  end
+  C.gort_stack_iter_free(st)
+  return frames, err, name
+end
+
+-- Every goroutine of runtime.allgs (dead ones skipped), read once: tables
+-- with the names Python's Goroutine has (id, status, wait_reason,
+-- wait_since, wait_minutes (nil: a core has no clock reading), labels
+-- {[key] = value}, frames, stack_error, created_by, created_in, ...).
+-- Goroutines that cannot be read are left out; their errors go to
+-- core.errors.
+function core_fields.goroutines(self)
+  local h = handle(self)
+  local it = C.gi_goroutines_new(h)
+  local out, errs = {}, rawget(self, "errors")
+  local ok, err = pcall(function()
+    while true do
+      local okg, g = pcall(C.gi_goroutines_next, it)
+      if okg then
+        g.frames, g.stack_error, g.stack_error_name = core_stack(h, it)
+        out[#out + 1] = g
+      elseif getmetatable(g) == M.Error and g.name == "EEND" then
+        break
+      elseif getmetatable(g) == M.Error then
+        errs[#errs + 1] = g
+      else
+        error(g, 0)
+      end
+    end
+  end)
+  C.gi_goroutines_free(it)
+  if not ok then error(err, 2) end
+  rawset(self, "goroutines", out) -- cached
+  return out
+end
+
+function Core.__index(self, k)
+  local f = core_fields[k]
+  if f then return f(self) end
+  return Core[k]
+end
+
+-- size bytes of the process's memory at addr, as a string; EFAULT names
+-- the first address neither the core nor the executable holds.
+function Core.read(self, addr, size)
+  return C.gi_core_read(handle(self), addr, size)
+end
+
+function Core.close(self)
+  local h = rawget(self, "_h")
+  if h ~= nil then
+    rawset(self, "_h", nil)
+    C.gort_core_close(h)
+  end
+end
+Core.__gc = Core.close
+Core.__close = Core.close
+function Core.__tostring(self)
+  return string.format("goinspect.Core(%q%s)", rawget(self, "name"),
+                       rawget(self, "_h") == nil and ", closed" or "")
+end
+
 M.Event = Event
+M.CoreClass = Core
+M.Type = Type
+M.Types = Types
 M.TraceClass = Trace
 M.Func = Func
 M.Layout = Layout

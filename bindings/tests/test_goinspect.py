@@ -8,6 +8,7 @@ unittest or pytest:
 
 import gc
 import glob
+import json
 import os
 import shutil
 import subprocess
@@ -363,15 +364,8 @@ class Traces(unittest.TestCase):
                 self.assertIn(e.stack[0].func, str(e))
         self.assertTrue(any(e.stack for e in events))
 
-    def test_stats(self):
-        with goinspect.Trace(self.path) as t:
-            st = t.stats()
-            n = sum(1 for _ in t.events())
-        self.assertEqual(st["events"], n)
-        self.assertEqual(sum(st["kinds"].values()), n)
-        self.assertGreaterEqual(st["goroutines"], 5)  # main + 4 workers
-        self.assertEqual(st["kinds"]["Log"], 4)
-        self.assertGreater(st["duration"], 0)
+    def test_stats_and_exports(self):
+        check_trace_against_tool(self, self.path, exports=True)
 
     def test_lifetime_and_errors(self):
         t = goinspect.Trace(self.path)
@@ -557,6 +551,355 @@ class Lifetime(unittest.TestCase):
         for t in ts:
             t.join()
         self.assertEqual(got, [True] * 8)
+
+
+
+# -- Against the other C tools ------------------------------------------------
+
+FIXTURES = os.environ.get("GORT_FIXTURES_DIR", "")
+
+
+def fixture(*parts):
+    p = os.path.join(FIXTURES, *parts)
+    return p if FIXTURES and os.path.exists(p) else None
+
+
+def fixture_binaries():
+    """Fixture programs of several releases, architectures and formats."""
+    pats = ["go1.*/amd64/default/prog", "go1.*/386/stripped/prog", "go1.2[26]/arm64/pie/prog",
+            "go1.2[47]/windows-amd64/*/hello.exe", "go1.1[59]/darwin-amd64/*/hello"]
+    out = []
+    for pat in pats:
+        out += sorted(glob.glob(os.path.join(FIXTURES, pat))) if FIXTURES else []
+    return out
+
+
+def fixture_traces():
+    return sorted(glob.glob(os.path.join(FIXTURES, "go1.*", "amd64", "trace.out"))) if FIXTURES else []
+
+
+def nm_text(b):
+    """gort-nm's output, from the Python objects."""
+    return "".join("%8s %10d %s %s\n" % ("" if s.kind == "U" else "%x" % s.value, s.size,
+                                          s.kind, s.name) for s in b.symbols)
+
+
+MODULEDATA_FIELDS = ("addr pclntab pclntab_size ftab findfunctab minpc maxpc text etext "
+                     "noptrdata enoptrdata data edata bss ebss noptrbss enoptrbss end gcdata "
+                     "gcbss types etypes next").split()
+
+
+def moduledata_text(md):
+    return "".join("%s %#x\n" % (f, getattr(md, f)) for f in MODULEDATA_FIELDS
+                   if getattr(md, f) is not None)
+
+
+def raw_stats_text(st):
+    """`gort-trace stats --raw`, from a TraceStats."""
+    out = []
+    for g in st.goroutines:
+        out.append("goroutine\t%d\t%s\tpc=%#x creation=%d start=%d end=%d exec=%d sched=%d "
+                   "syscall=%d syscallblock=%d total=%d unknown=%d\n" % (
+                       g.id, g.name, g.pc, g.creation_time, g.start_time, g.end_time,
+                       g.exec_time, g.sched_wait_time, g.syscall_time, g.syscall_block_time,
+                       g.total_time, g.unknown_time))
+        out += ["\tblock\t%s\t%d\n" % kv for kv in g.block.items()]
+        out += ["\trange\t%s\t%d\n" % kv for kv in g.range.items()]
+    for r in st.regions:
+        out.append("region\t%s\tcount=%d total=%d exec=%d sched=%d block=%d syscall=%d "
+                   "syscallblock=%d\n" % (r.name, r.count, r.total_time, r.exec_time,
+                                          r.sched_wait_time, r.block_time, r.syscall_time,
+                                          r.syscall_block_time))
+    out += ["gc\t%d\t%d\n" % (p.start, p.end) for p in st.gc]
+    out += ["stw\t%d\t%d\t%s\n" % (p.start, p.end, p.reason) for p in st.stw]
+    for k, h in st.histograms.items():
+        out.append("hist\t%s\tcount=%d sum=%d min=%d max=%d%s\n" % (
+            k, h.count, h.sum, h.min, h.max,
+            "".join(" %d:%d" % (i, n) for i, n in enumerate(h.buckets) if n)))
+    return "".join(out)
+
+
+def check_trace_against_tool(tc, path, exports=False):
+    """Trace.stats() against gort-trace stats --raw; with exports, also
+    counts() and export() against gort-trace count and export."""
+    with goinspect.Trace(path) as t:
+        rc, want = tool_run("gort-trace", ["stats", "--raw", path])
+        tc.assertEqual(rc, 0)
+        st = t.stats()
+        tc.assertEqual(raw_stats_text(st), want)
+        tc.assertEqual(st.duration, st.end_time - st.start_time)
+        tc.assertEqual(sum(g.count for g in st.groups), len(st.goroutines))
+        if not exports:
+            return
+        rc, want = tool_run("gort-trace", ["count", path])
+        counts = t.counts()
+        tc.assertEqual("".join("%-16s %d\n" % kv for kv in counts.items()) +
+                       "%-16s %d\n" % ("total", sum(counts.values())), want)
+        tc.assertEqual(st.events, sum(counts.values()))
+        for fmt in ("perfetto", "csv", "goroutines-csv"):
+            rc, want = tool_run("gort-trace", ["export", "--format=" + fmt, path])
+            tc.assertEqual(rc, 0)
+            tc.assertEqual(t.export(fmt), want, fmt)
+            with tempfile.TemporaryDirectory() as d:
+                out = os.path.join(d, "out")
+                tc.assertIsNone(t.export(fmt, out))
+                with open(out, encoding="utf-8", errors="surrogateescape") as f:
+                    tc.assertEqual(f.read(), want)
+        json.loads(t.export("json"))
+        with tc.assertRaises(ValueError):
+            t.export("svg")
+        with tc.assertRaises(goinspect.IoError):  # noqa: F821
+            t.export("csv", "/nonexistent/dir/out.csv")
+
+
+@unittest.skipUnless(TOOL and os.access(TOOL, os.X_OK), "gort-version not built")
+class AgainstTheTools(unittest.TestCase):
+    """Python answers against gort-addr2line, gort-nm, gort-offsets --json,
+    gort-goroutines and gort-trace on the fixtures."""
+
+    def test_pc_to_line(self):
+        for path in go_binaries()[::3] + fixture_binaries()[::2]:
+            with self.subTest(path=path), goinspect.Binary(path) as b:
+                funcs = list(b.funcs)
+                pcs = [0x10]
+                for f in funcs[::5]:
+                    pcs += [f.entry, f.entry + (f.end - f.entry) // 2, f.end - 1]
+                rc, want = tool_run("gort-addr2line", [path], "".join("%#x\n" % pc for pc in pcs).encode())
+                self.assertEqual(rc, 0)
+                got = []
+                for pc in pcs:
+                    fr = b.pc_to_line(pc)
+                    got.append("?\n?:0\n" if fr is None else "%s\n%s:%d\n" % (fr.function, fr.file, fr.line))
+                    if fr is not None:
+                        full = b.lookup(pc)
+                        self.assertEqual((fr.function, fr.entry, fr.inlined), (full[-1].function, full[-1].entry, False))
+                        self.assertEqual((fr.file, fr.line), (full[0].file, full[0].line))
+                self.assertEqual("".join(got), want)
+                self.assertIsNone(b.frame_size(0x10))
+                main = next(f for f in funcs if f.name == "main.main")
+                self.assertEqual(b.frame_size(main.entry), 0)  # nothing pushed at entry
+
+    def test_symbols_and_moduledata(self):
+        for path in fixture_binaries():
+            with self.subTest(path=path), goinspect.Binary(path) as b:
+                rc, want = tool_run("gort-nm", [path])
+                syms = b.symbols
+                if rc != 0:  # stripped: no symbols
+                    self.assertEqual(syms, [])
+                else:
+                    self.assertEqual(nm_text(b), want)
+                    main = b.symbol("runtime.main")
+                    self.assertEqual(main.kind, "T")
+                    self.assertEqual(b.symbol_at(main.value + 1), main)
+                    self.assertIsNone(b.symbol("no.such.symbol"))
+                rc, want = tool_run("gort-nm", ["-moduledata", path])
+                self.assertEqual(rc, 0)
+                md = b.moduledata
+                self.assertEqual(moduledata_text(md), want)
+                self.assertEqual(md.minpc, min(f.entry for f in b.funcs))
+
+    def test_offsets_json(self):
+        for path in fixture_binaries()[::2] + go_binaries()[-1:]:
+            with self.subTest(path=path), goinspect.Binary(path) as b:
+                rc, out = tool_run("gort-offsets", ["--json", path])
+                if rc != 0:
+                    with self.assertRaises(goinspect.Error):
+                        b.layout()
+                    continue
+                want = json.loads(out)
+                lay = b.layout()
+                self.assertEqual(want["types"], lay.structs())
+                self.assertEqual(list(want["types"]), list(lay.structs()))
+                self.assertEqual(want.get("go_version"), b.go_version)
+                self.assertEqual(want.get("release"), "%d.%d" % lay.go_release if lay.go_release else None)
+                self.assertEqual(want.get("table_release"),
+                                 "%d.%d" % lay.table_release if lay.table_release else None)
+                self.assertEqual((want["arch"], want["ptr_size"]), (b.arch, b.ptr_size))
+                tls = lay.tls_g
+                self.assertEqual(want.get("tls_g"), tls and {"base": tls.base, "offset": tls.offset,
+                                                              "source": tls.source})
+                self.assertEqual(want.get("labels"), lay.labels_kind)
+                for key, names in (("wait_reasons", lay.wait_reasons), ("status_names", lay.status_names)):
+                    if key in want:
+                        self.assertEqual(want[key]["names"], [n or "" for n in names])
+
+    def test_types_against_dwarf(self):
+        """Struct descriptors against the DWARF layout, as tests/unit/test_types.c
+        checks them; the stripped twin lists the same types."""
+        for rel in ("go1.22/386", "go1.26/amd64"):
+            d, s = fixture(rel, "default", "prog"), fixture(rel, "stripped", "prog")
+            if not (d and s):
+                continue
+            with self.subTest(rel=rel), goinspect.Binary(d) as b, goinspect.Binary(s) as bs:
+                lay = b.layout()
+                types = list(b.types)
+                self.assertEqual([(t.name, t.kind, t.size) for t in types],
+                                 [(t.name, t.kind, t.size) for t in bs.types])
+                checked = 0
+                for t in types:
+                    st = t.elem if t.kind == "pointer" else t
+                    if t.kind == "pointer":
+                        self.assertEqual(t.size, b.ptr_size)
+                        self.assertEqual(t.name, "*" + st.name)
+                    if st is None or st.kind != "struct" or "." not in st.name:
+                        continue
+                    try:
+                        size = lay.size(st.name)
+                        got = {f.name: lay.field(st.name, f.name).offset
+                               for f in st.fields if f.name != "_"}
+                    except goinspect.NotFoundError:  # noqa: F821
+                        continue  # not a DWARF struct of that name
+                    self.assertEqual(size, st.size, st.name)
+                    self.assertEqual(got, {f.name: f.offset for f in st.fields if f.name != "_"})
+                    checked += len(got)
+                self.assertGreater(checked, 0)
+        newest = fixture("go1.27", "amd64", "stripped", "prog")
+        if newest:
+            with goinspect.Binary(newest) as b, self.assertRaises(goinspect.UnsupportedError):  # noqa: F821
+                b.types.typelinks()
+
+    def test_goroutines_text(self):
+        """gort-goroutines' whole output rebuilt from the Core objects; every
+        physical frame's size against the binary's pcsp."""
+        for path in CORES[::5]:  # releases, architectures and variants: 9 of 45
+            d = os.path.dirname(path)
+            exe = os.path.join(d, "prog")
+            with self.subTest(core=path):
+                rc, want = tool_run("gort-goroutines", [path, exe])
+                with goinspect.Core(path, exe) as c, goinspect.Binary(exe) as b:
+                    self.assertEqual(goroutines_text(c, b), want)
+                    check_frame_sizes(self, c, b)
+                    if rc == 0:
+                        self.assertEqual(c.errors, [])
+
+
+def go_func_name(name):
+    """runtime/traceback.go: printFuncName, as gort-goroutines prints it."""
+    if name == "runtime.gopanic":
+        return "panic"
+    i, j = name.find("["), name.rfind("]")
+    return name[:i] + "[...]" + name[j + 1:] if 0 <= i < j else name
+
+
+def go_label(s, quote):
+    import re
+    if not quote and re.fullmatch(r"[A-Za-z0-9./_]*", s):
+        return s
+    out = '"'
+    for ch in s.encode("utf-8", "surrogateescape"):
+        c = chr(ch)
+        out += {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\", '"': '\\"'}.get(
+            c, c if 32 <= ch <= 126 else "\\x%02x" % ch)
+    return out + '"'
+
+
+def goroutines_text(c, b):
+    """What gort-goroutines prints for core c (with executable b)."""
+    v = b.go_version
+    minor = int(v[4:].split(".")[0].split("rc")[0]) if v.startswith("go1.") else 0
+    out = []
+    for g in c.goroutines:
+        waiting = g.status in ("waiting", "leaked")
+        h = "goroutine %d [%s" % (g.id, g.wait_reason if waiting and g.wait_reason else g.status)
+        h += " (leaked)" if g.status == "leaked" else ""
+        h += " (scan)" if g.scan else ""
+        h += ", locked to thread" if g.locked_to_thread else ""
+        inside = minor == 26
+        if not inside:
+            h += "]"
+        if g.labels:
+            h += (" labels:{" if inside else " {") + ", ".join(
+                "%s: %s" % (go_label(k, inside), go_label(v, inside)) for k, v in g.labels.items()) + "}"
+        if inside:
+            h += "]"
+        lines = [h + ":"]
+        if g.stack_error_name == "EUNSUPPORTED" and not g.frames and g.status == "running":
+            lines.append("\tgoroutine running on other thread; stack unavailable")
+        for f in g.frames:
+            lines.append("%s(...)" % go_func_name(f.function))
+            lines.append("\t%s:%d%s" % (f.file, f.line, " +%#x" % (f.pc - f.entry)
+                                        if not f.inlined and f.pc > f.entry else ""))
+        if g.created_by and g.id != 1:
+            lines.append("created by %s%s" % (go_func_name(g.created_by),
+                                              " in goroutine %d" % g.created_in if g.created_in else ""))
+            lines.append("\t%s:%d%s" % (g.creator_file, g.creator_line,
+                                        " +%#x" % (g.creator_pc - g.creator_entry)
+                                        if g.creator_pc > g.creator_entry else ""))
+        out.append("\n".join(lines) + "\n")
+    return "\n".join(out)
+
+
+def check_frame_sizes(tc, c, b):
+    """The core's unwinder puts a frame's fp at sp + pcsp (+ the return
+    address on amd64/386): Binary.frame_size must say the same."""
+    ra = b.ptr_size if b.arch in ("amd64", "386") else 0
+    n = 0
+    for g in c.goroutines:
+        for f in g.frames:
+            if f.inlined or f.fp == f.sp:
+                continue
+            size = b.frame_size(f.pc - c.load_bias)
+            tc.assertEqual(f.fp - f.sp, size + ra, (g.id, f))
+            n += 1
+    tc.assertGreater(n, 0)
+
+
+class TracesAgainstTheTool(unittest.TestCase):
+    """Trace.stats() on every fixture trace (every format, Go 1.15 to
+    1.27); exports on one."""
+
+    def test_fixture_traces(self):
+        if not (TOOL and fixture_traces()):
+            self.skipTest("no fixture traces or tools")
+        for path in fixture_traces():
+            with self.subTest(trace=path):
+                check_trace_against_tool(self, path, exports=path.endswith("go1.26/amd64/trace.out"))
+
+
+@unittest.skipUnless(go_binaries(), "no Go binaries")
+class HandlesAndLifetimes(unittest.TestCase):
+    def test_objects_keep_their_binary(self):
+        path = fixture("go1.22", "amd64", "default", "prog") or go_binaries()[-1]
+        f = next(goinspect.Binary(path).funcs)  # the Binary is only referenced by f
+        gc.collect()
+        self.assertTrue(f.file)
+        try:
+            types = goinspect.Binary(path).types
+            t = next(x for x in types if x.kind == "pointer")
+        except goinspect.Error:
+            return
+        del types
+        gc.collect()
+        self.assertEqual(t.elem.name, t.name[1:])  # the binary is still open
+
+    def test_closed_handles_raise(self):
+        path = fixture("go1.22", "amd64", "default", "prog") or go_binaries()[-1]
+        b = goinspect.Binary(path)
+        types = b.types
+        t = next(x for x in types if x.kind == "pointer")
+        f = next(b.funcs)
+        b.close()
+        for call in (lambda: b.symbols, lambda: b.symbol("runtime.main"), lambda: b.moduledata,
+                     lambda: b.pc_to_line(f.entry), lambda: b.frame_size(f.entry),
+                     lambda: b.types, lambda: types.at(t.addr), lambda: t.elem,
+                     lambda: b.lookup(f.entry)):
+            with self.assertRaises(ValueError):
+                call()
+        tr = trace_file()
+        if tr:
+            t = goinspect.Trace(tr)
+            t.close()
+            for call in (t.stats, t.counts, lambda: t.export("csv")):
+                with self.assertRaises(ValueError):
+                    call()
+        if CORES:
+            c = goinspect.Core(CORES[0], os.path.join(os.path.dirname(CORES[0]), "prog"))
+            gs = c.goroutines
+            c.close()
+            self.assertTrue(gs[0].frames is not None)  # copies
+            for call in (lambda: c.read(gs[0].addr, 8), lambda: c.threads, lambda: c.arch):
+                with self.assertRaises(ValueError):
+                    call()
 
 
 if __name__ == "__main__":

@@ -548,6 +548,29 @@ class Layout:
                 pass
         return out
 
+    def structs(self):
+        """{type: {"size", "source", "fields": {field: {"offset", "size",
+        "source"}}}} for every structure of the catalogue this release has,
+        in catalogue order: the "types" member of `gort-offsets --json`."""
+        h = self._handle()
+        out, cur = {}, None
+        for i in range(_c.gi_layout_catalogue_count()):
+            t, f = _c.gi_layout_catalogue_type(i), _c.gi_layout_catalogue_field(i)
+            try:
+                if f is None:
+                    size, src = _c.gi_layout_size(h, t)
+                    cur = out[t] = {"size": size, "source": _LAYOUT_SOURCES.get(src),
+                                    "fields": {}}
+                    continue
+                if t not in out:
+                    continue
+                off, size, src = _c.gi_layout_field(h, t, f)
+                cur["fields"][f] = {"offset": off, "size": size,
+                                    "source": _LAYOUT_SOURCES.get(src)}
+            except NotFoundError:  # noqa: F821 (generated from the error table)
+                pass
+        return out
+
     def _release(self, fn):
         try:
             major, minor = fn(self._handle())
@@ -788,7 +811,8 @@ class Goroutine:
     labels is a dict of pprof labels; frames the stack, innermost first
     (stack_error says why it stops early, if it does); created_by the
     function holding the go statement, created_in its goroutine id (Go
-    1.21+, else 0)."""
+    1.21+, else 0); stack_error_name the error's name ("EUNSUPPORTED"
+    for a running goroutine whose registers are elsewhere)."""
 
     id: int
     addr: int
@@ -813,6 +837,7 @@ class Goroutine:
     labels: dict
     frames: list
     stack_error: Optional[str]
+    stack_error_name: Optional[str] = None
     wait_minutes: Optional[int] = None
 
 
@@ -867,7 +892,7 @@ class Core(_Handle):
         try:
             st = _c.gi_goroutine_stack(h, it)
         except Error as e:
-            return frames, str(e)
+            return frames, e
         try:
             while True:
                 try:
@@ -875,7 +900,7 @@ class Core(_Handle):
                 except EndOfIterationError:  # noqa: F821
                     break
                 except Error as e:
-                    err = str(e)
+                    err = e
                     break
         finally:
             self._free_stack(st)
@@ -910,7 +935,8 @@ class Core(_Handle):
                         creator_pc=cpc, creator_entry=centry, created_by=cfn,
                         creator_file=cfile, creator_line=cline, created_in=cid,
                         stack_lo=lo, stack_hi=hi, labels=dict(labels), frames=frames,
-                        stack_error=err))
+                        stack_error=str(err) if err else None,
+                        stack_error_name=err.name if err else None))
             finally:
                 self._free_goroutines(it)
             self._goroutines = out
