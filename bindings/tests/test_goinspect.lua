@@ -265,7 +265,7 @@ if TOOL ~= "" and exists(TOOL) and trace and exists(trace) then
     check(stacks > 0, "events with stacks")
     local st = t:stats()
     eq(st.events, #got, "stats.events")
-    check(st.goroutines >= 5, "stats.goroutines %d", st.goroutines)
+    check(#st.goroutines >= 5, "stats.goroutines %d", #st.goroutines)
     -- break out of a loop: the reader is freed by the generic for
     for _ in t:events() do break end
     eq(next(t._iters), nil, "no reader left after break")
@@ -279,6 +279,315 @@ if TOOL ~= "" and exists(TOOL) and trace and exists(trace) then
   raises("EIO", gi.Trace, "/nonexistent/trace")
 else
   print("no trace fixture: trace checks skipped")
+end
+
+-- Against the other C tools on the fixtures ---------------------------------
+local FIXTURES = os.getenv("GORT_FIXTURES_DIR") or ""
+local function ls(pattern)
+  local out = {}
+  if FIXTURES == "" then return out end
+  local p = io.popen("ls " .. FIXTURES .. "/" .. pattern .. " 2>/dev/null | sort -V")
+  for line in p:lines() do out[#out + 1] = line end
+  p:close()
+  return out
+end
+local function each(list, step)
+  local i = 1 - step
+  return function()
+    i = i + step
+    return list[i]
+  end
+end
+
+if TOOL ~= "" and exists(TOOL) and FIXTURES ~= "" then
+  local dir = TOOL:match("^(.*)/[^/]*$")
+  local function tool_out(name, args)
+    local ok, out = run(shq(dir .. "/" .. name) .. " " .. args .. " 2>/dev/null")
+    return ok, out
+  end
+
+  -- pc_to_line against gort-addr2line; symbols and moduledata against gort-nm
+  local bins = ls("go1.*/amd64/default/prog")
+  for _, p in ipairs(ls("go1.2[47]/windows-amd64/*/hello.exe")) do bins[#bins + 1] = p end
+  for _, p in ipairs(ls("go1.2[26]/386/stripped/prog")) do bins[#bins + 1] = p end
+  for path in each(bins, 2) do
+    local b <close> = gi.Binary(path)
+    local pcs, main = {"0x10"}, nil
+    for f in b:funcs() do
+      if f.index % 13 == 0 then pcs[#pcs + 1] = string.format("0x%x", f.entry + (f["end"] - f.entry) // 2) end
+      if f.name == "main.main" then main = f end
+    end
+    local tmp = os.tmpname()
+    local fh = assert(io.open(tmp, "w"))
+    fh:write(table.concat(pcs, "\n"), "\n")
+    fh:close()
+    local ok, want = run(shq(dir .. "/gort-addr2line") .. " " .. shq(path) .. " <" .. tmp)
+    os.remove(tmp)
+    local got = {}
+    for _, pc in ipairs(pcs) do
+      local fr = b:pc_to_line(tonumber(pc))
+      got[#got + 1] = fr and string.format("%s\n%s:%d\n", fr.func, fr.file, fr.line) or "?\n?:0\n"
+    end
+    eq(ok and table.concat(got), want, path .. " pc_to_line vs gort-addr2line")
+    eq(b:frame_size(main.entry), 0, path .. " frame size at entry")
+    eq(b:frame_size(0x10), nil, path .. " frame size outside")
+
+    local oknm, nm = tool_out("gort-nm", shq(path))
+    local lines = {}
+    for sym in b:symbols() do
+      lines[#lines + 1] = string.format("%8s %10d %s %s\n",
+        sym.kind == "U" and "" or string.format("%x", sym.value), sym.size, sym.kind, sym.name)
+    end
+    if oknm then
+      eq(table.concat(lines), nm, path .. " symbols vs gort-nm")
+      local rm = b:symbol("runtime.main")
+      eq(b:symbol_at(rm.value + 1).name, "runtime.main", path .. " symbol_at")
+    else
+      eq(#lines, 0, path .. " stripped: no symbols")
+    end
+    eq(b:symbol("no.such.symbol"), nil, path .. " missing symbol")
+    local _, mdw = tool_out("gort-nm", "-moduledata " .. shq(path))
+    local md, mdl = b.moduledata, {}
+    for f in ("addr pclntab pclntab_size ftab findfunctab minpc maxpc text etext noptrdata " ..
+              "enoptrdata data edata bss ebss noptrbss enoptrbss end gcdata gcbss types etypes next"):gmatch("%S+") do
+      if md[f] then mdl[#mdl + 1] = string.format("%s 0x%x\n", f, md[f]) end
+    end
+    eq(table.concat(mdl), mdw, path .. " moduledata vs gort-nm -moduledata")
+  end
+
+  -- gort-offsets --json: the structures, as Layout:structs() gives them
+  for path in each(ls("go1.*/amd64/default/prog"), 3) do
+    local b <close> = gi.Binary(path)
+    local _, js = tool_out("gort-offsets", "--json " .. shq(path))
+    local structs, order = b:layout():structs()
+    local parts = {}
+    for _, t in ipairs(order) do
+      local st, fl = structs[t], {}
+      -- fields in catalogue order: the order gort-offsets prints
+      local fo = {}
+      for i = 0, gi.gi_layout_catalogue_count() - 1 do
+        if gi.gi_layout_catalogue_type(i) == t then
+          local f = gi.gi_layout_catalogue_field(i)
+          if f and st.fields[f] then fo[#fo + 1] = f end
+        end
+      end
+      for _, f in ipairs(fo) do
+        local v = st.fields[f]
+        fl[#fl + 1] = string.format('"%s":{"offset":%d,"size":%d,"source":"%s"}', f, v.offset, v.size, v.source)
+      end
+      parts[#parts + 1] = string.format('"%s":{"size":%d,"source":"%s","fields":{%s}}', t, st.size,
+                                        st.source, table.concat(fl, ","))
+    end
+    local want = js:match(',"types":({.*})}%s*$')
+    eq("{" .. table.concat(parts, ",") .. "}", want, path .. " structs vs gort-offsets --json")
+  end
+
+  -- Types: struct fields against the DWARF layout
+  for _, rel in ipairs({"go1.22/386/default/prog", "go1.26/amd64/default/prog"}) do
+    if exists(FIXTURES .. "/" .. rel) then
+      local b <close> = gi.Binary(FIXTURES .. "/" .. rel)
+      local lay, checked = b:layout(), 0
+      for t in b.types:each() do
+        local st = t.kind == "pointer" and t.elem or t
+        if t.kind == "pointer" then eq(t.name, "*" .. st.name, "pointer type name") end
+        if st.kind == "struct" and st.name:find(".", 1, true) then
+          local okf, size = pcall(lay.size, lay, st.name)
+          if okf then
+            local all = true
+            for _, f in ipairs(st.fields) do
+              if f.name ~= "_" and not pcall(lay.field, lay, st.name, f.name) then all = false end
+            end
+            if all then
+              eq(size, st.size, st.name .. " size")
+              for _, f in ipairs(st.fields) do
+                if f.name ~= "_" then
+                  eq(f.offset, lay:field(st.name, f.name).offset, st.name .. "." .. f.name)
+                  checked = checked + 1
+                end
+              end
+            end
+          end
+        end
+      end
+      check(checked > 0, "%s: struct fields checked against DWARF", rel)
+    end
+  end
+
+  -- gort-goroutines, rebuilt from the Core objects; frame sizes against pcsp
+  local function func_name(n)
+    if n == "runtime.gopanic" then return "panic" end
+    local i, j = n:find("[", 1, true), nil
+    for k = #n, 1, -1 do if n:sub(k, k) == "]" then j = k break end end
+    if i and j and i < j then return n:sub(1, i - 1) .. "[...]" .. n:sub(j + 1) end
+    return n
+  end
+  local function label(s, quote)
+    if not quote and not s:find("[^%w%./_]") then return s end
+    return '"' .. s:gsub('[%c\\"\128-\255]', function(c)
+      local m = {["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t", ["\\"] = "\\\\", ['"'] = '\\"'}
+      return m[c] or string.format("\\x%02x", c:byte())
+    end) .. '"'
+  end
+  local cores = ls("go1.*/*/*/core.zst")
+  for path in each(cores, 5) do
+    local exe = path:gsub("core%.zst$", "prog")
+    local okc, want = tool_out("gort-goroutines", shq(path) .. " " .. shq(exe))
+    local c <close> = gi.Core(path, exe)
+    local b <close> = gi.Binary(exe)
+    local minor = tonumber(b.go_version:match("^go1%.(%d+)")) or 0
+    local inside, out = minor == 26, {}
+    local ra = (b.arch == "amd64" or b.arch == "386") and b.ptr_size or 0
+    local sized = 0
+    for _, g in ipairs(c.goroutines) do
+      local waiting = g.status == "waiting" or g.status == "leaked"
+      local h = string.format("goroutine %d [%s", g.id, waiting and g.wait_reason ~= "" and g.wait_reason or g.status)
+      if g.status == "leaked" then h = h .. " (leaked)" end
+      if g.scan then h = h .. " (scan)" end
+      if g.locked_to_thread then h = h .. ", locked to thread" end
+      if not inside then h = h .. "]" end
+      local keys = {}
+      for k in pairs(g.labels) do keys[#keys + 1] = k end
+      table.sort(keys)
+      for i, k in ipairs(keys) do
+        h = h .. (i > 1 and ", " or inside and " labels:{" or " {") .. label(k, inside) .. ": " .. label(g.labels[k], inside)
+      end
+      if #keys > 0 then h = h .. "}" end
+      if inside then h = h .. "]" end
+      local lines = {h .. ":"}
+      if g.stack_error_name == "EUNSUPPORTED" and #g.frames == 0 and g.status == "running" then
+        lines[#lines + 1] = "\tgoroutine running on other thread; stack unavailable"
+      end
+      for _, f in ipairs(g.frames) do
+        lines[#lines + 1] = func_name(f.func) .. "(...)"
+        lines[#lines + 1] = string.format("\t%s:%d%s", f.file, f.line,
+          (not f.inlined and f.pc > f.entry) and string.format(" +0x%x", f.pc - f.entry) or "")
+        if not f.inlined and f.fp ~= f.sp then
+          eq(f.fp - f.sp, b:frame_size(f.pc - c.load_bias) + ra, "frame size at " .. f.pc)
+          sized = sized + 1
+        end
+      end
+      if g.created_by ~= "" and g.id ~= 1 then
+        lines[#lines + 1] = "created by " .. func_name(g.created_by) ..
+          (g.created_in ~= 0 and string.format(" in goroutine %d", g.created_in) or "")
+        lines[#lines + 1] = string.format("\t%s:%d%s", g.creator_file, g.creator_line,
+          g.creator_pc > g.creator_entry and string.format(" +0x%x", g.creator_pc - g.creator_entry) or "")
+      end
+      out[#out + 1] = table.concat(lines, "\n") .. "\n"
+    end
+    eq(table.concat(out, "\n"), want, path .. " goroutines vs gort-goroutines")
+    check(sized > 0, "%s: frame sizes checked", path)
+    if okc then eq(#c.errors, 0, path .. " goroutine errors") end
+    check(#c.threads > 0, "%s threads", path)
+    eq(#c:read(c.goroutines[1].addr, 16), 16, path .. " read")
+    raises("EFAULT", c.read, c, 8, 8)
+  end
+  raises("EIO", gi.Core, "/nonexistent/core")
+
+  -- gort-trace stats --raw, count and export
+  local function raw_stats(st)
+    local out = {}
+    local function sorted(t)
+      local ks = {}
+      for k in pairs(t) do ks[#ks + 1] = k end
+      table.sort(ks)
+      return ks
+    end
+    for _, g in ipairs(st.goroutines) do
+      out[#out + 1] = string.format("goroutine\t%d\t%s\tpc=0x%x creation=%d start=%d end=%d exec=%d sched=%d " ..
+        "syscall=%d syscallblock=%d total=%d unknown=%d\n", g.id, g.name, g.pc, g.creation_time,
+        g.start_time, g.end_time, g.exec_time, g.sched_wait_time, g.syscall_time,
+        g.syscall_block_time, g.total_time, g.unknown_time)
+      for _, k in ipairs(sorted(g.block)) do out[#out + 1] = string.format("\tblock\t%s\t%d\n", k, g.block[k]) end
+      for _, k in ipairs(sorted(g.range)) do out[#out + 1] = string.format("\trange\t%s\t%d\n", k, g.range[k]) end
+    end
+    for _, r in ipairs(st.regions) do
+      out[#out + 1] = string.format("region\t%s\tcount=%d total=%d exec=%d sched=%d block=%d syscall=%d syscallblock=%d\n",
+        r.name, r.count, r.total_time, r.exec_time, r.sched_wait_time, r.block_time, r.syscall_time,
+        r.syscall_block_time)
+    end
+    for _, p in ipairs(st.gc) do out[#out + 1] = string.format("gc\t%d\t%d\n", p.start, p["end"]) end
+    for _, p in ipairs(st.stw) do out[#out + 1] = string.format("stw\t%d\t%d\t%s\n", p.start, p["end"], p.reason) end
+    for _, k in ipairs({"sched", "block", "syscall", "stw", "gc"}) do
+      local h = st.histograms[k]
+      local line = string.format("hist\t%s\tcount=%d sum=%d min=%d max=%d", k, h.count, h.sum, h.min, h.max)
+      for i = 0, 63 do if h.buckets[i] ~= 0 then line = line .. string.format(" %d:%d", i, h.buckets[i]) end end
+      out[#out + 1] = line .. "\n"
+    end
+    return table.concat(out)
+  end
+  local traces = ls("go1.*/amd64/trace.out")
+  if trace and exists(trace) then traces[#traces + 1] = trace end
+  for _, path in ipairs(traces) do
+    local t <close> = gi.Trace(path)
+    local _, want = tool_out("gort-trace", "stats --raw " .. shq(path))
+    eq(raw_stats(t:stats()), want, path .. " stats vs gort-trace stats --raw")
+  end
+  if trace and exists(trace) then
+    local t <close> = gi.Trace(trace)
+    local counts, order = t:counts()
+    local lines, total = {}, 0
+    for _, k in ipairs(order) do
+      lines[#lines + 1] = string.format("%-16s %d\n", k, counts[k])
+      total = total + counts[k]
+    end
+    lines[#lines + 1] = string.format("%-16s %d\n", "total", total)
+    local _, want = tool_out("gort-trace", "count " .. shq(trace))
+    eq(table.concat(lines), want, "counts vs gort-trace count")
+    for _, fmt in ipairs({"perfetto", "csv", "goroutines-csv"}) do
+      local _, w = tool_out("gort-trace", "export --format=" .. fmt .. " " .. shq(trace))
+      eq(t:export(fmt), w, "export " .. fmt)
+      local tmp = os.tmpname()
+      eq(t:export(fmt, tmp), nil, "export to a path")
+      eq(readfile(tmp), w, "export " .. fmt .. " to a path")
+      os.remove(tmp)
+    end
+    raises("EINVAL", t.export, t, "svg")
+    raises("EIO", t.export, t, "csv", "/nonexistent/dir/x.csv")
+  end
+end
+
+-- Lifetimes: objects keep their binary; closed handles raise ------------------
+do
+  local path = FIXTURES ~= "" and exists(FIXTURES .. "/go1.22/amd64/default/prog")
+               and FIXTURES .. "/go1.22/amd64/default/prog" or binaries[#binaries]
+  local f = gi.Binary(path):funcs()() -- the Binary is referenced by f only
+  collectgarbage()
+  collectgarbage()
+  check(f.file ~= "", "a function keeps its binary alive")
+  local ptr
+  for t in gi.Binary(path).types:each() do
+    if t.kind == "pointer" then ptr = t break end
+  end
+  collectgarbage()
+  collectgarbage()
+  eq(ptr.elem.name, ptr.name:sub(2), "a type keeps its binary alive")
+
+  local b = gi.Binary(path)
+  local types = b.types
+  local fn = b:funcs()()
+  b:close()
+  raises("EINVAL", function() return b.moduledata end)
+  raises("EINVAL", b.symbols, b)
+  raises("EINVAL", b.pc_to_line, b, fn.entry)
+  raises("EINVAL", b.frame_size, b, fn.entry)
+  raises("EINVAL", types.at, types, ptr.addr)
+  raises("EINVAL", function() return b.types end)
+  if trace and exists(trace) then
+    local t = gi.Trace(trace)
+    t:close()
+    raises("EINVAL", t.stats, t)
+    raises("EINVAL", t.export, t, "csv")
+  end
+  local cores = ls("go1.22/amd64/default/core.zst")
+  if cores[1] then
+    local c = gi.Core(cores[1])
+    local gs = c.goroutines
+    c:close()
+    c:close()
+    check(#gs > 0 and gs[1].frames, "goroutines are copies")
+    raises("EINVAL", c.read, c, gs[1].addr, 8)
+    raises("EINVAL", function() return c.threads end)
+  end
 end
 
 -- Errors -------------------------------------------------------------------
