@@ -16,10 +16,13 @@
  * A gort_func_iter is used by one thread at a time.
  *
  * Opening costs only locating and checking the header; nothing is decoded
- * ahead of use. Lookups take no lock and allocate nothing, with one
- * exception: the first lookup deep inside a long pc-value stream (a large
- * function) indexes that stream, about 12 bytes per 16 entries, kept until
- * the table is closed and shared by every thread (published lock-free).
+ * ahead of use. Lookups take no lock and allocate nothing, with two
+ * exceptions, both kept until the table is closed and shared by every
+ * thread (published lock-free): the first lookup deep inside a long
+ * pc-value stream (a large function) indexes that stream, about 12 bytes
+ * per 16 entries; and the first gort_pclntab_pc_to_line allocates a memo
+ * of recent answers (64 bytes per 8 functions, 16 KB to 1 MB), so that
+ * the PCs a profiler sees again and again cost one cache line each.
  * Each thread also keeps a small cache (a few KB, per thread, not per
  * table) of where its recent lookups stopped decoding: repeated PCs and
  * PCs looked up in increasing order cost little. Answers never depend on

@@ -42,6 +42,7 @@ void gort_pclntab_close(gort_pclntab *tab)
 		return;
 	pthread_mutex_destroy(&tab->lock);
 	gort__pcindex_free(tab);
+	gort__memo_free(tab);
 	gort__free(tab);
 }
 
@@ -113,9 +114,17 @@ int gort_pclntab_lookup(gort_pclntab *tab, uint64_t pc, struct gort_frame *frame
 
 int gort_pclntab_pc_to_line(gort_pclntab *tab, uint64_t pc, struct gort_frame *out)
 {
+	int rc;
+
 	if (!tab || !out)
 		return gort__fail(GORT_EINVAL, "gort_pclntab_pc_to_line: NULL argument");
-	return gort__line(tab, pc, out);
+	/* The lookup's first load overlaps the memo's, which most often misses. */
+	gort__func_find_prefetch(tab, pc);
+	if (gort__memo_get(tab, pc, out))
+		return 0;
+	if (!(rc = gort__line(tab, pc, out)))
+		gort__memo_put(tab, pc, out);
+	return rc;
 }
 
 /* The function at pc and the value of one of its pc-value tables. */

@@ -191,6 +191,13 @@ static bool find_bucket(const struct gort_pclntab *t, uint64_t pc, uint32_t *ind
 	return false;
 }
 
+void gort__func_find_prefetch(const struct gort_pclntab *t, uint64_t pc)
+{
+	if (atomic_load_explicit(&t->md_done, memory_order_acquire) && t->has_findfunctab &&
+	    pc >= t->minpc && pc < t->maxpc)
+		gort__view_prefetch(&t->findfunctab, (pc - t->minpc) / BUCKET_SIZE * BUCKET_BYTES);
+}
+
 int gort__func_find(struct gort_pclntab *t, uint64_t pc, uint32_t *index)
 {
 	uint32_t lo = 0, hi = t->nfunc, mid;

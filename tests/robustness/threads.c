@@ -3,7 +3,8 @@
  * One gort_binary and one gort_pclntab, opened and not yet queried (so the
  * lazily decoded state is built under contention), are queried by many
  * threads at once: build info, Go version, func_at, find_func, lookup
- * (inlined frames), frame_size, pcdata, each thread also opening its own
+ * (inlined frames), pc_to_line (twice: through the shared memo of answers,
+ * whose slots the threads overwrite under each other), frame_size, pcdata, each thread also opening its own
  * table and iterating over it. Every answer must equal the one a separate,
  * single-threaded handle gives. With a trace, threads read one shared
  * gort_trace through their own iterators and must see the same events.
@@ -24,18 +25,27 @@
 /* One answer, as text, so that handles over different mappings compare. */
 static void describe(gort_pclntab *tab, uint64_t pc, char *out, size_t cap)
 {
-	struct gort_frame f[FRAMES];
+	struct gort_frame f[FRAMES], l1 = {0}, l2 = {0};
 	struct gort_func fn;
 	size_t n = 0, len;
 	int32_t sp = 0, pd = 0;
-	int rc1, rc2, rc3, rc4;
+	int rc1, rc2, rc3, rc4, rc5, rc6;
 
 	rc1 = gort_pclntab_find_func(tab, pc, &fn);
 	rc2 = gort_pclntab_lookup(tab, pc, f, FRAMES, &n);
 	rc3 = gort_pclntab_frame_size(tab, pc, &sp);
 	rc4 = gort_pclntab_pcdata(tab, pc, 0, &pd);
+	rc5 = gort_pclntab_pc_to_line(tab, pc, &l1);
+	rc6 = gort_pclntab_pc_to_line(tab, pc, &l2);
 	len = (size_t)snprintf(out, cap, "%d %d %d %d %.*s sp=%d pd=%d n=%zu", rc1, rc2, rc3,
 			       rc4, rc1 ? 0 : (int)fn.name.len, fn.name.ptr, sp, pd, n);
+	for (int k = 0; k < 2 && len < cap; k++) {
+		const struct gort_frame *l = k ? &l2 : &l1;
+		len += (size_t)snprintf(out + len, cap - len, " | line %d %.*s %.*s:%d %llx %u",
+					k ? rc6 : rc5, (int)l->function.len, l->function.ptr,
+					(int)l->file.len, l->file.ptr, l->line,
+					(unsigned long long)l->entry, l->func_id);
+	}
 	for (size_t i = 0; !rc2 && i < n && i < FRAMES && len < cap; i++)
 		len += (size_t)snprintf(out + len, cap - len, " | %.*s %.*s:%d%s",
 					(int)f[i].function.len, f[i].function.ptr,
