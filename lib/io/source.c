@@ -1,6 +1,8 @@
 #include "source.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -56,41 +58,49 @@ static int grow(struct gort_source *s, size_t need, uint64_t limit)
 }
 
 /*
- * Stream-decompress every frame: works whether or not frames record their
- * size, and never trusts a recorded size beyond the configured limit.
+ * Decompress every frame through `sink`: works whether or not frames
+ * record their size, and never trusts a recorded size beyond the
+ * configured limit. The sink receives the output a window at a time.
  */
-static int inflate_zstd(struct gort_source *s, const uint8_t *src, size_t n,
-			const struct gort_open_opts *opts)
+struct sink {
+	int (*write)(struct sink *k, const uint8_t *p, size_t n);
+	struct gort_source *s;
+	int fd;
+	uint64_t used, limit;
+};
+
+static int inflate_zstd(struct sink *k, const uint8_t *src, size_t n)
 {
-	uint64_t limit = max_decompressed(opts);
-	unsigned long long hint = ZSTD_getFrameContentSize(src, n);
 	ZSTD_DStream *ds = ZSTD_createDStream();
+	size_t cap = ZSTD_DStreamOutSize();
+	uint8_t *buf = gort__malloc(cap);
 	ZSTD_inBuffer in = {src, n, 0};
-	size_t used = 0;
 	int rc = 0;
 
-	if (!ds)
+	if (!ds || !buf) {
+		ZSTD_freeDStream(ds);
+		gort__free(buf);
 		return gort__fail(GORT_ENOMEM, "zstd: cannot create a decoder");
-	if (hint != ZSTD_CONTENTSIZE_UNKNOWN && hint != ZSTD_CONTENTSIZE_ERROR &&
-	    hint < limit)
-		rc = grow(s, (size_t)hint + 1, limit);
+	}
 	while (!rc) {
-		ZSTD_outBuffer out;
-		size_t ret;
+		ZSTD_outBuffer out = {buf, cap, 0};
+		size_t ret = ZSTD_decompressStream(ds, &out, &in);
 
-		if (used == s->inflated_cap && (rc = grow(s, used + 1, limit)))
-			break;
-		out.dst = s->inflated;
-		out.size = s->inflated_cap;
-		out.pos = used;
-		ret = ZSTD_decompressStream(ds, &out, &in);
 		if (ZSTD_isError(ret)) {
 			rc = gort__fail_at(GORT_ECOMPRESSED, in.pos,
 					   "zstd: %s near compressed offset 0x%zx",
 					   ZSTD_getErrorName(ret), in.pos);
 			break;
 		}
-		used = out.pos;
+		if (out.pos > k->limit - k->used) {
+			rc = gort__fail(GORT_ETOOLARGE,
+					"zstd: decompressed size exceeds the limit of %llu bytes",
+					(unsigned long long)k->limit);
+			break;
+		}
+		if (out.pos && (rc = k->write(k, buf, out.pos)))
+			break;
+		k->used += out.pos;
 		if (in.pos == in.size && ret == 0)
 			break; /* every frame complete */
 		/* More input wanted, none left, room to spare: cut short. */
@@ -100,14 +110,130 @@ static int inflate_zstd(struct gort_source *s, const uint8_t *src, size_t n,
 					   in.pos);
 	}
 	ZSTD_freeDStream(ds);
-	if (rc)
+	gort__free(buf);
+	return rc;
+}
+
+/* Sink into the anonymous mapping. */
+static int write_memory(struct sink *k, const uint8_t *p, size_t n)
+{
+	int rc;
+
+	if (k->s->inflated_cap - k->used < n && (rc = grow(k->s, (size_t)(k->used + n), k->limit)))
+		return rc;
+	memcpy((uint8_t *)k->s->inflated + k->used, p, n);
+	return 0;
+}
+
+/* Sink into the temporary file. */
+static int write_file(struct sink *k, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(k->fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return gort__fail_errno(w < 0 ? errno : ENOSPC,
+						"zstd: writing the decompressed input to a temporary file");
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * An unlinked file in $TMPDIR (else /tmp) to hold the decompressed bytes;
+ * -1 when none can be made.
+ */
+static int temp_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+#ifdef O_TMPFILE
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600)) >= 0)
+		return fd;
+#endif
+	if ((size_t)snprintf(path, sizeof(path), "%s/goinspect-XXXXXX", dir) >= sizeof(path))
+		return -1;
+	if ((fd = mkstemp(path)) < 0)
+		return -1;
+	unlink(path);
+	return fd;
+}
+
+/*
+ * The decompressed bytes go to an unlinked temporary file, mapped once
+ * complete: decompressing then needs one window of memory, and the
+ * mapping's pages are page cache, read in as touched and dropped again by
+ * readers that move on (gort__source_release), so resident memory follows
+ * what is read, not the decompressed size (a multi-GB core or trace).
+ * Without a usable temporary file (none can be created, or it fills up)
+ * the bytes are decompressed into anonymous memory instead.
+ */
+static int inflate_source(struct gort_source *s, const uint8_t *src, size_t n,
+			  const struct gort_open_opts *opts)
+{
+	struct sink k = {write_file, s, temp_file(), 0, max_decompressed(opts)};
+	unsigned long long hint;
+	void *map;
+	int rc;
+
+	if (k.fd >= 0) {
+		rc = inflate_zstd(&k, src, n);
+		if (!rc && k.used == 0) {
+			close(k.fd);
+			s->view = gort__view_make("", 0, "decompressed input");
+			s->compressed = true;
+			return 0;
+		}
+		if (!rc && (map = mmap(NULL, (size_t)k.used, PROT_READ, MAP_SHARED, k.fd, 0)) !=
+				   MAP_FAILED) {
+			close(k.fd);
+			s->inflated = map;
+			s->inflated_cap = (size_t)k.used;
+			s->inflated_file = true;
+			s->view = gort__view_make(map, (size_t)k.used, "decompressed input");
+			s->compressed = true;
+			return 0;
+		}
+		close(k.fd);
+		/* The input's own faults are final; the file's are retried in memory. */
+		if (rc == GORT_ECOMPRESSED || rc == GORT_ETRUNCATED || rc == GORT_ETOOLARGE)
+			return rc;
+	}
+	k = (struct sink){write_memory, s, -1, 0, max_decompressed(opts)};
+	hint = ZSTD_getFrameContentSize(src, n);
+	if (hint != ZSTD_CONTENTSIZE_UNKNOWN && hint != ZSTD_CONTENTSIZE_ERROR &&
+	    hint < k.limit && (rc = grow(s, (size_t)hint + 1, k.limit)))
+		return rc;
+	if ((rc = inflate_zstd(&k, src, n)))
 		return rc;
 	if (s->inflated)
 		mprotect(s->inflated, s->inflated_cap, PROT_READ);
-	s->view = gort__view_make(s->inflated ? s->inflated : (void *)"", used,
+	s->view = gort__view_make(s->inflated ? s->inflated : (void *)"", (size_t)k.used,
 				  "decompressed input");
 	s->compressed = true;
 	return 0;
+}
+
+void gort__source_release(const struct gort_source *s, uint64_t from, uint64_t to)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *base = s->compressed ? (s->inflated_file ? s->inflated : NULL) : s->map;
+	uint64_t lo, hi;
+
+	/* Only file pages: they come back unchanged if touched again. */
+	if (!base || page <= 0 || to > s->view.size || from >= to)
+		return;
+	lo = from / (uint64_t)page * (uint64_t)page; /* [lo, from) was read before */
+	hi = to / (uint64_t)page * (uint64_t)page;
+	if (hi > lo)
+		madvise((char *)base + lo, (size_t)(hi - lo), MADV_DONTNEED);
 }
 
 static int finish_open(struct gort_source *s, const void *data, size_t size,
@@ -118,7 +244,7 @@ static int finish_open(struct gort_source *s, const void *data, size_t size,
 	s->view = gort__view_make(data, size, "input");
 	if (!gort__is_zstd(data, size))
 		return 0;
-	rc = inflate_zstd(s, data, size, opts);
+	rc = inflate_source(s, data, size, opts);
 	/* The compressed mapping is no longer needed. */
 	if (s->map) {
 		munmap(s->map, s->map_size);

@@ -270,25 +270,17 @@ static void sync_event(struct gort_trace_event_iter *it, struct gort_tev *e, boo
 
 /*
  * Memory stays bounded by a generation: once a new generation is read, the
- * pages of the mapped file before it are dropped from our resident set.
- * Only for a file mapping: its pages come back unchanged from the file if
- * touched again (task names carried across generations point there); never
- * for a caller's buffer or decompressed memory.
+ * pages of the input before it are dropped from our resident set where
+ * they are file pages (a mapped file, or a decompressed temporary file),
+ * which come back unchanged if touched again (task names carried across
+ * generations point there); never for a caller's buffer or memory.
  */
 static void release_consumed(struct gort_trace_event_iter *it, uint64_t upto)
 {
-	const struct gort_source *src = &it->t->src;
-	long page = sysconf(_SC_PAGESIZE);
-	uint64_t end;
-
-	if (!src->map || src->compressed || page <= 0 || upto > src->map_size)
-		return;
-	end = upto / (uint64_t)page * (uint64_t)page;
-	if (end > it->released)
-		madvise((char *)src->map + it->released, (size_t)(end - it->released),
-			MADV_DONTNEED);
-	if (end > it->released)
-		it->released = end;
+	if (upto > it->released) {
+		gort__source_release(&it->t->src, it->released, upto);
+		it->released = upto;
+	}
 }
 
 /* readGeneration (Go 1.26+): 0, GORT_EEND when the trace is over, or an error. */
