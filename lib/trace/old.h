@@ -144,7 +144,10 @@ struct gort_old {
 	uint64_t *rargs;          /* arguments of the raw event being read */
 	size_t cap_rargs;
 	uint64_t cur_batch;       /* offset of the batch being read, for messages */
-	struct gort_v1ev *all;    /* format 1.5: every event, sorted by seq */
+	size_t nfutile;           /* FutileWakeup events in the trace */
+	/* Every event, ordered: format 1.5 (order1005), and 1.7-1.10 traces
+	   with futile wakeups (removeFutile decides on later events). */
+	struct gort_v1ev *all;
 	size_t nall, nall_cap, all_pos;
 	bool all_loaded;
 

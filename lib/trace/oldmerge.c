@@ -409,6 +409,133 @@ static int load_all_1005(struct gort_old *o)
 	for (size_t i = 1; i < o->nall; i++)
 		if (o->all[i].ts < o->all[i - 1].ts)
 			return time_order(o->all[i].off);
+	return 0;
+}
+
+/* Append ev to o->all. */
+static int keep(struct gort_old *o, const struct gort_v1ev *ev)
+{
+	int rc;
+
+	if ((rc = gort__trace_grow((void **)&o->all, &o->nall_cap, o->nall + 1, sizeof(*o->all))))
+		return rc;
+	o->all[o->nall++] = *ev;
+	return 0;
+}
+
+static bool is_block(uint8_t type)
+{
+	switch (type) {
+	case V1_GO_BLOCK: case V1_GO_BLOCK_SEND: case V1_GO_BLOCK_RECV:
+	case V1_GO_BLOCK_SELECT: case V1_GO_BLOCK_SYNC: case V1_GO_BLOCK_COND:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Go 1.21's removeFutile (internal/trace/parser.go), which its parser runs
+ * on every trace before postProcessTrace: a goroutine's wakeup sequence
+ * (the GoUnblock of it, then its GoStart, GoPreempt and FutileWakeup
+ * events) is dropped together with the block that ends it when the
+ * sequence holds a FutileWakeup (the goroutine woke up for nothing). Only
+ * writers before Go 1.8 emitted FutileWakeup, and whether an event goes
+ * depends on a later one, so traces that have any are ordered whole first
+ * (o->all); the index counted them. Per goroutine: its open sequence as a
+ * list through `link` (indexes in o->all), and the futile flag, which as
+ * in Go survives a new GoUnblock until a block.
+ */
+struct futile_g {
+	uint64_t head; /* first event of the open sequence, UINT64_MAX: none */
+	uint64_t tail;
+	bool futile;
+};
+
+static int remove_futile(struct gort_old *o)
+{
+	struct gort_idmap gidx = {0};
+	struct futile_g *gs = NULL;
+	size_t ngs = 0, cap_gs = 0, out = 0;
+	uint64_t *link = NULL, *v;
+	uint8_t *drop = NULL;
+	int rc = 0;
+
+	if (!(link = gort__calloc(o->nall ? o->nall : 1, sizeof(*link))) ||
+	    !(drop = gort__calloc(o->nall ? o->nall : 1, 1))) {
+		rc = gort__fail(GORT_ENOMEM, "trace: out of memory removing futile wakeups");
+		goto out;
+	}
+	for (size_t i = 0; i < o->nall; i++) {
+		const struct gort_v1ev *ev = &o->all[i];
+		uint64_t g;
+		struct futile_g *st;
+		int put;
+
+		if (ev->type == V1_GO_UNBLOCK)
+			g = ev->args[0];
+		else if (ev->type == V1_GO_START || ev->type == V1_GO_PREEMPT ||
+			 ev->type == V1_FUTILE_WAKEUP || is_block(ev->type))
+			g = ev->g;
+		else
+			continue;
+		if ((put = gort__idmap_put(&gidx, g, &v)) < 0) {
+			rc = put;
+			goto out;
+		}
+		if (put == 1) { /* first seen: Go's zero G */
+			if ((rc = gort__trace_grow((void **)&gs, &cap_gs, ngs + 1, sizeof(*gs))))
+				goto out;
+			*v = ngs;
+			gs[ngs++] = (struct futile_g){UINT64_MAX, UINT64_MAX, false};
+		}
+		st = &gs[*v];
+		link[i] = UINT64_MAX;
+		if (is_block(ev->type)) {
+			if (st->futile) {
+				drop[i] = 1;
+				for (uint64_t j = st->head; j != UINT64_MAX; j = link[j])
+					drop[j] = 1;
+			}
+			*st = (struct futile_g){UINT64_MAX, UINT64_MAX, false}; /* delete(gs, g) */
+			continue;
+		}
+		if (ev->type == V1_GO_UNBLOCK)
+			st->head = UINT64_MAX; /* the sequence starts again */
+		if (ev->type == V1_FUTILE_WAKEUP)
+			st->futile = true;
+		if (st->head == UINT64_MAX)
+			st->head = i;
+		else
+			link[st->tail] = i;
+		st->tail = i;
+	}
+	for (size_t i = 0; i < o->nall; i++)
+		if (!drop[i])
+			o->all[out++] = o->all[i];
+	o->nall = out;
+out:
+	gort__idmap_free(&gidx);
+	gort__free(gs);
+	gort__free(link);
+	gort__free(drop);
+	return rc;
+}
+
+/* Every event in order into o->all, without futile wakeups (see above). */
+static int load_all(struct gort_old *o)
+{
+	struct gort_v1ev ev;
+	int rc;
+
+	if (o->ver < 7)
+		rc = load_all_1005(o);
+	else
+		while ((rc = sorted_next(o, &ev)) == 0 && (rc = keep(o, &ev)) == 0)
+			;
+	if (rc && rc != GORT_EEND)
+		return rc;
+	if (o->nfutile && (rc = remove_futile(o)))
+		return rc;
 	o->all_loaded = true;
 	return 0;
 }
@@ -417,9 +544,9 @@ static int ordered_next(struct gort_old *o, struct gort_v1ev *ev)
 {
 	int rc;
 
-	if (o->ver >= 7)
+	if (o->ver >= 7 && (o->ver >= 11 || o->nfutile == 0))
 		return sorted_next(o, ev);
-	if (!o->all_loaded && (rc = load_all_1005(o)))
+	if (!o->all_loaded && (rc = load_all(o)))
 		return rc;
 	if (o->all_pos >= o->nall)
 		return GORT_EEND;

@@ -496,6 +496,9 @@ int gort__old_index(struct gort_old *o)
 			rc = rc < 0 ? rc : 0;
 			break;
 		}
+		case V1_FUTILE_WAKEUP:
+			o->nfutile++;
+			break;
 		case V1_GO_SYS_EXIT:
 			/* [dt, g, seq, real ts]: where the exit moves to (1.7+). */
 			if (o->ver >= 7 && o->rargs[3] != 0 && (int64_t)o->rargs[3] < cur->exit_min)

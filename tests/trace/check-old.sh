@@ -10,7 +10,8 @@
 # 1.5-1.10, which only Go 1.21's parser reads: our merged events before the
 # conversion (old-v1dump) against that parser's (v1ref, built with Go 1.21
 # over copies of its internal/trace parser), sorted by time so that ties
-# compare as sets; stress_1_5_unordered must fail as Go's does.
+# compare as sets; stress_1_5_unordered must fail as Go's does. Also a
+# 1.7 trace with a futile wakeup written by futile.py (Go's have none).
 #
 #   check-old.sh BUILD_DIR SOURCE_DIR     (exit 77: skipped)
 set -uo pipefail
@@ -80,7 +81,8 @@ for t in "${traces[@]}"; do
   fi
 done
 
-for t in "$data"/*_1_5_* "$data"/*_1_7_* "$data"/*_1_9_* "$data"/*_1_10_*; do
+python3 "$src/tests/trace/futile.py" > "$work/futile_1_7" || { echo "FAIL: futile.py"; fail=1; }
+for t in "$data"/*_1_5_* "$data"/*_1_7_* "$data"/*_1_9_* "$data"/*_1_10_* "$work/futile_1_7"; do
   b=$(basename "$t")
   "$ref/v1ref" "$t" | LC_ALL=C sort -k1,1n -k2 > "$work/$b.v1ref"
   "$v1dump" "$t" | sed 's/GCSTW/STW/' | LC_ALL=C sort -k1,1n -k2 > "$work/$b.v1"
