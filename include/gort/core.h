@@ -23,12 +23,16 @@
 extern "C" {
 #endif
 
+/* An opened core dump with its executable (opaque; gort_core_open). */
 typedef struct gort_core gort_core;
+/* Iterator over a core's goroutines (opaque; gort_goroutine_iter_new). */
 typedef struct gort_goroutine_iter gort_goroutine_iter;
+/* Iterator over one goroutine's frames (opaque; gort_stack_iter_new). */
 typedef struct gort_stack_iter gort_stack_iter;
 
+/* Options of gort_core_open (GORT_OPTS; NULL: defaults). */
 struct gort_core_opts {
-	size_t sz;
+	size_t sz; /* sizeof(struct gort_core_opts) */
 	/* Bound on a zstd-compressed core or executable once decompressed
 	   (0: the default of gort_open_opts, 64 GiB). */
 	uint64_t max_decompressed;
@@ -40,8 +44,8 @@ struct gort_core_opts {
 /* One OS thread of the core (NT_PRSTATUS). */
 struct gort_thread {
 	int64_t tid;  /* LWP id */
-	uint64_t pc;
-	uint64_t sp;
+	uint64_t pc;  /* program counter (rip, pc, eip) */
+	uint64_t sp;  /* stack pointer */
 	uint64_t fp;  /* frame pointer (rbp, x29, ebp) */
 	uint64_t lr;  /* link register (x30); 0 where calls push it */
 };
@@ -98,7 +102,8 @@ GORT_API int gort_core_read(gort_core *core, uint64_t addr, void *buf,
 
 /* One pprof label. */
 struct gort_label {
-	struct gort_str key, value;
+	struct gort_str key;   /* label name */
+	struct gort_str value; /* label value */
 };
 
 /* Goroutine status values (runtime/runtime2.go), without the scan bit. */
@@ -126,24 +131,27 @@ struct gort_goroutine {
 	struct gort_str creator_func; /* function holding creator_pc ("" if
 					 none) */
 	uint64_t creator_entry;       /* entry of creator_func */
-	struct gort_str creator_file; /* file:line of the go statement */
-	int32_t creator_line;
+	struct gort_str creator_file; /* file of the go statement */
+	int32_t creator_line;         /* line of the go statement */
 	uint64_t creator_id; /* g.parentGoid (Go 1.21+); 0: unknown */
-	uint64_t stack_lo, stack_hi; /* g.stack */
-	size_t nlabels;
+	uint64_t stack_lo;  /* g.stack.lo: lowest address of the stack */
+	uint64_t stack_hi;  /* g.stack.hi: one past its highest address */
+	size_t nlabels;     /* number of labels */
 	const struct gort_label *labels; /* sorted by key */
 };
 
 /* One frame of a goroutine's stack, innermost first. */
 struct gort_stack_frame {
 	struct gort_str function; /* as the pclntab names it */
-	struct gort_str file;
-	int32_t line;
+	struct gort_str file; /* source file of the position */
+	int32_t line;         /* line in file */
 	int inlined;    /* 1: inlined into the next frame */
 	uint64_t pc;    /* the physical frame's PC (a return address for
 			   callers) */
 	uint64_t entry; /* entry of the physical function */
-	uint64_t sp, fp;
+	uint64_t sp;    /* the physical frame's stack pointer */
+	uint64_t fp;    /* the runtime's frame pointer: sp + frame size (the
+			   caller's SP), as runtime/traceback.go computes it */
 	int trap;       /* pc is the faulting/interrupted instruction itself
 			   (its line is that of pc, not pc-1) */
 };

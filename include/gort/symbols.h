@@ -18,10 +18,11 @@
 extern "C" {
 #endif
 
+/* One symbol, filled in by the lookups below (a copy: yours). */
 struct gort_symbol {
 	struct gort_str name; /* borrowed: valid until gort_binary_close() */
 	uint64_t value;       /* address (undefined ones: 0 or as in the file) */
-	uint64_t size;
+	uint64_t size;        /* bytes; see above for PE and Mach-O */
 	/*
 	 * `go tool nm`'s letter: T text, R read-only data, D data, B bss,
 	 * U undefined, C constant; lower case for ELF local symbols; '?' else.
@@ -55,18 +56,32 @@ GORT_API int gort_binary_symbol_find(gort_binary *bin, uint64_t addr,
  * is and the fields a reader of the binary needs. Found by the
  * runtime.firstmoduledata symbol, else by scanning the data for the
  * structure whose first word points at the pclntab (stripped binaries).
+ * Fields are addresses in the binary, named after moduledata's fields.
+ * Filled in by gort_binary_moduledata (a copy: yours).
  */
 struct gort_moduledata {
 	uint64_t addr;             /* of the structure itself */
 	uint64_t pclntab;          /* pcHeader address (moduledata.pcHeader) */
 	uint64_t pclntab_size;     /* of the pclntab slice */
-	uint64_t ftab, findfunctab;
-	uint64_t minpc, maxpc;
-	uint64_t text, etext;
-	uint64_t noptrdata, enoptrdata, data, edata, bss, ebss;
-	uint64_t noptrbss, enoptrbss;
-	uint64_t end, gcdata, gcbss;
-	uint64_t types, etypes;
+	uint64_t ftab;             /* address of the function table (ftab) */
+	uint64_t findfunctab;      /* address of the PC-to-function bucket index */
+	uint64_t minpc;            /* lowest PC of the module's functions */
+	uint64_t maxpc;            /* highest PC (one past the last function) */
+	uint64_t text;             /* start of the text segment */
+	uint64_t etext;            /* its end */
+	uint64_t noptrdata;        /* start of data without pointers */
+	uint64_t enoptrdata;       /* its end */
+	uint64_t data;             /* start of data with pointers */
+	uint64_t edata;            /* its end */
+	uint64_t bss;              /* start of bss with pointers */
+	uint64_t ebss;             /* its end */
+	uint64_t noptrbss;         /* start of bss without pointers */
+	uint64_t enoptrbss;        /* its end */
+	uint64_t end;              /* end of the module's data (moduledata.end) */
+	uint64_t gcdata;           /* GC pointer bitmap of data */
+	uint64_t gcbss;            /* GC pointer bitmap of bss */
+	uint64_t types;            /* start of the type descriptors */
+	uint64_t etypes;           /* their end */
 	uint64_t next;             /* moduledata.next: 0 for a static binary */
 	/*
 	 * Whether next was read: its place depends on the Go release, so it

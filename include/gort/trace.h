@@ -36,11 +36,14 @@
 extern "C" {
 #endif
 
+/* An opened execution trace (opaque; gort_trace_open). */
 typedef struct gort_trace gort_trace;
+/* A reader of a trace's events in order (opaque; gort_trace_event_iter_new). */
 typedef struct gort_trace_event_iter gort_trace_event_iter;
 
+/* Options of gort_trace_open (GORT_OPTS; NULL: defaults). */
 struct gort_trace_opts {
-	size_t sz;
+	size_t sz; /* sizeof(struct gort_trace_opts) */
 	/* As gort_open_opts.max_decompressed: 0 means the default (64 GiB). */
 	uint64_t max_decompressed;
 };
@@ -118,73 +121,84 @@ enum gort_trace_proc_state {
 /* gort_trace_event.type of the reader's Sync events (not a wire type). */
 #define GORT_TRACE_TYPE_SYNC 255
 
+/* A Sync event (Go's trace.Sync): a generation boundary. */
 struct gort_trace_sync {
 	uint64_t n; /* this is the Nth Sync event, from 1 */
 	/* From format 1.25 on: a snapshot of the trace, monotonic and wall clocks. */
 	int has_clock_snapshot;
-	int64_t snapshot_time; /* trace clock, ns */
-	uint64_t snapshot_mono;
-	int64_t snapshot_wall_sec; /* Unix time */
-	int64_t snapshot_wall_nsec;
+	int64_t snapshot_time;      /* trace clock, ns */
+	uint64_t snapshot_mono;     /* monotonic clock, ns */
+	int64_t snapshot_wall_sec;  /* wall clock: Unix time, seconds */
+	int64_t snapshot_wall_nsec; /* and nanoseconds within the second */
 };
 
+/* A Metric event (Go's trace.Metric): a runtime/metrics sample. */
 struct gort_trace_metric {
 	struct gort_str name; /* "/sched/gomaxprocs:threads", ... */
-	uint64_t value;
+	uint64_t value;       /* the sample (all current metrics are integers) */
 };
 
+/* A Label event (Go's trace.Label): a label attached to a resource. */
 struct gort_trace_label {
-	struct gort_str label;
-	int resource_kind; /* enum gort_trace_resource_kind */
-	int64_t resource;
+	struct gort_str label; /* the label text */
+	int resource_kind;     /* enum gort_trace_resource_kind */
+	int64_t resource;      /* ID of the labelled resource */
 };
 
+/* An attribute of a range's end (Go's trace.RangeAttribute). */
 struct gort_trace_range_attr {
-	struct gort_str name;
-	uint64_t value;
+	struct gort_str name; /* "bytes swept", ... */
+	uint64_t value;       /* its value */
 };
 
+/* A range begin, active or end event (Go's trace.Range). */
 struct gort_trace_range {
 	struct gort_str name; /* "GC concurrent mark phase", ... */
 	int scope_kind;       /* enum gort_trace_resource_kind */
 	int64_t scope;        /* ID of the scope resource (not for NONE) */
 	size_t nattrs;        /* range ends only */
-	struct gort_trace_range_attr attrs[2];
+	struct gort_trace_range_attr attrs[2]; /* the first nattrs are set */
 };
 
+/* A task begin or end event (Go's trace.Task, runtime/trace.NewTask). */
 struct gort_trace_task {
-	uint64_t id;
-	uint64_t parent; /* GORT_TRACE_NO_TASK if none */
-	struct gort_str type;
+	uint64_t id;          /* task ID */
+	uint64_t parent;      /* GORT_TRACE_NO_TASK if none */
+	struct gort_str type; /* task type ("" where the trace does not name it) */
 };
 
+/* A region begin or end event (Go's trace.Region, runtime/trace.WithRegion). */
 struct gort_trace_region {
-	uint64_t task;
-	struct gort_str type;
+	uint64_t task;        /* the task it belongs to (0: the background task) */
+	struct gort_str type; /* region type (its name) */
 };
 
+/* A Log event (Go's trace.Log, runtime/trace.Log). */
 struct gort_trace_log {
-	uint64_t task;
-	struct gort_str category;
-	struct gort_str message;
+	uint64_t task;            /* the task it belongs to (0: the background task) */
+	struct gort_str category; /* category ("" if none) */
+	struct gort_str message;  /* message */
 };
 
+/* A StateTransition event (Go's trace.StateTransition). */
 struct gort_trace_transition {
 	int resource_kind; /* GOROUTINE or PROC */
-	int64_t resource;
-	int from, to; /* enum gort_trace_go_state or gort_trace_proc_state */
-	struct gort_str reason;
+	int64_t resource;  /* goroutine or proc ID */
+	int from;          /* enum gort_trace_go_state or gort_trace_proc_state */
+	int to;            /* same enum as from */
+	struct gort_str reason; /* why ("chan receive", "preempted", ...; "" if none) */
 	/* Stack of the transitioning resource (e.g. a new goroutine's). */
 	int has_stack;
-	uint64_t stack_id;
+	uint64_t stack_id; /* as gort_trace_event.stack_id */
 };
 
+/* An event of an experiment (Go's trace.ExperimentalEvent), undecoded. */
 struct gort_trace_experimental {
-	struct gort_str name;
-	struct gort_str experiment;
-	size_t nargs;
-	const char *const *arg_names;
-	uint64_t args[4];
+	struct gort_str name;       /* event type name, e.g. "SpanAlloc" */
+	struct gort_str experiment; /* experiment name, e.g. "AllocFree" */
+	size_t nargs;               /* arguments in args (at most 4) */
+	const char *const *arg_names; /* nargs names (static storage) */
+	uint64_t args[4];           /* argument values, as the wire has them */
 };
 
 /*
@@ -198,11 +212,12 @@ struct gort_trace_event {
 	int64_t time; /* ns on the trace clock */
 	/* Execution context before the event; GORT_TRACE_NONE if none. */
 	int64_t goroutine;
-	int64_t proc;
-	int64_t thread;
+	int64_t proc;   /* P running it, or GORT_TRACE_NONE */
+	int64_t thread; /* M (OS thread) running it, or GORT_TRACE_NONE */
 	/* Stack of the event (Go's Event.Stack()); see gort_trace_event_stack. */
 	int has_stack;
-	uint64_t stack_id;
+	uint64_t stack_id; /* 0 when has_stack is 0 */
+	/* Details by kind: the member named after it (range for RANGE_*, ...). */
 	union {
 		struct gort_trace_sync sync;
 		struct gort_trace_metric metric;
@@ -213,15 +228,16 @@ struct gort_trace_event {
 		struct gort_trace_log log;
 		struct gort_trace_transition transition;
 		struct gort_trace_experimental experimental;
-	} u;
+	} u; /* see kind */
 	gort_trace_event_iter *iter_; /* private */
 };
 
+/* One frame of a trace's stack (gort_trace_event_stack), Go's StackFrame. */
 struct gort_trace_frame {
-	uint64_t pc;
-	struct gort_str func;
-	struct gort_str file;
-	uint64_t line;
+	uint64_t pc;          /* program counter */
+	struct gort_str func; /* function name */
+	struct gort_str file; /* source file */
+	uint64_t line;        /* line in file */
 };
 
 /*
@@ -263,10 +279,16 @@ GORT_API int gort_trace_event_stack(const struct gort_trace_event *ev,
 GORT_API int gort_trace_event_string(const struct gort_trace_event *ev,
 				     struct gort_str *s);
 
-/* Names as Go prints them: "StateTransition", "Running", "Goroutine"... */
+/*
+ * Name of an enum gort_trace_event_kind as Go prints it ("StateTransition",
+ * ...), "Bad" out of range. Static storage; thread-safe.
+ */
 GORT_API const char *gort_trace_event_kind_name(int kind);
+/* Name of an enum gort_trace_go_state ("Running", ...), "Bad" out of range. Static. */
 GORT_API const char *gort_trace_go_state_name(int state);
+/* Name of an enum gort_trace_proc_state ("Idle", ...), "Bad" out of range. Static. */
 GORT_API const char *gort_trace_proc_state_name(int state);
+/* Name of an enum gort_trace_resource_kind ("Goroutine", ...), "Bad" out of range. Static. */
 GORT_API const char *gort_trace_resource_kind_name(int kind);
 
 #ifdef __cplusplus

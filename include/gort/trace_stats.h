@@ -33,10 +33,12 @@
 extern "C" {
 #endif
 
+/* Statistics computed over a trace's events (opaque; gort_trace_summary_new). */
 typedef struct gort_trace_summary gort_trace_summary;
 
+/* Options of a summary (GORT_OPTS; NULL: defaults). */
 struct gort_trace_summary_opts {
-	size_t sz;
+	size_t sz; /* sizeof(struct gort_trace_summary_opts) */
 	/*
 	 * At most this many GC mark phases and as many stop-the-world pauses
 	 * are listed (the histograms count them all); 0 means 1,000,000.
@@ -46,8 +48,8 @@ struct gort_trace_summary_opts {
 
 /* A named duration: a block reason, a range or a region name. */
 struct gort_trace_stat {
-	struct gort_str name;
-	int64_t ns;
+	struct gort_str name; /* the reason or name */
+	int64_t ns;           /* total duration */
 };
 
 /*
@@ -56,17 +58,23 @@ struct gort_trace_stat {
  * Go's UnknownTime(): total_time not accounted for by the others.
  */
 struct gort_trace_goroutine_summary {
-	int64_t id;
+	int64_t id;           /* goroutine ID */
 	struct gort_str name; /* start function; "" if no stack was seen */
 	uint64_t pc;          /* first PC seen for it */
-	int64_t creation_time, start_time, end_time;
-	int64_t exec_time, sched_wait_time, syscall_time, syscall_block_time;
-	int64_t total_time, unknown_time;
+	int64_t creation_time;      /* CreationTime: when it was created */
+	int64_t start_time;         /* StartTime: when it first ran */
+	int64_t end_time;           /* EndTime: when it ended */
+	int64_t exec_time;          /* ExecTime: running */
+	int64_t sched_wait_time;    /* SchedWaitTime: runnable, not running */
+	int64_t syscall_time;       /* SyscallTime: in syscalls */
+	int64_t syscall_block_time; /* SyscallBlockTime: blocked in syscalls */
+	int64_t total_time;         /* TotalTime: end (or trace end) - start */
+	int64_t unknown_time;       /* UnknownTime() */
 	int64_t block_time; /* sum of block[] */
 	size_t nblock;      /* BlockTimeByReason, sorted by reason */
-	const struct gort_trace_stat *block;
+	const struct gort_trace_stat *block; /* nblock entries */
 	size_t nrange; /* RangeTime ("GC mark assist", ...), sorted by name */
-	const struct gort_trace_stat *range;
+	const struct gort_trace_stat *range; /* nrange entries */
 };
 
 /*
@@ -74,14 +82,19 @@ struct gort_trace_goroutine_summary {
  * the sums of their statistics.
  */
 struct gort_trace_goroutine_group {
-	struct gort_str name;
-	uint64_t count;
-	int64_t exec_time, sched_wait_time, syscall_time, syscall_block_time;
-	int64_t total_time, unknown_time, block_time;
-	size_t nblock;
-	const struct gort_trace_stat *block;
-	size_t nrange;
-	const struct gort_trace_stat *range;
+	struct gort_str name;       /* start function ("" for goroutines without one) */
+	uint64_t count;             /* goroutines in the group */
+	int64_t exec_time;          /* sums of the goroutines' fields, in ns */
+	int64_t sched_wait_time;    /* see gort_trace_goroutine_summary */
+	int64_t syscall_time;       /* see gort_trace_goroutine_summary */
+	int64_t syscall_block_time; /* see gort_trace_goroutine_summary */
+	int64_t total_time;         /* see gort_trace_goroutine_summary */
+	int64_t unknown_time;       /* see gort_trace_goroutine_summary */
+	int64_t block_time;         /* see gort_trace_goroutine_summary */
+	size_t nblock;              /* block time by reason, sorted by reason */
+	const struct gort_trace_stat *block; /* nblock entries */
+	size_t nrange;              /* time in ranges, sorted by name */
+	const struct gort_trace_stat *range; /* nrange entries */
 };
 
 /*
@@ -91,10 +104,14 @@ struct gort_trace_goroutine_group {
  * and a synthetic unnamed region for goroutines created inside one.
  */
 struct gort_trace_region_group {
-	struct gort_str name;
-	uint64_t count;
-	int64_t exec_time, sched_wait_time, syscall_time, syscall_block_time;
-	int64_t total_time, block_time;
+	struct gort_str name;       /* region type ("" for the synthetic one) */
+	uint64_t count;             /* regions of that name */
+	int64_t exec_time;          /* sums over those regions, in ns, */
+	int64_t sched_wait_time;    /* as in gort_trace_goroutine_summary */
+	int64_t syscall_time;       /* see exec_time */
+	int64_t syscall_block_time; /* see exec_time */
+	int64_t total_time;         /* see exec_time */
+	int64_t block_time;         /* see exec_time */
 };
 
 /* A GC mark phase or a stop-the-world pause. */
@@ -114,6 +131,7 @@ enum gort_trace_hist_kind {
 	GORT_TRACE_HIST_KINDS = 5
 };
 
+/* Buckets of a gort_trace_histogram. */
 #define GORT_TRACE_HIST_BUCKETS 64
 
 /*
@@ -122,9 +140,11 @@ enum gort_trace_hist_kind {
  * trace are counted.
  */
 struct gort_trace_histogram {
-	uint64_t count;
-	int64_t sum, min, max; /* ns; 0 when count is 0 */
-	uint64_t buckets[GORT_TRACE_HIST_BUCKETS];
+	uint64_t count; /* durations counted */
+	int64_t sum;    /* their sum, ns */
+	int64_t min;    /* the shortest, ns; 0 when count is 0 */
+	int64_t max;    /* the longest, ns; 0 when count is 0 */
+	uint64_t buckets[GORT_TRACE_HIST_BUCKETS]; /* counts, as above */
 };
 
 /* *out is yours: free it with gort_trace_summary_free(). */
@@ -152,35 +172,45 @@ GORT_API int gort_trace_summarize(gort_trace_summary **out, gort_trace *t,
 GORT_API void gort_trace_summary_free(gort_trace_summary *s);
 
 /*
- * Accessors of a finished summary (0 / NULL before finish). Items are
- * borrowed from the summary.
+ * Accessors of a finished summary (0 / NULL before finish, or i out of
+ * range). Items are borrowed from the summary: valid until
+ * gort_trace_summary_free(). They report no errors.
  */
-/* Events fed so far, time of the first and of the last one (any time). */
+/* Events fed so far (any time). */
 GORT_API uint64_t gort_trace_summary_events(const gort_trace_summary *s);
+/* Time of the first event fed, ns on the trace clock (any time). */
 GORT_API int64_t gort_trace_summary_start_time(const gort_trace_summary *s);
+/* Time of the last event fed, ns on the trace clock (any time). */
 GORT_API int64_t gort_trace_summary_end_time(const gort_trace_summary *s);
 /* Goroutines, sorted by ID. */
 GORT_API size_t gort_trace_summary_goroutine_count(const gort_trace_summary *s);
+/* Goroutine i (sorted by ID); borrowed from s, NULL if out of range. */
 GORT_API const struct gort_trace_goroutine_summary *
 gort_trace_summary_goroutine(const gort_trace_summary *s, size_t i);
 /* Groups by start function, by total execution time descending, then name. */
 GORT_API size_t gort_trace_summary_group_count(const gort_trace_summary *s);
+/* Group i in that order; borrowed from s, NULL if out of range. */
 GORT_API const struct gort_trace_goroutine_group *
 gort_trace_summary_group(const gort_trace_summary *s, size_t i);
 /* Region groups, sorted by name. */
 GORT_API size_t gort_trace_summary_region_count(const gort_trace_summary *s);
+/* Region group i (sorted by name); borrowed from s, NULL if out of range. */
 GORT_API const struct gort_trace_region_group *
 gort_trace_summary_region(const gort_trace_summary *s, size_t i);
-/* GC mark phases and stop-the-world pauses in time order; *dropped: past max_pauses. */
+/* GC mark phases listed, in time order; *dropped (if not NULL): past max_pauses. */
 GORT_API size_t gort_trace_summary_gc_count(const gort_trace_summary *s, uint64_t *dropped);
+/* GC mark phase i in time order; borrowed from s, NULL if out of range. */
 GORT_API const struct gort_trace_pause *gort_trace_summary_gc(const gort_trace_summary *s,
 							     size_t i);
+/* Stop-the-world pauses listed, in time order; *dropped (if not NULL): past max_pauses. */
 GORT_API size_t gort_trace_summary_stw_count(const gort_trace_summary *s, uint64_t *dropped);
+/* Stop-the-world pause i in time order; borrowed from s, NULL if out of range. */
 GORT_API const struct gort_trace_pause *gort_trace_summary_stw(const gort_trace_summary *s,
 							      size_t i);
 /* kind: enum gort_trace_hist_kind; NULL if out of range. */
 GORT_API const struct gort_trace_histogram *
 gort_trace_summary_histogram(const gort_trace_summary *s, int kind);
+/* Short name of an enum gort_trace_hist_kind ("sched", "gc", ...), "bad" out of range. Static. */
 GORT_API const char *gort_trace_hist_kind_name(int kind);
 /*
  * The q-quantile (0 <= q <= 1) of a histogram, as the upper bound of the

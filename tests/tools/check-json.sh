@@ -3,7 +3,7 @@
 # fixture binaries of several Go releases and architectures, each JSON line
 # parses, follows the schema in docs/json.md, and turned back into the text
 # format equals the text output (gort-funcs, gort-addr2line -i, gort-version
-# -m).
+# -m, gort-nm and gort-nm -moduledata).
 set -euo pipefail
 build=$(cd "$1" && pwd) src=$(cd "$2" && pwd)
 fixtures=${GORT_FIXTURES_DIR:-}
@@ -88,6 +88,29 @@ PY
   sed 's/^\(\tbuild\t[^=]*=\)"\(.*\)"$/\1\2/; s/\\"/"/g; s/[[:space:]]*$//; /^$/d' \
     "$tmp/v.txt" >"$tmp/v.norm"
   cmp -s "$tmp/v.norm" "$tmp/v.back" || { echo "FAIL: gort-version --json differs from -m on $f"; diff "$tmp/v.norm" "$tmp/v.back" | head; exit 1; }
+
+  "$ex/gort-nm" "$f" >"$tmp/nm.txt"
+  "$ex/gort-nm" --json "$f" >"$tmp/nm.json"
+  $py - "$tmp/nm.json" >"$tmp/nm.back" <<'PY'
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    o = json.loads(line)
+    assert set(o) <= {"address", "size", "kind", "name"} and len(o["kind"]) == 1, o
+    assert ("address" in o) == (o["kind"] != "U"), o
+    a = "%8x" % o["address"] if "address" in o else " " * 8
+    print("%s %10d %s %s" % (a, o["size"], o["kind"], o["name"]))
+PY
+  cmp -s "$tmp/nm.txt" "$tmp/nm.back" || { echo "FAIL: gort-nm --json differs from text on $f"; diff "$tmp/nm.txt" "$tmp/nm.back" | head; exit 1; }
+  "$ex/gort-nm" -moduledata "$f" >"$tmp/md.txt"
+  "$ex/gort-nm" --json -moduledata "$f" >"$tmp/md.json"
+  $py - "$tmp/md.json" >"$tmp/md.back" <<'PY'
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+assert len(lines) == 1, lines
+for k, v in json.loads(lines[0]).items():
+    print("%s 0x%x" % (k, v))
+PY
+  cmp -s "$tmp/md.txt" "$tmp/md.back" || { echo "FAIL: gort-nm --json -moduledata differs from text on $f"; diff "$tmp/md.txt" "$tmp/md.back" | head; exit 1; }
 done < <(find "$fixtures" -name prog -type f -path '*/default/*' | sort -V)
 [ $n -gt 0 ]
-echo "$n fixture binaries: --json of gort-funcs, gort-addr2line and gort-version agree with their text"
+echo "$n fixture binaries: --json of gort-funcs, gort-addr2line, gort-version and gort-nm agree with their text"
