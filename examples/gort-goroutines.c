@@ -5,7 +5,7 @@
  * level, so that tools reading panic dumps read this output too. Argument
  * values are not printed: every frame shows `(...)`.
  */
-#include <gort/gort.h>
+#include "tool.h" /* first: POSIX for the progress line */
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -195,6 +195,8 @@ int main(int argc, char **argv)
 	const struct gort_goroutine *g;
 	static char buf[1 << 16];
 	int rc, bad = 0, first = 1, go_minor;
+	struct tool_progress prog;
+	uint64_t done, total;
 
 	if (argc == 2 && !strcmp(argv[1], "--help")) {
 		usage(stdout);
@@ -215,8 +217,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	go_minor = minor_version(gort_core_binary(core));
+	tool_progress_init(&prog, "gort-goroutines: reading goroutines", 1);
 	while ((rc = gort_goroutine_iter_next(it, &g)) != GORT_EEND) {
+		if (gort_goroutine_iter_progress(it, &done, &total) == 0)
+			tool_progress(&prog, done, total);
 		if (rc) {
+			tool_progress_done(&prog);
 			bad = fail("goroutine", rc);
 			continue;
 		}
@@ -225,6 +231,7 @@ int main(int argc, char **argv)
 		first = 0;
 		bad |= print_goroutine(core, g, go_minor);
 	}
+	tool_progress_done(&prog);
 	rc = bad;
 out:
 	gort_goroutine_iter_free(it);

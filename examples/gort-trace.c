@@ -14,29 +14,34 @@
  *                          Perfetto/Chrome JSON, CSV of events, CSV of the
  *                          goroutine summary
  *
+ * --json on dump, count and stats: JSON Lines (docs/json.md). On a
+ * terminal, reading shows a progress line on stderr.
+ *
  * Built on the public API only (include/gort/trace.h).
  */
-#include <gort/gort.h>
+#include "tool.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: gort-trace COMMAND FILE\n"
+	fprintf(f, "Usage: gort-trace COMMAND [--json] FILE\n"
 		   "Read a Go execution trace (runtime/trace; also zstd-compressed).\n"
 		   "Commands:\n"
-		   "  dump FILE   print every event in order, as `go tool trace -d=parsed` does\n"
-		   "  count FILE  count the events of each kind\n"
-		   "  stats [--raw] FILE\n"
+		   "  dump [--json] FILE\n"
+		   "              print every event in order, as `go tool trace -d=parsed` does\n"
+		   "  count [--json] FILE\n"
+		   "              count the events of each kind\n"
+		   "  stats [--raw|--json] FILE\n"
 		   "              goroutine analysis grouped by start function, GC and\n"
 		   "              stop-the-world pauses, latency histograms\n"
 		   "  export --format=perfetto|csv|goroutines-csv FILE [-o OUT]\n"
 		   "              Perfetto/Chrome JSON, CSV of every event, CSV of the\n"
 		   "              goroutine summary (to stdout without -o)\n"
 		   "Flags:\n"
+		   "  --json      JSON Lines instead of text: one object per event (dump),\n"
+		   "              one for the counts (count), one per record (stats);\n"
+		   "              schema in docs/json.md\n"
 		   "  --help      print this help\n"
 		   "  --version   print the library version\n");
 }
@@ -48,17 +53,167 @@ static int fail(const char *file)
 	return 1;
 }
 
-static int dump(const char *file)
+/*
+ * The next event, with a progress line on a terminal: every 4096 events
+ * the iterator says how many bytes of the trace it has read.
+ */
+static int next_event(gort_trace_event_iter *it, const struct gort_trace_event **ev,
+		      struct tool_progress *p, uint64_t *n)
 {
+	uint64_t done, total;
+	int rc = gort_trace_event_iter_next(it, ev);
+
+	if (rc == 0 && (++*n & 4095) == 0 && p->tty &&
+	    gort_trace_event_iter_progress(it, &done, &total) == 0)
+		tool_progress(p, done, total);
+	if (rc)
+		tool_progress_done(p);
+	return rc;
+}
+
+/* A resource as {"kind","id"}: Go's ResourceID. */
+static void json_resource(const char *key, int kind, int64_t id)
+{
+	printf(",\"%s\":{\"kind\":\"%s\",\"id\":%" PRId64 "}", key,
+	       gort_trace_resource_kind_name(kind), id);
+}
+
+static void json_sfield(const char *key, struct gort_str s)
+{
+	printf(",\"%s\":", key);
+	tool_json_gstr(stdout, s);
+}
+
+/* Frames innermost first; a stack that cannot be found prints as [] (as in text). */
+static void json_stack(const struct gort_trace_event *ev, const char *key, uint64_t id)
+{
+	const struct gort_trace_frame *f;
+	size_t n = 0;
+
+	if (gort_trace_event_stack(ev, id, &f, &n))
+		n = 0;
+	printf(",\"%s\":[", key);
+	for (size_t i = 0; i < n; i++) {
+		printf("%s{\"pc\":%" PRIu64 ",\"func\":", i ? "," : "", f[i].pc);
+		tool_json_gstr(stdout, f[i].func);
+		fputs(",\"file\":", stdout);
+		tool_json_gstr(stdout, f[i].file);
+		printf(",\"line\":%" PRIu64 "}", f[i].line);
+	}
+	putchar(']');
+}
+
+/* The members of ev->u that its kind sets (docs/json.md, gort-trace dump). */
+static void json_details(const struct gort_trace_event *ev)
+{
+	const struct gort_trace_transition *t = &ev->u.transition;
+
+	switch (ev->kind) {
+	case GORT_TRACE_EVENT_SYNC:
+		printf(",\"n\":%" PRIu64, ev->u.sync.n);
+		if (ev->u.sync.has_clock_snapshot)
+			printf(",\"clock\":{\"trace\":%" PRId64 ",\"mono\":%" PRIu64
+			       ",\"wall_sec\":%" PRId64 ",\"wall_nsec\":%" PRId64 "}",
+			       ev->u.sync.snapshot_time, ev->u.sync.snapshot_mono,
+			       ev->u.sync.snapshot_wall_sec, ev->u.sync.snapshot_wall_nsec);
+		break;
+	case GORT_TRACE_EVENT_METRIC:
+		json_sfield("name", ev->u.metric.name);
+		printf(",\"value\":%" PRIu64, ev->u.metric.value);
+		break;
+	case GORT_TRACE_EVENT_LABEL:
+		json_sfield("label", ev->u.label.label);
+		json_resource("resource", ev->u.label.resource_kind, ev->u.label.resource);
+		break;
+	case GORT_TRACE_EVENT_RANGE_BEGIN:
+	case GORT_TRACE_EVENT_RANGE_ACTIVE:
+	case GORT_TRACE_EVENT_RANGE_END:
+		json_sfield("name", ev->u.range.name);
+		json_resource("scope", ev->u.range.scope_kind, ev->u.range.scope);
+		if (ev->kind != GORT_TRACE_EVENT_RANGE_END)
+			break;
+		fputs(",\"attrs\":[", stdout);
+		for (size_t i = 0; i < ev->u.range.nattrs; i++) {
+			printf("%s{\"name\":", i ? "," : "");
+			tool_json_gstr(stdout, ev->u.range.attrs[i].name);
+			printf(",\"value\":%" PRIu64 "}", ev->u.range.attrs[i].value);
+		}
+		putchar(']');
+		break;
+	case GORT_TRACE_EVENT_TASK_BEGIN:
+	case GORT_TRACE_EVENT_TASK_END:
+		printf(",\"id\":%" PRIu64, ev->u.task.id);
+		if (ev->u.task.parent != GORT_TRACE_NO_TASK)
+			printf(",\"parent\":%" PRIu64, ev->u.task.parent);
+		json_sfield("type", ev->u.task.type);
+		break;
+	case GORT_TRACE_EVENT_REGION_BEGIN:
+	case GORT_TRACE_EVENT_REGION_END:
+		printf(",\"task\":%" PRIu64, ev->u.region.task);
+		json_sfield("type", ev->u.region.type);
+		break;
+	case GORT_TRACE_EVENT_LOG:
+		printf(",\"task\":%" PRIu64, ev->u.log.task);
+		json_sfield("category", ev->u.log.category);
+		json_sfield("message", ev->u.log.message);
+		break;
+	case GORT_TRACE_EVENT_STATE_TRANSITION:
+		json_resource("resource", t->resource_kind, t->resource);
+		if (t->resource_kind == GORT_TRACE_RESOURCE_GOROUTINE)
+			printf(",\"from\":\"%s\",\"to\":\"%s\"", gort_trace_go_state_name(t->from),
+			       gort_trace_go_state_name(t->to));
+		else if (t->resource_kind == GORT_TRACE_RESOURCE_PROC)
+			printf(",\"from\":\"%s\",\"to\":\"%s\"", gort_trace_proc_state_name(t->from),
+			       gort_trace_proc_state_name(t->to));
+		json_sfield("reason", t->reason);
+		if (t->has_stack)
+			json_stack(ev, "transition_stack", t->stack_id);
+		break;
+	case GORT_TRACE_EVENT_EXPERIMENTAL:
+		json_sfield("name", ev->u.experimental.name);
+		json_sfield("experiment", ev->u.experimental.experiment);
+		fputs(",\"args\":{", stdout);
+		for (size_t i = 0; i < ev->u.experimental.nargs && i < 4; i++) {
+			printf("%s", i ? "," : "");
+			tool_json_key(stdout, ev->u.experimental.arg_names[i]);
+			printf("%" PRIu64, ev->u.experimental.args[i]);
+		}
+		putchar('}');
+		break;
+	}
+}
+
+static void json_event(const struct gort_trace_event *ev)
+{
+	printf("{\"time\":%" PRId64 ",\"kind\":\"%s\",\"m\":%" PRId64 ",\"p\":%" PRId64
+	       ",\"g\":%" PRId64, ev->time, gort_trace_event_kind_name(ev->kind), ev->thread,
+	       ev->proc, ev->goroutine);
+	json_details(ev);
+	if (ev->has_stack)
+		json_stack(ev, "stack", ev->stack_id);
+	puts("}");
+}
+
+static int dump(const char *file, int json)
+{
+	static char buf[1 << 16];
 	const struct gort_trace_event *ev;
 	gort_trace_event_iter *it = NULL;
 	gort_trace *t = NULL;
+	struct tool_progress p;
 	struct gort_str s;
+	uint64_t n = 0;
 	int rc;
 
+	setvbuf(stdout, buf, _IOFBF, sizeof(buf));
+	tool_progress_init(&p, "gort-trace: reading", 1);
 	if (gort_trace_open(&t, file, NULL) || gort_trace_event_iter_new(&it, t))
 		goto err;
-	while ((rc = gort_trace_event_iter_next(it, &ev)) == 0) {
+	while ((rc = next_event(it, &ev, &p, &n)) == 0) {
+		if (json) {
+			json_event(ev);
+			continue;
+		}
 		if (gort_trace_event_string(ev, &s))
 			goto err;
 		fwrite(s.ptr, 1, s.len, stdout);
@@ -70,6 +225,7 @@ static int dump(const char *file)
 	gort_trace_close(t);
 	return fflush(stdout) ? 1 : 0;
 err:
+	tool_progress_done(&p);
 	fflush(stdout);
 	rc = fail(file);
 	gort_trace_event_iter_free(it);
@@ -77,30 +233,46 @@ err:
 	return rc;
 }
 
-static int count(const char *file)
+static int count(const char *file, int json)
 {
 	const struct gort_trace_event *ev;
 	gort_trace_event_iter *it = NULL;
 	gort_trace *t = NULL;
-	unsigned long long n[16] = {0}, total = 0;
+	struct tool_progress p;
+	unsigned long long n[16] = {0};
+	uint64_t total = 0;
 	int rc;
 
+	tool_progress_init(&p, "gort-trace: reading", 0);
 	if (gort_trace_open(&t, file, NULL) || gort_trace_event_iter_new(&it, t))
 		goto err;
-	while ((rc = gort_trace_event_iter_next(it, &ev)) == 0) {
+	while ((rc = next_event(it, &ev, &p, &total)) == 0)
 		n[ev->kind & 15]++;
-		total++;
-	}
 	if (rc != GORT_EEND)
 		goto err;
-	for (int k = 0; k < 16; k++)
-		if (n[k])
-			printf("%-16s %llu\n", gort_trace_event_kind_name(k), n[k]);
-	printf("%-16s %llu\n", "total", total);
+	if (json) {
+		fputs("{\"file\":", stdout);
+		tool_json_str(stdout, file);
+		printf(",\"version\":%d,\"total\":%" PRIu64 ",\"kinds\":{",
+		       gort_trace_version(t), total);
+		for (int k = 0, first = 1; k < 16; k++)
+			if (n[k]) {
+				printf("%s\"%s\":%llu", first ? "" : ",",
+				       gort_trace_event_kind_name(k), n[k]);
+				first = 0;
+			}
+		puts("}}");
+	} else {
+		for (int k = 0; k < 16; k++)
+			if (n[k])
+				printf("%-16s %llu\n", gort_trace_event_kind_name(k), n[k]);
+		printf("%-16s %" PRIu64 "\n", "total", total);
+	}
 	gort_trace_event_iter_free(it);
 	gort_trace_close(t);
-	return 0;
+	return fflush(stdout) ? 1 : 0;
 err:
+	tool_progress_done(&p);
 	rc = fail(file);
 	gort_trace_event_iter_free(it);
 	gort_trace_close(t);
@@ -172,6 +344,100 @@ static void print_raw(const gort_trace_summary *s)
 			if (h->buckets[b])
 				printf(" %d:%" PRIu64, b, h->buckets[b]);
 		putchar('\n');
+	}
+}
+
+/* `"key":{"name":ns,...}` of a table of named durations. */
+static void json_stats(const char *key, const struct gort_trace_stat *st, size_t n)
+{
+	printf(",\"%s\":{", key);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			putchar(',');
+		tool_json_gstr(stdout, st[i].name);
+		printf(":%" PRId64, st[i].ns);
+	}
+	putchar('}');
+}
+
+/* The times every goroutine, group and region record shares. */
+#define JSON_TIMES(x)                                                                      \
+	printf(",\"exec_time\":%" PRId64 ",\"sched_wait_time\":%" PRId64                     \
+	       ",\"syscall_time\":%" PRId64 ",\"syscall_block_time\":%" PRId64                \
+	       ",\"total_time\":%" PRId64 ",\"block_time\":%" PRId64,                          \
+	       (x)->exec_time, (x)->sched_wait_time, (x)->syscall_time, (x)->syscall_block_time, \
+	       (x)->total_time, (x)->block_time)
+
+static void json_pause(const char *record, const struct gort_trace_pause *p)
+{
+	printf("{\"record\":\"%s\",\"start\":%" PRId64 ",\"end\":%" PRId64, record, p->start,
+	       p->end);
+	if (p->reason.len)
+		json_sfield("reason", p->reason);
+	puts("}");
+}
+
+/* stats --json: one object per record, "record" says which (docs/json.md). */
+static void print_json(const gort_trace_summary *s, const char *file)
+{
+	uint64_t gc_dropped, stw_dropped;
+	size_t ngc = gort_trace_summary_gc_count(s, &gc_dropped);
+	size_t nstw = gort_trace_summary_stw_count(s, &stw_dropped);
+
+	fputs("{\"record\":\"trace\",\"file\":", stdout);
+	tool_json_str(stdout, file);
+	printf(",\"events\":%" PRIu64 ",\"start_time\":%" PRId64 ",\"end_time\":%" PRId64
+	       ",\"goroutines\":%zu,\"gc_dropped\":%" PRIu64 ",\"stw_dropped\":%" PRIu64 "}\n",
+	       gort_trace_summary_events(s), gort_trace_summary_start_time(s),
+	       gort_trace_summary_end_time(s), gort_trace_summary_goroutine_count(s), gc_dropped,
+	       stw_dropped);
+	for (size_t i = 0; i < gort_trace_summary_group_count(s); i++) {
+		const struct gort_trace_goroutine_group *g = gort_trace_summary_group(s, i);
+		fputs("{\"record\":\"group\"", stdout);
+		json_sfield("name", g->name);
+		printf(",\"count\":%" PRIu64, g->count);
+		JSON_TIMES(g);
+		printf(",\"unknown_time\":%" PRId64, g->unknown_time);
+		json_stats("block", g->block, g->nblock);
+		json_stats("range", g->range, g->nrange);
+		puts("}");
+	}
+	for (size_t i = 0; i < gort_trace_summary_goroutine_count(s); i++) {
+		const struct gort_trace_goroutine_summary *g = gort_trace_summary_goroutine(s, i);
+		printf("{\"record\":\"goroutine\",\"id\":%" PRId64, g->id);
+		json_sfield("name", g->name);
+		printf(",\"pc\":%" PRIu64 ",\"creation_time\":%" PRId64 ",\"start_time\":%" PRId64
+		       ",\"end_time\":%" PRId64,
+		       g->pc, g->creation_time, g->start_time, g->end_time);
+		JSON_TIMES(g);
+		printf(",\"unknown_time\":%" PRId64, g->unknown_time);
+		json_stats("block", g->block, g->nblock);
+		json_stats("range", g->range, g->nrange);
+		puts("}");
+	}
+	for (size_t i = 0; i < gort_trace_summary_region_count(s); i++) {
+		const struct gort_trace_region_group *r = gort_trace_summary_region(s, i);
+		fputs("{\"record\":\"region\"", stdout);
+		json_sfield("name", r->name);
+		printf(",\"count\":%" PRIu64, r->count);
+		JSON_TIMES(r);
+		puts("}");
+	}
+	for (size_t i = 0; i < ngc; i++)
+		json_pause("gc", gort_trace_summary_gc(s, i));
+	for (size_t i = 0; i < nstw; i++)
+		json_pause("stw", gort_trace_summary_stw(s, i));
+	for (int k = 0; k < GORT_TRACE_HIST_KINDS; k++) {
+		const struct gort_trace_histogram *h = gort_trace_summary_histogram(s, k);
+		printf("{\"record\":\"histogram\",\"kind\":\"%s\",\"count\":%" PRIu64
+		       ",\"sum\":%" PRId64 ",\"min\":%" PRId64 ",\"max\":%" PRId64
+		       ",\"p50\":%" PRId64 ",\"p90\":%" PRId64 ",\"p99\":%" PRId64 ",\"buckets\":[",
+		       gort_trace_hist_kind_name(k), h->count, h->sum, h->min, h->max,
+		       gort_trace_histogram_quantile(h, 0.5), gort_trace_histogram_quantile(h, 0.9),
+		       gort_trace_histogram_quantile(h, 0.99));
+		for (int b = 0; b < GORT_TRACE_HIST_BUCKETS; b++)
+			printf("%s%" PRIu64, b ? "," : "", h->buckets[b]);
+		puts("]}");
 	}
 }
 
@@ -261,15 +527,19 @@ static int stats_main(int argc, char **argv)
 	gort_trace *t = NULL;
 	const char *file = argv[argc - 1];
 	int raw = argc == 2 && !strcmp(argv[0], "--raw"), rc;
+	int json = argc == 2 && !strcmp(argv[0], "--json");
+	struct tool_progress p;
+	uint64_t n = 0;
 
-	if (argc != 1 && !raw) {
+	if (argc != 1 && !raw && !json) {
 		usage(stderr);
 		return 2;
 	}
+	tool_progress_init(&p, "gort-trace: reading", 0);
 	if (gort_trace_open(&t, file, NULL) || gort_trace_event_iter_new(&it, t) ||
 	    gort_trace_summary_new(&s, NULL))
 		goto err;
-	while ((rc = gort_trace_event_iter_next(it, &ev)) == 0)
+	while ((rc = next_event(it, &ev, &p, &n)) == 0)
 		if (gort_trace_summary_add(s, ev))
 			goto err;
 	if (rc != GORT_EEND) {
@@ -282,6 +552,8 @@ static int stats_main(int argc, char **argv)
 		goto err;
 	if (raw)
 		print_raw(s);
+	else if (json)
+		print_json(s, file);
 	else
 		print_human(s, file);
 	gort_trace_summary_free(s);
@@ -289,6 +561,7 @@ static int stats_main(int argc, char **argv)
 	gort_trace_close(t);
 	return fflush(stdout) ? 1 : 0;
 err:
+	tool_progress_done(&p);
 	rc = fail(file);
 	gort_trace_summary_free(s);
 	gort_trace_event_iter_free(it);
@@ -365,10 +638,9 @@ int main(int argc, char **argv)
 		printf("gort-trace (libgoinspect) %s\n", gort_version_string());
 		return 0;
 	}
-	if (argc == 3 && !strcmp(argv[1], "dump"))
-		return dump(argv[2]);
-	if (argc == 3 && !strcmp(argv[1], "count"))
-		return count(argv[2]);
+	if ((argc == 3 || (argc == 4 && !strcmp(argv[2], "--json"))) &&
+	    (!strcmp(argv[1], "dump") || !strcmp(argv[1], "count")))
+		return (!strcmp(argv[1], "dump") ? dump : count)(argv[argc - 1], argc == 4);
 	if (argc >= 3 && !strcmp(argv[1], "stats"))
 		return stats_main(argc - 2, argv + 2);
 	if (argc >= 3 && !strcmp(argv[1], "export"))

@@ -15,6 +15,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -82,23 +83,31 @@ static inline void tool_json_error(FILE *f, int rc)
 }
 
 /*
- * Progress on stderr for long work, only when stderr is a terminal, at most
- * a few times a second: "gort-x: label 42%". tool_progress_done() clears it.
+ * Progress on stderr for long work: "\rgort-trace: reading  42%", redrawn
+ * at most every 200 ms (the first time 200 ms after the start, so quick runs
+ * show nothing), cleared by tool_progress_done(). Only when stderr is a
+ * terminal, and not when the results themselves stream to the terminal on
+ * stdout (`streams`): they would interleave. GORT_PROGRESS_INTERVAL_MS
+ * overrides the 200 ms (the tests set 0 to see every redraw).
  */
 struct tool_progress {
 	int tty;
+	long interval_ns;
 	const char *label;
 	struct timespec last;
 	int shown;
 };
 
-static inline void tool_progress_init(struct tool_progress *p, const char *label)
+static inline void tool_progress_init(struct tool_progress *p, const char *label,
+				      int streams)
 {
-	p->tty = isatty(2);
+	const char *ms = getenv("GORT_PROGRESS_INTERVAL_MS");
+
+	p->tty = isatty(2) && !(streams && isatty(1));
+	p->interval_ns = ms && *ms ? atol(ms) * 1000000L : 200000000L;
 	p->label = label;
-	p->last.tv_sec = 0;
-	p->last.tv_nsec = 0;
 	p->shown = 0;
+	clock_gettime(CLOCK_MONOTONIC, &p->last);
 }
 
 static inline void tool_progress(struct tool_progress *p, uint64_t done,
@@ -110,12 +119,12 @@ static inline void tool_progress(struct tool_progress *p, uint64_t done,
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if ((now.tv_sec - p->last.tv_sec) * 1000000000L +
-		    (now.tv_nsec - p->last.tv_nsec) < 200000000L)
+		    (now.tv_nsec - p->last.tv_nsec) < p->interval_ns)
 		return;
 	p->last = now;
 	p->shown = 1;
 	fprintf(stderr, "\r%s %3u%%", p->label,
-		(unsigned)(done >= total ? 100 : done * 100 / total));
+		(unsigned)(done >= total ? 100 : (double)done * 100 / (double)total));
 }
 
 static inline void tool_progress_done(struct tool_progress *p)

@@ -176,6 +176,15 @@ GORT_API int gort_goroutine_iter_next(gort_goroutine_iter *it,
 GORT_API void gort_goroutine_iter_free(gort_goroutine_iter *it);
 
 /*
+ * How far `it` has walked runtime.allgs, for a progress display: *done of
+ * the *total entries (dead goroutines, which the iterator skips, count
+ * too). No I/O, constant time; same thread rules as the iterator.
+ * Errors: GORT_EINVAL (a NULL argument).
+ */
+GORT_API int gort_goroutine_iter_progress(const gort_goroutine_iter *it,
+					  uint64_t *done, uint64_t *total);
+
+/*
  * Frames of goroutine `g` (from this core's iterator), innermost first.
  * Parked goroutines unwind from g.sched or g.syscallpc/sp; a running one
  * from the registers of its thread when they are on its stack.

@@ -260,6 +260,18 @@ GORT_API int gort_trace_event_iter_next(gort_trace_event_iter *it,
 GORT_API void gort_trace_event_iter_free(gort_trace_event_iter *it);
 
 /*
+ * How far `it` has read its trace, for a progress display: *done of *total
+ * bytes (the trace's size, decompressed). done grows as the reader takes
+ * in a generation (Go 1.22+ formats) or a P's batch (older formats: the
+ * bytes of the batches loaded, a little ahead of the events delivered),
+ * and equals total once gort_trace_event_iter_next() returned GORT_EEND.
+ * No I/O, constant time: call it as often as you like, on the iterator's
+ * thread. Errors: GORT_EINVAL (a NULL argument).
+ */
+GORT_API int gort_trace_event_iter_progress(const gort_trace_event_iter *it,
+					    uint64_t *done, uint64_t *total);
+
+/*
  * Frames of a stack of the event's generation (ev->stack_id, or
  * ev->u.transition.stack_id), innermost first. *frames is borrowed: valid
  * until the next call on the iterator. Stack ID 0 has no frames.

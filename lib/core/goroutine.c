@@ -375,3 +375,14 @@ int gort_goroutine_iter_next(gort_goroutine_iter *it,
 	}
 	return GORT_EEND;
 }
+
+/* Entries of runtime.allgs visited (dead ones included) of all of them. */
+int gort_goroutine_iter_progress(const gort_goroutine_iter *it, uint64_t *done,
+				 uint64_t *total)
+{
+	if (!it || !done || !total)
+		return gort__fail(GORT_EINVAL, "gort_goroutine_iter_progress: NULL argument");
+	*done = it->next;
+	*total = it->n;
+	return 0;
+}

@@ -144,6 +144,7 @@ struct gort_old {
 	uint64_t *rargs;          /* arguments of the raw event being read */
 	size_t cap_rargs;
 	uint64_t cur_batch;       /* offset of the batch being read, for messages */
+	uint64_t read_bytes;      /* bytes of the batches loaded so far, for progress */
 	size_t nfutile;           /* FutileWakeup events in the trace */
 	/* Every event, ordered: format 1.5 (order1005), and 1.7-1.10 traces
 	   with futile wakeups (removeFutile decides on later events). */

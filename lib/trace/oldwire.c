@@ -594,7 +594,7 @@ static int parse_event(struct gort_old *o, struct gort_v1proc *p, const struct r
 int gort__old_load(struct gort_old *o, struct gort_v1proc *p)
 {
 	int64_t last_ts = 0, last_seq = 0;
-	uint64_t pos;
+	uint64_t pos, start;
 	bool header = false;
 	struct raw r;
 	int rc;
@@ -602,7 +602,7 @@ int gort__old_load(struct gort_old *o, struct gort_v1proc *p)
 	p->nevs = p->pos = 0;
 	if (p->next == UINT32_MAX)
 		return GORT_EEND;
-	pos = o->batches[p->next].off - o->v->file_off;
+	pos = start = o->batches[p->next].off - o->v->file_off;
 	o->cur_batch = o->batches[p->next].off;
 	p->next = o->batches[p->next].next;
 	for (;;) {
@@ -631,6 +631,7 @@ int gort__old_load(struct gort_old *o, struct gort_v1proc *p)
 			return rc;
 		p->nevs++;
 	}
+	o->read_bytes += pos - start;
 	/* exit_from[i]: the earliest real syscall exit among evs[i..]. */
 	if ((rc = gort__trace_grow((void **)&p->exit_from, &p->cap_exit, p->nevs + 1,
 				 sizeof(*p->exit_from))))

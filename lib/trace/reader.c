@@ -573,13 +573,17 @@ int gort_trace_event_iter_next(gort_trace_event_iter *it, const struct gort_trac
 	*ev = NULL;
 	if (it->failed)
 		return raise_err(&it->fail);
-	if (it->done && it->o.qlen == 0)
+	if (it->done && it->o.qlen == 0) {
+		it->ended = true;
 		return GORT_EEND;
+	}
 	e = &it->cur;
 	if (it->old) {
 		/* Old formats: times are already Go's (tracev1.go: next). */
-		if ((rc = gort__old_next(it->old, e)) == GORT_EEND)
+		if ((rc = gort__old_next(it->old, e)) == GORT_EEND) {
+			it->ended = true;
 			return rc;
+		}
 		if (!rc) {
 			gort__trace_fill_event(it, e, &it->out);
 			*ev = &it->out;
@@ -593,6 +597,7 @@ int gort_trace_event_iter_next(gort_trace_event_iter *it, const struct gort_trac
 	if (rc) {
 		save_err(&it->fail, rc);
 		it->failed = true;
+		it->ended = rc == GORT_EEND;
 		return rc;
 	}
 	/* Timestamps are made strictly increasing, as Go's reader does. */
@@ -628,6 +633,26 @@ int gort_trace_event_iter_new(gort_trace_event_iter **out, gort_trace *t)
 		it->have_gen = true;
 	}
 	*out = it;
+	return 0;
+}
+
+/*
+ * Bytes read so far: up to the end of the generations taken in (the Go
+ * 1.22+ formats read a generation whole before delivering its events), or
+ * for the old formats the sum of the batches loaded (one per P at a time,
+ * so this runs a little ahead of the events delivered). All of it once the
+ * iterator has ended.
+ */
+int gort_trace_event_iter_progress(const gort_trace_event_iter *it, uint64_t *done,
+				   uint64_t *total)
+{
+	uint64_t at;
+
+	if (!it || !done || !total)
+		return gort__fail(GORT_EINVAL, "gort_trace_event_iter_progress: NULL argument");
+	at = it->old ? it->old->read_bytes : it->pos;
+	*total = it->v->size;
+	*done = it->ended || at > *total ? *total : at;
 	return 0;
 }
 

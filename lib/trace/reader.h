@@ -62,6 +62,7 @@ struct gort_trace_event_iter {
 	struct gort_saved_err saved;
 
 	bool failed; /* sticky: every later call returns this error */
+	bool ended;  /* GORT_EEND was returned (for progress) */
 	struct gort_saved_err fail;
 
 	struct gort_tev cur;

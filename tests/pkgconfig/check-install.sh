@@ -8,9 +8,10 @@ prefix=$(mktemp -d); trap 'rm -rf "$prefix"' EXIT
 cmake --install "$build" --prefix "$prefix" >/dev/null
 libdir=$(dirname "$(find "$prefix" -name goinspect.pc | head -n1)")/..
 export PKG_CONFIG_PATH=$libdir/pkgconfig
-# The .pc was written for the configured prefix; point it at the scratch one.
-sed -i "s|^prefix=.*|prefix=$prefix|; s|^libdir=.*|libdir=$(cd "$libdir" && pwd)|; s|^includedir=.*|includedir=$prefix/include|" \
-  "$libdir/pkgconfig/goinspect.pc"
+# The .pc finds its prefix from where it lies: installed with --prefix
+# anywhere, it points there without editing.
+inc=$(pkg-config --variable=includedir goinspect)
+[ -f "$inc/gort/gort.h" ] || { echo "goinspect.pc: includedir $inc has no gort/gort.h"; exit 1; }
 
 test -f "$libdir/libgoinspect.a" || { echo "no static library installed"; exit 1; }
 test -L "$libdir/libgoinspect.so.1" || { echo "no libgoinspect.so.1 installed"; exit 1; }
@@ -32,8 +33,15 @@ env -u LD_LIBRARY_PATH "$prefix/bin/gort-version" "$sample"
 # Man pages for every installed tool, when help2man was found.
 if grep -q '^GORT_HELP2MAN:FILEPATH=/' "$build/CMakeCache.txt"; then
   for t in "$prefix"/bin/gort-*; do
-    test -s "$prefix/share/man/man1/$(basename "$t").1" || { echo "no man page for $(basename "$t")"; exit 1; }
+    page=$prefix/share/man/man1/$(basename "$t").1
+    test -s "$page" || { echo "no man page for $(basename "$t")"; exit 1; }
+    # It renders, names the tool and lists the options of its --help.
+    if command -v man >/dev/null; then
+      MANWIDTH=100 man -l "$page" 2>/dev/null | grep -q "^NAME" || { echo "man -l $page renders no NAME"; exit 1; }
+    fi
+    grep -q -- '--version' "$page" || { echo "$page lacks the --help options"; exit 1; }
   done
+  echo "man pages: $(ls "$prefix"/bin/gort-* | wc -l) tools, $(ls "$prefix"/share/man/man1/gort-*.1 | wc -l) pages"
 fi
 
 # The guides' programs (docs/examples) build against the installed tree alone
@@ -47,4 +55,9 @@ pc=$("$prefix/bin/gort-funcs" "$sample" | awk '/ main\.main$/ { print $1 }')
 [ -n "$pc" ] || { echo "no main.main in $sample"; exit 1; }
 LD_LIBRARY_PATH=$libdir "$prefix/symbolize" "$sample" "$pc" | grep -q $'\tmain\.main\t' ||
   { echo "docs/examples/symbolize.c does not find main.main at $pc"; exit 1; }
+trace=$(ls "${GORT_FIXTURES_DIR:-/nonexistent}"/go1.2[2-7]/amd64/trace.out 2>/dev/null | tail -n1 || true)
+if [ -n "$trace" ]; then
+  LD_LIBRARY_PATH=$libdir "$prefix/trace_blocked" "$trace" | grep -qE '^[1-9][0-9]* times a goroutine blocked$' ||
+    { echo "docs/examples/trace_blocked.c counts no blocking in $trace"; exit 1; }
+fi
 echo "guides' examples build and run"

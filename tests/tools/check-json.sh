@@ -3,7 +3,7 @@
 # fixture binaries of several Go releases and architectures, each JSON line
 # parses, follows the schema in docs/json.md, and turned back into the text
 # format equals the text output (gort-funcs, gort-addr2line -i, gort-version
-# -m, gort-nm and gort-nm -moduledata).
+# -m, gort-nm and gort-nm -moduledata); gort-trace's below.
 set -euo pipefail
 build=$(cd "$1" && pwd) src=$(cd "$2" && pwd)
 fixtures=${GORT_FIXTURES_DIR:-}
@@ -114,3 +114,24 @@ PY
 done < <(find "$fixtures" -name prog -type f -path '*/default/*' | sort -V)
 [ $n -gt 0 ]
 echo "$n fixture binaries: --json of gort-funcs, gort-addr2line, gort-version and gort-nm agree with their text"
+
+# gort-trace: dump --json turned back into Go's Event.String() lines equals
+# gort-trace dump (itself byte-identical to go tool trace -d=parsed: tests/
+# trace), count --json the count table, stats --json the lines of stats
+# --raw (and its groups the sums of their goroutines). Old formats (1.15,
+# 1.21 writers) and new ones (1.22; 1.25 with clock snapshots; 1.27).
+nt=0
+for v in 1.15 1.21 1.22 1.25 1.27; do
+  f=$fixtures/go$v/amd64/trace.out
+  [ -f "$f" ] || continue
+  nt=$((nt + 1))
+  for mode in dump count stats; do
+    opt=; [ $mode = stats ] && opt=--raw
+    "$ex/gort-trace" $mode $opt "$f" >"$tmp/t.txt"
+    "$ex/gort-trace" $mode --json "$f" >"$tmp/t.json"
+    $py "$src/tests/tools/trace_json.py" $mode "$tmp/t.json" >"$tmp/t.back"
+    cmp -s "$tmp/t.txt" "$tmp/t.back" || { echo "FAIL: gort-trace $mode --json differs from its text on $f"; diff "$tmp/t.txt" "$tmp/t.back" | head; exit 1; }
+  done
+done
+[ $nt -gt 0 ] || { echo "FAIL: no fixture traces"; exit 1; }
+echo "$nt fixture traces: gort-trace dump, count and stats --json agree with their text"

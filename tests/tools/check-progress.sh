@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Long work shows a progress line on stderr when stderr is a terminal, and
+# nothing otherwise: gort-trace count/stats over a fixture trace (old and
+# new formats) and gort-goroutines over a fixture core, run under a pseudo-
+# terminal (script(1)) and with stderr to a file or a pipe. With
+# GORT_PROGRESS_INTERVAL_MS=0 every redraw is shown, so a short run shows
+# some; percentages never go back, and the line is cleared at the end.
+# (tests/unit/test_progress.c checks the library's counts themselves.)
+set -euo pipefail
+build=$(cd "$1" && pwd)
+fixtures=${GORT_FIXTURES_DIR:-}
+ex=$build/examples
+command -v script >/dev/null || { echo "script(1) (util-linux/bsdutils) missing: skipped"; exit 77; }
+if [ -z "$fixtures" ] || [ ! -d "$fixtures/go1.25" ]; then
+  echo "no fixtures in GORT_FIXTURES_DIR='$fixtures': skipped"; exit 77
+fi
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+export GORT_PROGRESS_INTERVAL_MS=0
+fail() { echo "FAIL: $*"; exit 1; }
+
+# $1: label; rest: the command. Under a pty with stdout to a file, stderr
+# must hold progress lines ending at 100% and a clearing sequence; with
+# stderr to a file, nothing; stdout the same both ways.
+check() {
+  local label=$1; shift
+  local q; q=$(printf '%q ' "$@")
+  script -qec "$q >$tmp/out.tty" /dev/null >"$tmp/tty" </dev/null ||
+    fail "$* failed under a terminal: $(cat "$tmp/tty")"
+  grep -q "$label  *[0-9]*%" "$tmp/tty" || fail "no progress line on a terminal for $*: $(head -c 300 "$tmp/tty" | od -c | head)"
+  # Percentages never go back and stay within 0-100.
+  tr '\r' '\n' <"$tmp/tty" | grep -o "$label  *[0-9]*%" | grep -o '[0-9]*%$' | tr -d % |
+    awk -v c="$*" '$1 < last || $1 > 100 { print "FAIL: progress of " c " goes from " last " to " $1; bad = 1 } { last = $1 } END { exit bad }' ||
+    exit 1
+  grep -q $'\033\\[K' "$tmp/tty" || fail "progress line of $* not cleared"
+  "$@" >"$tmp/out.file" 2>"$tmp/err.file" || fail "$* failed"
+  [ ! -s "$tmp/err.file" ] || fail "$* wrote to stderr that is not a terminal: $(head -c 200 "$tmp/err.file")"
+  "$@" 2>&1 >/dev/null | cat >"$tmp/err.pipe"
+  [ ! -s "$tmp/err.pipe" ] || fail "$* wrote to stderr that is a pipe"
+  cmp -s "$tmp/out.tty" "$tmp/out.file" || fail "$* prints other results under a terminal"
+  n=$(tr '\r' '\n' <"$tmp/tty" | grep -c "$label" || true)
+  echo "ok: $* ($n redraws on a terminal, none otherwise)"
+}
+
+for v in 1.21 1.25; do
+  t=$fixtures/go$v/amd64/trace.out
+  [ -f "$t" ] || continue
+  check "gort-trace: reading" "$ex/gort-trace" count "$t"
+  check "gort-trace: reading" "$ex/gort-trace" stats --raw "$t"
+done
+core=$fixtures/go1.25/amd64/default/core.zst
+check "gort-goroutines: reading goroutines" "$ex/gort-goroutines" "$core" "$fixtures/go1.25/amd64/default/prog"
+
+# Results streaming to the terminal itself: no progress line mixed in.
+script -qec "$(printf '%q ' "$ex/gort-trace" dump "$fixtures/go1.15/amd64/trace.out"); $(printf '%q ' "$ex/gort-goroutines" "$core" "$fixtures/go1.25/amd64/default/prog")" /dev/null >"$tmp/tty2" </dev/null || true
+grep -q 'goroutine 1 ' "$tmp/tty2" || fail "no results on the terminal"
+! grep -q 'reading' "$tmp/tty2" || fail "progress shown while results stream to the terminal"
+echo "no progress while results stream to the terminal"
