@@ -37,9 +37,10 @@ if grep -q '^GORT_HELP2MAN:FILEPATH=/' "$build/CMakeCache.txt"; then
     test -s "$page" || { echo "no man page for $(basename "$t")"; exit 1; }
     # It renders, names the tool and lists the options of its --help.
     if command -v man >/dev/null; then
-      MANWIDTH=100 man -l "$page" 2>/dev/null | grep -q "^NAME" || { echo "man -l $page renders no NAME"; exit 1; }
+      text=$(MANWIDTH=100 man -l "$page" 2>/dev/null)
+      grep -q "^NAME" <<<"$text" || { echo "man -l $page renders no NAME"; exit 1; }
+      grep -q -- "--version" <<<"$text" || { echo "$page lacks the options of --help"; exit 1; }
     fi
-    grep -q -- '--version' "$page" || { echo "$page lacks the --help options"; exit 1; }
   done
   echo "man pages: $(ls "$prefix"/bin/gort-* | wc -l) tools, $(ls "$prefix"/share/man/man1/gort-*.1 | wc -l) pages"
 fi
