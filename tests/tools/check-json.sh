@@ -119,13 +119,17 @@ echo "$n fixture binaries: --json of gort-funcs, gort-addr2line, gort-version an
 # gort-trace dump (itself byte-identical to go tool trace -d=parsed: tests/
 # trace), count --json the count table, stats --json the lines of stats
 # --raw (and its groups the sums of their goroutines). Old formats (1.15,
-# 1.21 writers) and new ones (1.22; 1.25 with clock snapshots; 1.27).
+# 1.21 writers) and new ones (1.22, 1.25, 1.27 with clock snapshots).
 nt=0
 for v in 1.15 1.21 1.22 1.25 1.27; do
   f=$fixtures/go$v/amd64/trace.out
   [ -f "$f" ] || continue
   nt=$((nt + 1))
-  for mode in dump count stats; do
+  modes="count stats"
+  # dump of an old-format trace and of the newest format (clock snapshots)
+  # only: turning 200k events back into text in Python takes a while.
+  case $v in 1.15|1.27) modes="dump $modes" ;; esac
+  for mode in $modes; do
     opt=; [ $mode = stats ] && opt=--raw
     "$ex/gort-trace" $mode $opt "$f" >"$tmp/t.txt"
     "$ex/gort-trace" $mode --json "$f" >"$tmp/t.json"

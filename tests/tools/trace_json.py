@@ -3,13 +3,18 @@
 #   dump: Go's Event.String() lines (gort-trace dump), from each object;
 #   count: the count table; stats: the lines of stats --raw, after checking
 #   that the group records sum their goroutines.
-import datetime, json, sys
+import datetime, json, re, sys
 
 NO_TASK = (1 << 64) - 1
 
 
+PLAIN = re.compile(r'[ !#-\[\]-~]*\Z')
+
+
 def quote(s):
     """strconv.Quote of a string whose undecodable bytes are surrogates."""
+    if PLAIN.match(s):
+        return '"' + s + '"'
     out = ['"']
     for ch in s:
         c = ord(ch)
@@ -33,10 +38,8 @@ def resource(r):
 
 
 def stack(header, frames):
-    s = "\n%s\n" % header
-    for f in frames:
-        s += "\t%s @ 0x%x\n\t\t%s:%d\n" % (f["func"], f["pc"], f["file"], f["line"])
-    return s
+    return "\n%s\n%s" % (header, "".join(
+        "\t%s @ 0x%x\n\t\t%s:%d\n" % (f["func"], f["pc"], f["file"], f["line"]) for f in frames))
 
 
 def wall(sec, nsec):
@@ -134,8 +137,7 @@ recs = [json.loads(l) for l in lines]
 out = sys.stdout
 out.reconfigure(errors="surrogateescape")
 if mode == "dump":
-    for o in recs:
-        out.write(event(o) + "\n")
+    out.write("".join(event(o) + "\n" for o in recs))
 elif mode == "count":
     assert len(recs) == 1, recs
     for k, n in recs[0]["kinds"].items():
