@@ -56,6 +56,7 @@ GORT_API int gort_binary_open(gort_binary **out, const char *path,
 /*
  * Same, over a caller's buffer, which must stay valid and unchanged until
  * gort_binary_close() (it is not copied unless it is zstd-compressed).
+ * Errors: those of gort_binary_open() but GORT_EIO.
  */
 GORT_API int gort_binary_open_memory(gort_binary **out, const void *data,
 				     size_t size,

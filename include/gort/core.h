@@ -67,7 +67,8 @@ GORT_API int gort_core_open(gort_core **out, const char *core_path,
 /*
  * Same, over a caller's buffer holding the core (zstd-compressed or not),
  * which must stay valid and unchanged until gort_core_close(); exe_path as
- * above.
+ * above. Errors: those of gort_core_open() (GORT_EIO for the executable
+ * only).
  */
 GORT_API int gort_core_open_memory(gort_core **out, const void *data,
 				   size_t size, const char *exe_path,

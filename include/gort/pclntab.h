@@ -161,6 +161,7 @@ GORT_API int gort_pclntab_pcdata(gort_pclntab *tab, uint64_t pc,
 /*
  * Iterate over all functions in table order. *out is yours
  * (gort_func_iter_free). The table must outlive the iterator.
+ * Errors: GORT_ENOMEM, GORT_EINVAL.
  */
 GORT_API int gort_func_iter_new(gort_func_iter **out, gort_pclntab *tab);
 

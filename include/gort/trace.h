@@ -59,6 +59,7 @@ GORT_API int gort_trace_open(gort_trace **out, const char *path,
 /*
  * Same, over a caller's buffer, which must stay valid and unchanged until
  * gort_trace_close() (it is not copied unless it is zstd-compressed).
+ * Errors: those of gort_trace_open() but GORT_EIO.
  */
 GORT_API int gort_trace_open_memory(gort_trace **out, const void *data,
 				    size_t size,
@@ -287,6 +288,7 @@ GORT_API int gort_trace_event_stack(const struct gort_trace_event *ev,
  * -d=parsed` prints it followed by a newline. Events with stacks span
  * several lines and end in a newline of their own, as Go's do. *s is
  * borrowed, NUL-terminated, valid until the next call on the iterator.
+ * Errors: GORT_ENOMEM, GORT_EINVAL (NULL, or an event not from an iterator).
  */
 GORT_API int gort_trace_event_string(const struct gort_trace_event *ev,
 				     struct gort_str *s);

@@ -147,7 +147,10 @@ struct gort_trace_histogram {
 	uint64_t buckets[GORT_TRACE_HIST_BUCKETS]; /* counts, as above */
 };
 
-/* *out is yours: free it with gort_trace_summary_free(). */
+/*
+ * A new empty summary; *out is yours: free it with gort_trace_summary_free().
+ * Errors: GORT_EINVAL (NULL out, unknown non-zero options), GORT_ENOMEM.
+ */
 GORT_API int gort_trace_summary_new(gort_trace_summary **out,
 				    const struct gort_trace_summary_opts *opts);
 /*
@@ -160,6 +163,7 @@ GORT_API int gort_trace_summary_add(gort_trace_summary *s,
 /*
  * No more events (Go's Summarizer.Finalize): close what is still open at
  * the last event's time and build the tables the accessors return.
+ * A second call does nothing. Errors: GORT_ENOMEM, GORT_EINVAL (NULL).
  */
 GORT_API int gort_trace_summary_finish(gort_trace_summary *s);
 /*
@@ -243,7 +247,10 @@ GORT_API int gort_trace_export(gort_trace *t, int format, gort_trace_write_fn wr
 			       void *arg);
 /* Same, into a new file at path (GORT_EIO). */
 GORT_API int gort_trace_export_file(gort_trace *t, int format, const char *path);
-/* Write a finished summary's goroutine table as CSV. */
+/*
+ * Write a finished summary's goroutine table as CSV through write(arg).
+ * Errors: GORT_EINVAL (NULL, or not finished), GORT_ENOMEM, the sink's.
+ */
 GORT_API int gort_trace_summary_write_csv(const gort_trace_summary *s,
 					  gort_trace_write_fn write, void *arg);
 
