@@ -639,7 +639,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if ((argc == 3 || (argc == 4 && !strcmp(argv[2], "--json"))) &&
-	    (!strcmp(argv[1], "dump") || !strcmp(argv[1], "count")))
+	    argv[argc - 1][0] != '-' && (!strcmp(argv[1], "dump") || !strcmp(argv[1], "count")))
 		return (!strcmp(argv[1], "dump") ? dump : count)(argv[argc - 1], argc == 4);
 	if (argc >= 3 && !strcmp(argv[1], "stats"))
 		return stats_main(argc - 2, argv + 2);
