@@ -7,7 +7,7 @@
 
 void (*gort_fuzz_observe)(int rc, const char *call);
 
-#define GORT_FUZZ_TARGET(name, seeds) {#name, #seeds, gort_fuzz_##name},
+#define GORT_FUZZ_TARGET(name, seeds, smoke) {#name, #seeds, gort_fuzz_##name},
 const struct gort_fuzz_target gort_fuzz_targets[] = {
 #include "targets.def"
 	{NULL, NULL, NULL}};
@@ -44,18 +44,32 @@ int gort_fuzz_check(int rc, const char *call)
 	return rc;
 }
 
-static volatile unsigned char sink;
+uint64_t gort_fuzz_digest;
+
+void gort_fuzz_binary_twice(const uint8_t *data, size_t size,
+			    void (*query)(gort_binary *bin, int no_dwarf))
+{
+	GORT_OPTS(gort_open_opts, o, .max_decompressed = GORT_FUZZ_MAX_DECOMPRESSED);
+	gort_binary *bin;
+
+	if (GORT_CHECK(gort_binary_open_memory(&bin, data, size, &o)))
+		return;
+	query(bin, 0);
+	query(bin, 1);
+	gort_binary_close(bin);
+}
 
 void gort_fuzz_touch(struct gort_str s)
 {
-	unsigned char x = 0;
+	uint64_t h = gort_fuzz_digest ^ s.len;
+
 	if (s.len && !s.ptr) {
 		fprintf(stderr, "fuzz: NULL string of length %zu\n", s.len);
 		abort();
 	}
 	for (size_t i = 0; i < s.len; i++)
-		x ^= (unsigned char)s.ptr[i];
-	sink = x;
+		h = (h ^ (unsigned char)s.ptr[i]) * 0x100000001b3ull;
+	gort_fuzz_digest = h;
 }
 
 void gort_fuzz_touch_cstr(const char *s)

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Seed corpus of one kind (fuzz/targets.def), written into DIR:
-#   fuzz/corpus.sh binaries|dwarf|traces DIR
+#   fuzz/corpus.sh binaries|dwarf|traces|cores DIR
 # Seeds are small copies of real inputs: Go fixture binaries with their
 # machine code removed (tests/fixtures; tables and build info stay intact),
 # the ELF files, Go binaries and fuzz corpora of Go's own test data
 # (/usr/lib/go-1.NN/src/debug, internal/trace), Go's trace conformance
-# cases converted to binary traces, and the fixture traces.
+# cases converted to binary traces, the fixture traces (both trace formats),
+# PE and Mach-O fixtures, and the fixture cores without their zero pages
+# (fuzz/shrink-core.py) behind the byte that names their executable
+# (fuzz/core.c).
 # Inputs missing on this machine are skipped; the corpus may be empty only
 # if everything is missing (a fuzzer then starts from nothing).
 set -euo pipefail
@@ -33,22 +36,36 @@ PY
 
 # A fixture binary without its machine code: objcopy drops .text (and the
 # segment bytes behind it), so the seed is a third of the size.
-slim() { # FILE NAME
+# objcopy does not write Mach-O: those are copied whole.
+slim() { # FILE NAME [objcopy flags]
   [ -f "$1" ] || return 0
-  objcopy -R .text "$1" "$out/$2" 2>/dev/null || cp "$1" "$out/$2"
+  local f=$1 n=$2; shift 2
+  objcopy -R .text "$@" "$f" "$out/$n" 2>/dev/null || cp "$f" "$out/$n"
 }
 
 case $kind in
 binaries)
   for v in go1.15/386/stripped go1.19/arm64/stripped go1.22/amd64/pie go1.27/amd64/stripped \
            go1.24/386/stripped; do
-    slim "$fixtures/$v/prog" "$(echo "$v" | tr / -)"
+    # Without DWARF: the PIE keeps its symbols (the symbols target).
+    slim "$fixtures/$v/prog" "$(echo "$v" | tr / -)" --strip-debug
+  done
+  # PE (amd64, 386) and Mach-O (amd64, arm64) Go binaries.
+  for v in go1.21/windows-amd64/stripped/hello.exe go1.27/windows-386/stripped/hello.exe \
+           go1.15/darwin-amd64/stripped/hello go1.27/darwin-arm64/stripped/hello; do
+    slim "$fixtures/$v" "$(echo "$v" | tr / -)"
   done
   cp "$src/samples/"*.zst "$out/" 2>/dev/null || true
   if [ -n "$gosrc" ]; then
     for f in "$gosrc"/debug/elf/testdata/gcc-*exec "$gosrc"/debug/elf/testdata/libtiffxx.so_ \
              "$gosrc"/debug/elf/testdata/compressed-64.obj; do
       [ -f "$f" ] && cp "$f" "$out/elf-$(basename "$f")"
+    done
+    for f in "$gosrc"/debug/pe/testdata/gcc-*-mingw-*exec; do
+      [ -f "$f" ] && cp "$f" "$out/pe-$(basename "$f")"
+    done
+    for f in gcc-amd64-darwin-exec fat-gcc-386-amd64-darwin-exec; do
+      base64 -d "$gosrc/debug/macho/testdata/$f.base64" >"$out/macho-$f" 2>/dev/null || true
     done
     base64 -d "$gosrc/debug/buildinfo/testdata/notgo/notgo.base64" >"$out/notgo" 2>/dev/null || true
     go_fuzz_corpus "$gosrc/debug/buildinfo/testdata/fuzz/FuzzRead" buildinfo-
@@ -87,6 +104,19 @@ traces)
   # Traces of the older formats (1.5-1.21), from Go 1.21's test data.
   for f in /usr/lib/go-1.21/src/internal/trace/testdata/*_good; do
     [ -f "$f" ] && cp "$f" "$out/old-$(basename "$f")"
+  done
+  ;;
+cores)
+  # The order of fuzz/core.c's executables: the first byte is the index.
+  i=0
+  for v in go1.27/amd64/default go1.21/amd64/default go1.15/amd64/default go1.22/arm64/default; do
+    if [ -f "$fixtures/$v/core.zst" ]; then
+      zstd -qdcf "$fixtures/$v/core.zst" >"$out/tmp-core"
+      python3 "$src/fuzz/shrink-core.py" "$out/tmp-core" "$out/tmp-shrunk"
+      { printf "\\x$(printf %02x $i)"; cat "$out/tmp-shrunk"; } >"$out/core-$(echo "$v" | tr / -)"
+      rm -f "$out/tmp-core" "$out/tmp-shrunk"
+    fi
+    i=$((i + 1))
   done
   ;;
 *) echo "fuzz/corpus.sh: unknown seed kind '$kind'" >&2; exit 2 ;;

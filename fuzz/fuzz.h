@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GORT_FUZZ_TARGET(name, seeds) \
+#define GORT_FUZZ_TARGET(name, seeds, smoke) \
 	void gort_fuzz_##name(const uint8_t *data, size_t size);
 #include "targets.def"
 #undef GORT_FUZZ_TARGET
@@ -49,8 +49,22 @@ int gort_fuzz_check(int rc, const char *call);
  */
 extern void (*gort_fuzz_observe)(int rc, const char *call);
 
-/* Read every byte of s, so that a sanitizer sees an out-of-bounds string. */
+/*
+ * Read every byte of s, so that a sanitizer sees an out-of-bounds string.
+ * Each string is also hashed into gort_fuzz_digest (FNV-1a over the strings
+ * a run returned, in order): the allocation-failure test compares it with
+ * the clean run's to tell an absorbed failure from a wrong answer.
+ */
 void gort_fuzz_touch(struct gort_str s);
 void gort_fuzz_touch_cstr(const char *s);
+extern uint64_t gort_fuzz_digest;
+
+/*
+ * Open data as a binary and run query(bin, no_dwarf) twice: with DWARF
+ * (when the binary has it) and with the built-in tables (the layout and
+ * types targets).
+ */
+void gort_fuzz_binary_twice(const uint8_t *data, size_t size,
+			    void (*query)(gort_binary *bin, int no_dwarf));
 
 #endif

@@ -46,12 +46,5 @@ static void query(gort_binary *bin, int no_dwarf)
 
 void gort_fuzz_layout(const uint8_t *data, size_t size)
 {
-	GORT_OPTS(gort_open_opts, o, .max_decompressed = GORT_FUZZ_MAX_DECOMPRESSED);
-	gort_binary *bin;
-
-	if (GORT_CHECK(gort_binary_open_memory(&bin, data, size, &o)))
-		return;
-	query(bin, 0);
-	query(bin, 1);
-	gort_binary_close(bin);
+	gort_fuzz_binary_twice(data, size, query);
 }

@@ -56,7 +56,9 @@ int gort__binary_section(struct gort_binary *bin, const char *name,
 
 /*
  * Address of a Go symbol ("runtime.buildVersion"). GORT_ENOTFOUND (not
- * recorded) when absent.
+ * recorded) when absent or when the symbol table is corrupt; GORT_ENOMEM
+ * (recorded) when loading the table ran out of memory: not an absence, so
+ * callers pass it on rather than fall back to a guess.
  */
 int gort__binary_go_symbol(struct gort_binary *bin, const char *name,
 			   uint64_t *value);

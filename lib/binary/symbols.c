@@ -126,10 +126,14 @@ static int load(struct gort_binary *bin)
 	pthread_mutex_lock(&bin->sym_lock);
 	if (!bin->syms_done) {
 		rc = collect(bin);
-		if (rc) {
+		if (rc)
 			gort__symtab_free(bin);
-			gort__error_save(&bin->syms_err, rc);
+		if (rc == GORT_ENOMEM) { /* not a property of the file: not kept */
+			pthread_mutex_unlock(&bin->sym_lock);
+			return rc;
 		}
+		if (rc)
+			gort__error_save(&bin->syms_err, rc);
 		bin->syms_done = true;
 	}
 	rc = gort__error_restore(&bin->syms_err);
@@ -158,9 +162,10 @@ int gort__binary_go_symbol(struct gort_binary *bin, const char *name,
 			   uint64_t *value)
 {
 	long i;
+	int rc;
 
-	if (load(bin))
-		return GORT_ENOTFOUND;
+	if ((rc = load(bin)))
+		return rc == GORT_ENOMEM ? rc : GORT_ENOTFOUND;
 	if ((i = find_name(bin, name)) < 0)
 		return GORT_ENOTFOUND;
 	*value = bin->syms[i].value;

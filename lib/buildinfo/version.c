@@ -23,7 +23,9 @@ static int from_symbol(struct gort_binary *bin)
 	uint64_t addr, ptr, len;
 	int rc;
 
-	if (gort__binary_go_symbol(bin, "runtime.buildVersion", &addr))
+	if ((rc = gort__binary_go_symbol(bin, "runtime.buildVersion", &addr)) == GORT_ENOMEM)
+		return rc;
+	if (rc)
 		return gort__fail(GORT_ENOTGO,
 				  "no Go version found (no build info, no runtime.buildVersion symbol)");
 	if ((rc = gort__binary_read_addr(bin, addr, 2u * gort_binary_ptr_size(bin), &hdr)) ||

@@ -84,6 +84,9 @@ static int copy_str(gort_goroutine_iter *it, uint64_t p, uint64_t len, size_t *o
 	if (len > MAX_LABEL_BYTES || it->arena_len + len > MAX_LABEL_BYTES)
 		return gort__fail_addr(GORT_EFORMAT, p, "core: label string of %llu bytes",
 				       (unsigned long long)len);
+	*off = it->arena_len;
+	if (len == 0) /* the arena may not exist yet: no pointer arithmetic on NULL */
+		return 0;
 	if (it->arena_len + len > it->arena_cap) {
 		size_t cap = (it->arena_len + len) * 2 + 64;
 		char *a = gort__realloc(it->arena, cap);
@@ -92,7 +95,6 @@ static int copy_str(gort_goroutine_iter *it, uint64_t p, uint64_t len, size_t *o
 		it->arena = a;
 		it->arena_cap = cap;
 	}
-	*off = it->arena_len;
 	it->arena_len += len;
 	return gort__core_read(it->core, p, it->arena + *off, (size_t)len);
 }
@@ -233,10 +235,12 @@ static int read_labels(gort_goroutine_iter *it, uint64_t p)
 		if (!l)
 			return gort__fail(GORT_ENOMEM, "out of memory");
 		it->labels = l;
+		/* Labels that are all "" leave no arena: offsets are 0 then. */
+		const char *arena = it->arena ? it->arena : "";
 		for (size_t i = 0; i < it->nlabels; i++) {
 			const size_t *o = &it->label_offs[i * 4];
-			l[i].key = gort__str(it->arena + o[0], o[1]);
-			l[i].value = gort__str(it->arena + o[2], o[3]);
+			l[i].key = gort__str(arena + o[0], o[1]);
+			l[i].value = gort__str(arena + o[2], o[3]);
 		}
 		qsort(l, it->nlabels, sizeof(*l), labelcmp);
 	}
@@ -266,16 +270,23 @@ static void creator(gort_core *c, struct gort_goroutine *g)
 }
 
 /* A name from the layout API into buf (NUL-terminated), or `none`. */
-static void name(char *buf, size_t cap, int rc, struct gort_str s, const char *none)
+/*
+ * A name from the layout's tables, else `none`; GORT_ENOMEM passed on
+ * (loading the binary's table ran out: "none" would be a wrong answer).
+ */
+static int name(char *buf, size_t cap, int rc, struct gort_str s, const char *none)
 {
+	if (rc == GORT_ENOMEM)
+		return rc;
 	if (rc || !s.ptr) {
 		snprintf(buf, cap, "%s", none);
-		return;
+		return 0;
 	}
 	if (s.len >= cap)
 		s.len = cap - 1;
 	memcpy(buf, s.ptr, s.len);
 	buf[s.len] = 0;
+	return 0;
 }
 
 static int decode(gort_goroutine_iter *it, uint64_t gp)
@@ -297,13 +308,13 @@ static int decode(gort_goroutine_iter *it, uint64_t gp)
 		return rc;
 	g->status = (uint32_t)v;
 	g->scan = (g->status & GORT_G_SCAN) != 0;
-	name(it->state, sizeof(it->state),
-	     gort_layout_status_name(c->lay, g->status, &s, NULL), s, "???");
-	if ((rc = rd(c, gp, &r->g_waitreason, &v)))
+	if ((rc = name(it->state, sizeof(it->state),
+		       gort_layout_status_name(c->lay, g->status, &s, NULL), s, "???")) ||
+	    (rc = rd(c, gp, &r->g_waitreason, &v)) ||
+	    (rc = name(it->reason, sizeof(it->reason),
+		       v ? gort_layout_wait_reason(c->lay, (unsigned)v, &s, NULL) : GORT_ENOTFOUND,
+		       s, "")))
 		return rc;
-	name(it->reason, sizeof(it->reason),
-	     v ? gort_layout_wait_reason(c->lay, (unsigned)v, &s, NULL) : GORT_ENOTFOUND,
-	     s, "");
 	if ((rc = rd(c, gp, &r->g_waitsince, &v)))
 		return rc;
 	g->wait_since = (int64_t)v;

@@ -418,10 +418,19 @@ int gort__elf_symbols(struct gort_elf *e)
 
 	pthread_mutex_lock(&e->lock);
 	if (!e->symbols_loaded) {
-		e->symbols_rc = load_symbols(e);
+		rc = load_symbols(e);
+		if (rc == GORT_ENOMEM) { /* not a property of the file: not kept */
+			gort__free(e->symbols);
+			e->symbols = NULL;
+			pthread_mutex_unlock(&e->lock);
+			return rc;
+		}
+		if (rc)
+			gort__error_save(&e->symbols_err, rc);
 		e->symbols_loaded = true;
 	}
-	rc = e->symbols_rc;
+	/* Every caller gets the code with its message, not only the first. */
+	rc = gort__error_restore(&e->symbols_err);
 	pthread_mutex_unlock(&e->lock);
 	return rc;
 }

@@ -52,7 +52,7 @@ struct gort_elf {
 	size_t nsymbols;
 	struct gort_elf_symbol *symbols;
 	bool symbols_loaded;
-	int symbols_rc;
+	struct gort_saved_error symbols_err; /* a corrupt table's, kept */
 	pthread_mutex_t lock; /* guards the lazy parts */
 };
 

@@ -32,9 +32,11 @@ static int read_strtab(struct gort_binary *bin, const char *name,
 	uint64_t n;
 	int rc;
 
-	if (bin->format != GORT_FORMAT_ELF ||
-	    gort__elf_symbol(&bin->elf, name, &sym))
-		return GORT_ENOTFOUND; /* not an error: the table answers */
+	if (bin->format != GORT_FORMAT_ELF)
+		return GORT_ENOTFOUND;
+	if ((rc = gort__elf_symbol(&bin->elf, name, &sym)))
+		/* Not an error: the table answers; but running out of memory is. */
+		return rc == GORT_ENOMEM ? rc : GORT_ENOTFOUND;
 	n = sym->size / (2 * (uint64_t)ptr);
 	if (sym->size % (2 * (uint64_t)ptr) || n == 0 || n > MAX_ITEMS)
 		return gort__fail_addr(GORT_EFORMAT, sym->value,
@@ -75,10 +77,14 @@ static int load(struct gort_layout *lay, struct gort__strtab *t, const char *nam
 	pthread_mutex_lock(&lay->lock);
 	if (!t->done) {
 		t->rc = read_strtab(lay->bin, name, t);
-		if (t->rc && t->rc != GORT_ENOTFOUND) {
-			gort__error_save(&t->err, t->rc);
+		if (t->rc && t->rc != GORT_ENOTFOUND)
 			gort__strtab_free(t);
+		if (t->rc == GORT_ENOMEM) { /* not a property of the file: not kept */
+			pthread_mutex_unlock(&lay->lock);
+			return GORT_ENOMEM;
 		}
+		if (t->rc && t->rc != GORT_ENOTFOUND)
+			gort__error_save(&t->err, t->rc);
 		t->done = true;
 	}
 	rc = t->rc;

@@ -39,8 +39,13 @@ static int tls_symbol(struct gort_binary *bin, const char *name, bool variant1,
 	const struct gort_elf_segment *tls = tls_segment(&bin->elf);
 	const struct gort_elf_symbol *sym;
 	uint64_t tcb = 2 * (uint64_t)bin->elf.file.ptr_size;
+	int rc;
 
-	if (!tls || gort__elf_symbol(&bin->elf, name, &sym) || sym->type != STT_TLS)
+	if (!tls)
+		return GORT_ENOTFOUND;
+	if ((rc = gort__elf_symbol(&bin->elf, name, &sym)))
+		return rc == GORT_ENOMEM ? rc : GORT_ENOTFOUND;
+	if (sym->type != STT_TLS)
 		return GORT_ENOTFOUND;
 	if (tls->memsz > (1u << 30) || sym->value >= tls->memsz)
 		return gort__fail_addr(GORT_EFORMAT, sym->value,

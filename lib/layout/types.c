@@ -101,13 +101,18 @@ static int find_moduledata(struct gort_types *t, uint64_t *addr)
 	gort_pclntab *tab;
 	int rc;
 
-	if (!gort__elf_symbol(&t->bin->elf, "runtime.firstmoduledata", &sym)) {
+	if (!(rc = gort__elf_symbol(&t->bin->elf, "runtime.firstmoduledata", &sym))) {
 		*addr = sym->value;
 		return 0;
 	}
+	if (rc == GORT_ENOMEM)
+		return rc;
 	if ((rc = gort_pclntab_open(&tab, t->bin)))
 		return rc;
-	gort__moduledata_load(tab);
+	if ((rc = gort__moduledata_load(tab))) {
+		gort_pclntab_close(tab);
+		return rc;
+	}
 	*addr = tab->md_addr;
 	gort_pclntab_close(tab);
 	if (!*addr)

@@ -29,7 +29,10 @@ int gort_pclntab_open(gort_pclntab **out, gort_binary *bin)
 	}
 	/* Go 1.26+ without a .text section: only moduledata knows the text start. */
 	if (t->version >= GORT_PCLNTAB_GO118 && t->text == 0) {
-		gort__moduledata_load(t);
+		if ((rc = gort__moduledata_load(t))) {
+			gort_pclntab_close(t);
+			return rc;
+		}
 		t->text = t->md_text;
 	}
 	*out = t;
@@ -97,8 +100,10 @@ int gort_pclntab_find_func(gort_pclntab *tab, uint64_t pc, struct gort_func *out
 	if (!tab || !out)
 		return gort__fail(GORT_EINVAL, "gort_pclntab_find_func: NULL argument");
 	if ((rc = gort__func_find(tab, pc, &i)))
-		return gort__fail_addr(rc, pc, "pclntab: no function at 0x%llx",
-				       (unsigned long long)pc);
+		return rc == GORT_ENOTFOUND
+			       ? gort__fail_addr(rc, pc, "pclntab: no function at 0x%llx",
+						 (unsigned long long)pc)
+			       : rc;
 	return func_at(tab, i, out);
 }
 

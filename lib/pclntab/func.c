@@ -154,7 +154,8 @@ int gort__func_funcdata(struct gort_pclntab *t, const struct gort__func *f,
 		/* 1.18+: uint32 offsets from moduledata.gofunc, ^0 = none. */
 		if ((rc = gort__view_u32(&t->funcdata, pos + 4 * (uint64_t)i, &off)))
 			return rc;
-		gort__moduledata_load(t);
+		if ((rc = gort__moduledata_load(t)))
+			return rc;
 		if (off != UINT32_MAX && t->has_gofunc)
 			*addr = t->gofunc + off;
 		return 0;
@@ -201,10 +202,12 @@ void gort__func_find_prefetch(const struct gort_pclntab *t, uint64_t pc)
 int gort__func_find(struct gort_pclntab *t, uint64_t pc, uint32_t *index)
 {
 	uint32_t lo = 0, hi = t->nfunc, mid;
+	int rc;
 
 	if (t->nfunc == 0 || pc < ft_pc(t, 0) || pc >= ft_pc(t, t->nfunc))
 		return GORT_ENOTFOUND;
-	gort__moduledata_load(t);
+	if ((rc = gort__moduledata_load(t)))
+		return rc;
 	if (t->has_findfunctab && pc >= t->minpc && pc < t->maxpc &&
 	    find_bucket(t, pc, index))
 		return 0;

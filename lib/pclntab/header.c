@@ -191,9 +191,9 @@ static int pe_table(struct gort_binary *bin, struct gort_view *data, uint64_t *a
 	struct gort_view span;
 	int rc;
 
-	if (gort__binary_go_symbol(bin, "runtime.pclntab", &start) ||
-	    gort__binary_go_symbol(bin, "runtime.epclntab", &end))
-		return GORT_ENOTFOUND;
+	if ((rc = gort__binary_go_symbol(bin, "runtime.pclntab", &start)) ||
+	    (rc = gort__binary_go_symbol(bin, "runtime.epclntab", &end)))
+		return rc;
 	if (end < start)
 		return gort__fail_addr(GORT_EFORMAT, start,
 				       "pclntab: runtime.epclntab (0x%llx) is below runtime.pclntab",

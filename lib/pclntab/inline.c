@@ -129,7 +129,8 @@ int gort__frames(struct gort_pclntab *t, uint64_t pc, struct gort_frame *frames,
 	*n = 0;
 	if ((rc = func_at_pc(t, pc, &f)))
 		return rc;
-	gort__moduledata_load(t); /* which tables hold the tree */
+	if ((rc = gort__moduledata_load(t))) /* which tables hold the tree */
+		return rc;
 	table = gort__func_pcdata(t, &f, t->inl_pcdata);
 	if (table && (rc = gort__func_funcdata(t, &f, t->inl_funcdata, &tree)))
 		return rc;

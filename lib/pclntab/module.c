@@ -79,9 +79,9 @@ static int find(struct gort_binary *bin, struct gort_pclntab **tab, uint64_t *ad
 		return gort__fail(GORT_ENOMEM, "out of memory reading moduledata");
 	pthread_mutex_init(&t->lock, NULL);
 	*tab = t;
-	if ((rc = gort__pclntab_init(t, bin)))
+	if ((rc = gort__pclntab_init(t, bin)) || (rc = gort__moduledata_locate(t, w, addr)))
 		return rc;
-	if (!(*addr = gort__moduledata_locate(t, w)))
+	if (!*addr)
 		return gort__fail(GORT_ENOTFOUND,
 				  "no moduledata pointing at the pclntab at 0x%llx",
 				  (unsigned long long)t->addr);

@@ -8,8 +8,10 @@
  * variable in .noptrdata (Mach-O __noptrdata, PE .data), found by scanning
  * for its first word, which points at the pclntab header (the same trick
  * works without symbols or section names).
- * Failure is not an error: lookups fall back to binary search, and inline
- * trees to the go:func.* symbol.
+ * Not finding it is not an error: lookups fall back to binary search, and
+ * inline trees to the go:func.* symbol. Running out of memory on the way
+ * is (GORT_ENOMEM, and the next call tries again): a fallback taken then
+ * would answer differently than the file says.
  */
 #include "pclntab.h"
 
@@ -93,22 +95,30 @@ static uint64_t scan_regions(struct gort_pclntab *t, uint64_t *w)
  * (macho.go: "__" + the name with dots made underscores); PE merges them
  * all into .data.
  */
-uint64_t gort__moduledata_locate(struct gort_pclntab *t, uint64_t *w)
+int gort__moduledata_locate(struct gort_pclntab *t, uint64_t *w, uint64_t *out)
 {
 	static const char *const where[] = {".go.module", ".noptrdata", ".data",
 					    ".data.rel.ro", "__go_module",
 					    "__noptrdata", "__data"};
 	uint64_t addr;
+	int rc;
 
-	if (t->bin->format == GORT_FORMAT_ELF && t->bin->elf.nsections == 0)
-		return scan_regions(t, w);
+	*out = 0;
+	if (t->bin->format == GORT_FORMAT_ELF && t->bin->elf.nsections == 0) {
+		*out = scan_regions(t, w);
+		return 0;
+	}
 	for (size_t i = 0; i < GORT_ARRAY_SIZE(where); i++)
-		if ((addr = scan(t, where[i], w)))
-			return addr;
-	if (!gort__binary_go_symbol(t->bin, "runtime.firstmoduledata", &addr) &&
-	    read_words(t, addr, w) && plausible(t, w))
-		return addr;
-	return t->bin->format == GORT_FORMAT_ELF ? 0 : scan_regions(t, w);
+		if ((*out = scan(t, where[i], w)))
+			return 0;
+	rc = gort__binary_go_symbol(t->bin, "runtime.firstmoduledata", &addr);
+	if (rc == GORT_ENOMEM)
+		return rc;
+	if (!rc && read_words(t, addr, w) && plausible(t, w))
+		*out = addr;
+	else if (t->bin->format != GORT_FORMAT_ELF)
+		*out = scan_regions(t, w);
+	return 0;
 }
 
 /*
@@ -127,18 +137,23 @@ int gort__moduledata_gofunc_word(const struct gort_pclntab *t, const uint64_t *w
 	return 40;     /* Go 1.20-1.26 */
 }
 
-static void from_symbols(struct gort_pclntab *t)
+static int from_symbols(struct gort_pclntab *t)
 {
 	uint64_t addr;
+	int rc;
 
 	if (t->version < GORT_PCLNTAB_GO118)
-		return;
+		return 0;
 	/* cmd/link names it go:func.* from Go 1.20, go.func.* before. */
-	if (!gort__binary_go_symbol(t->bin, "go:func.*", &addr) ||
-	    !gort__binary_go_symbol(t->bin, "go.func.*", &addr)) {
+	if ((rc = gort__binary_go_symbol(t->bin, "go:func.*", &addr)) == GORT_ENOTFOUND)
+		rc = gort__binary_go_symbol(t->bin, "go.func.*", &addr);
+	if (rc == GORT_ENOMEM)
+		return rc;
+	if (!rc) {
 		t->gofunc = addr;
 		t->has_gofunc = true;
 	}
+	return 0;
 }
 
 /*
@@ -146,18 +161,23 @@ static void from_symbols(struct gort_pclntab *t)
  * its pcdata/funcdata tables: runtime/symtab.go (_PCDATA_InlTreeIndex,
  * _FUNCDATA_InlTree) of 1.9-1.12 says 1 and 2, of 1.13-1.15 says 2 and 4;
  * from 1.16, 2 and 3. Inline trees before 1.12 had no parentPc: not read.
+ * Without a version, the 1.13-1.15 numbering; but not when finding the
+ * version ran out of memory (GORT_ENOMEM): that guess would be wrong for
+ * a binary that does name its version.
  */
-static void inline_indexes(struct gort_pclntab *t)
+static int inline_indexes(struct gort_pclntab *t)
 {
 	struct gort_str v;
 	unsigned minor = 15;
+	int rc;
 
 	t->inl_pcdata = GORT_PCDATA_INLTREEINDEX;
 	t->inl_funcdata = GORT_FUNCDATA_INLTREE;
 	if (t->version != GORT_PCLNTAB_GO12)
-		return;
-	if (!gort_binary_go_version(t->bin, &v, NULL) && v.len > 4 &&
-	    !memcmp(v.ptr, "go1.", 4)) {
+		return 0;
+	if ((rc = gort_binary_go_version(t->bin, &v, NULL)) == GORT_ENOMEM)
+		return rc;
+	if (!rc && v.len > 4 && !memcmp(v.ptr, "go1.", 4)) {
 		minor = 0;
 		for (size_t i = 4; i < v.len && v.ptr[i] >= '0' && v.ptr[i] <= '9'; i++)
 			minor = minor * 10 + (unsigned)(v.ptr[i] - '0');
@@ -170,19 +190,20 @@ static void inline_indexes(struct gort_pclntab *t)
 	} else {
 		t->inl_funcdata = 4;
 	}
+	return 0;
 }
 
-static void load(struct gort_pclntab *t)
+static int load(struct gort_pclntab *t)
 {
 	uint64_t w[NWORDS], nb;
 	unsigned base = t->version == GORT_PCLNTAB_GO12 ? 9 : 19;
 	struct gort_view v;
+	int rc;
 
-	inline_indexes(t);
-	if (!(t->md_addr = gort__moduledata_locate(t, w))) {
-		from_symbols(t);
-		return;
-	}
+	if ((rc = inline_indexes(t)) || (rc = gort__moduledata_locate(t, w, &t->md_addr)))
+		return rc;
+	if (!t->md_addr)
+		return from_symbols(t);
 	t->minpc = w[base + 1];
 	t->maxpc = w[base + 2];
 	t->md_text = w[base + 3];
@@ -198,18 +219,23 @@ static void load(struct gort_pclntab *t)
 		t->gofunc = w[gort__moduledata_gofunc_word(t, w)];
 		t->has_gofunc = t->gofunc != 0;
 		if (!t->has_gofunc)
-			from_symbols(t);
+			return from_symbols(t);
 	}
+	return 0;
 }
 
-void gort__moduledata_load(struct gort_pclntab *t)
+int gort__moduledata_load(struct gort_pclntab *t)
 {
+	int rc = 0;
+
 	if (atomic_load_explicit(&t->md_done, memory_order_acquire))
-		return;
+		return 0;
 	pthread_mutex_lock(&t->lock);
 	if (!atomic_load_explicit(&t->md_done, memory_order_relaxed)) {
-		load(t);
-		atomic_store_explicit(&t->md_done, true, memory_order_release);
+		/* GORT_ENOMEM is the only error: not kept, the next call retries. */
+		if (!(rc = load(t)))
+			atomic_store_explicit(&t->md_done, true, memory_order_release);
 	}
 	pthread_mutex_unlock(&t->lock);
+	return rc;
 }

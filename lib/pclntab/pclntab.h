@@ -102,7 +102,10 @@ int gort__pclntab_scan(struct gort_pclntab *tab, struct gort_binary *bin);
 int gort__functab_pc(const struct gort_pclntab *tab, uint32_t i, uint64_t *pc);
 int gort__func_read(const struct gort_pclntab *tab, uint32_t i,
 		    struct gort__func *f);
-/* Index of the function holding pc; GORT_ENOTFOUND (not recorded) if none. */
+/*
+ * Index of the function holding pc; GORT_ENOTFOUND (not recorded) if none,
+ * GORT_ENOMEM (recorded) if reading moduledata for findfunctab ran out.
+ */
 int gort__func_find(struct gort_pclntab *tab, uint64_t pc, uint32_t *index);
 /* Start loading the findfunctab bucket of pc (when moduledata is loaded). */
 void gort__func_find_prefetch(const struct gort_pclntab *tab, uint64_t pc);
@@ -166,11 +169,15 @@ void gort__memo_put(struct gort_pclntab *tab, uint64_t pc, const struct gort_fra
 void gort__memo_free(struct gort_pclntab *tab);
 
 /* moduledata.c */
-void gort__moduledata_load(struct gort_pclntab *tab);
-/* Address of the first moduledata, its first NWORDS words in w; 0 if none. */
+/* Reads moduledata once; 0, or GORT_ENOMEM (not kept: the next call retries). */
+int gort__moduledata_load(struct gort_pclntab *tab);
+/*
+ * Address of the first moduledata into *addr, its first NWORDS words in w;
+ * *addr is 0 if none. Returns 0 or GORT_ENOMEM.
+ */
 /* Enough words to reach epclntab in every layout so far. */
 #define GORT_MD_NWORDS 48
-uint64_t gort__moduledata_locate(struct gort_pclntab *tab, uint64_t *w);
+int gort__moduledata_locate(struct gort_pclntab *tab, uint64_t *w, uint64_t *addr);
 /* module.c: [noptrdata, enoptrdata) and [data, edata) of the first moduledata. */
 int gort__moduledata_data_ranges(struct gort_binary *bin, uint64_t r[2][2]);
 /* Word index of gofunc (1.18+), which tells the 1.27 layout from older. */

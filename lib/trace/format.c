@@ -77,16 +77,24 @@ int gort_trace_event_stack(const struct gort_trace_event *ev, uint64_t stack_id,
 	return 0;
 }
 
-/* printStack(w, "\t", frames) after a header line. */
+/*
+ * printStack(w, "\t", frames) after a header line. A stack the generation
+ * lacks prints no frames; running out of memory marks the buffer, so that
+ * the string is GORT_ENOMEM rather than one without its frames.
+ */
 static void put_stack(struct gort_sbuf *b, const struct gort_trace_event *ev,
 		      const char *header, uint64_t id)
 {
 	const struct gort_trace_frame *f;
 	size_t n;
+	int rc;
 
 	gort__sb_printf(b, "\n%s\n", header);
-	if (gort_trace_event_stack(ev, id, &f, &n))
+	if ((rc = gort_trace_event_stack(ev, id, &f, &n))) {
+		if (rc == GORT_ENOMEM)
+			b->oom = true;
 		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		gort__sb_printf(b, "\t%.*s @ 0x%llx\n", (int)f[i].func.len, f[i].func.ptr,
 				(unsigned long long)f[i].pc);

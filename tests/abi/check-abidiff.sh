@@ -19,6 +19,24 @@ for t in $(grep -ho 'typedef struct gort_[a-z0-9_]* gort_[a-z0-9_]*;' "$src"/inc
            awk '{ print $3 }' | sort -u); do
   printf '[suppress_type]\n  type_kind = struct\n  name = %s\n\n' "$t"
 done >"$tmp/opaque.supp"
+# The check itself must be able to fail: against doctored copies of the
+# library's own ABI (tests/abi/abi-edit.py), an added function passes while
+# a removed function and a grown public struct fail.
+compare() { # BASELINE CURRENT: abidiff's exit status
+  local r=0
+  abidiff --suppressions "$tmp/opaque.supp" --no-added-syms "$1" "$2" >/dev/null || r=$?
+  echo $r
+}
+edit=$src/tests/abi/abi-edit.py
+python3 "$edit" remove gort_version_string "$tmp/current.abi" "$tmp/fewer.abi"
+python3 "$edit" grow gort_thread "$tmp/current.abi" "$tmp/grown.abi"
+if [ "$(compare "$tmp/fewer.abi" "$tmp/current.abi")" != 0 ] ||
+   [ "$(compare "$tmp/current.abi" "$tmp/fewer.abi")" = 0 ] ||
+   [ "$(compare "$tmp/current.abi" "$tmp/grown.abi")" = 0 ]; then
+  echo "self-test: abidiff does not tell an addition (allowed) from a removal or a"
+  echo "grown struct (refused): the check below could not fail"
+  exit 1
+fi
 rc=0
 abidiff --suppressions "$tmp/opaque.supp" --no-added-syms "$src/abi/libgoinspect.abi" \
   "$tmp/current.abi" >"$tmp/report" || rc=$?

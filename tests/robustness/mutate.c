@@ -8,35 +8,41 @@
  * checked after every file in sanitizer builds).
  *
  *   gort-mutate --list
- *   gort-mutate TARGET [-s SEED] [-r ROUNDS] [-t SECONDS] FILE...
+ *   gort-mutate TARGET [-s SEED] [-r ROUNDS] [-c CUTS] [-t SECONDS] FILE...
  *   gort-mutate TARGET -s SEED --round R [--save OUT] FILE   one round
  *   gort-mutate TARGET --replay FILE...                      inputs as is
  *
- * A failure prints the target, file, seed and round that reproduce it.
+ * Besides the rounds, -c CUTS runs each file cut short at CUTS offsets
+ * spread over it and at the first few bytes (default 16; a cut is never
+ * mutated otherwise: every header and table ends early somewhere).
+ * A failure prints the target, file, seed and round (or cut) that
+ * reproduce it.
  */
 #include "fuzz.h"
+#include "harness.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-/* LeakSanitizer's interface, present only in sanitizer builds. */
-int __lsan_do_recoverable_leak_check(void) __attribute__((weak));
 void __sanitizer_set_death_callback(void (*cb)(void)) __attribute__((weak));
 
 static const char *cur_target, *cur_file;
 static unsigned long long cur_seed;
 static long cur_round = -1; /* -1: the input unmodified */
+static long cur_cut = -1;   /* >= 0: the input cut to that many bytes */
 
 static void report(const char *what)
 {
 	/* Called from signal handlers: fprintf is acceptable for a dying process. */
 	fprintf(stderr, "gort-mutate: %s: target %s, file %s", what, cur_target,
 		cur_file ? cur_file : "?");
-	if (cur_round >= 0)
+	if (cur_cut >= 0)
+		fprintf(stderr, ", cut to %ld bytes\n  reproduce: head -c %ld %s >OUT; gort-mutate %s --replay OUT\n",
+			cur_cut, cur_cut, cur_file, cur_target);
+	else if (cur_round >= 0)
 		fprintf(stderr, ", seed %llu, round %ld\n  reproduce: gort-mutate %s -s %llu --round %ld --save OUT %s\n",
 			cur_seed, cur_round, cur_target, cur_seed, cur_round, cur_file);
 	else
@@ -117,26 +123,6 @@ static size_t mutate(unsigned char *buf, size_t size)
 	return size;
 }
 
-static unsigned char *load(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf;
-	struct stat st;
-
-	if (!f || fstat(fileno(f), &st) != 0) {
-		perror(path);
-		exit(2);
-	}
-	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-	if (!buf || fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		fprintf(stderr, "%s: cannot read\n", path);
-		exit(2);
-	}
-	fclose(f);
-	*size = (size_t)st.st_size;
-	return buf;
-}
-
 static void run(const struct gort_fuzz_target *t, const unsigned char *in, size_t size,
 		unsigned timeout)
 {
@@ -154,7 +140,7 @@ static void run(const struct gort_fuzz_target *t, const unsigned char *in, size_
 
 static int leak_check(void)
 {
-	if (__lsan_do_recoverable_leak_check && __lsan_do_recoverable_leak_check()) {
+	if (gort_robust_leaked()) {
 		report("memory leaked (after all rounds of this file)");
 		return 1;
 	}
@@ -163,7 +149,7 @@ static int leak_check(void)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: gort-mutate TARGET [-s SEED] [-r ROUNDS] [-t SECONDS] "
+	fprintf(stderr, "usage: gort-mutate TARGET [-s SEED] [-r ROUNDS] [-c CUTS] [-t SECONDS] "
 			"[--round R [--save OUT]] [--replay] FILE...\n"
 			"       gort-mutate --list\n");
 	return 2;
@@ -173,7 +159,7 @@ int main(int argc, char **argv)
 {
 	const struct gort_fuzz_target *t;
 	unsigned long long seed = 1, runs = 0;
-	long rounds = 100, only = -1;
+	long rounds = 100, only = -1, cuts = 16;
 	unsigned timeout = 20;
 	const char *save = NULL;
 	int replay = 0, i, fail = 0;
@@ -194,6 +180,8 @@ int main(int argc, char **argv)
 			seed = strtoull(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "-r"))
 			rounds = strtol(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "-c"))
+			cuts = strtol(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "-t"))
 			timeout = (unsigned)strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--round"))
@@ -216,7 +204,7 @@ int main(int argc, char **argv)
 
 	for (; i < argc; i++) {
 		size_t size, n;
-		unsigned char *orig = load(argv[i], &size), *buf = malloc(size ? size : 1);
+		unsigned char *orig = gort_robust_load(argv[i], &size), *buf = malloc(size ? size : 1);
 
 		if (!buf)
 			abort();
@@ -241,12 +229,23 @@ int main(int argc, char **argv)
 			run(t, buf, n, timeout);
 			runs++;
 		}
+		cur_round = -1;
+		/* Cuts: the first bytes (magic, headers), then evenly spread. */
+		for (long k = 0; only < 0 && !replay && k < 2 * cuts; k++) {
+			size_t cut = k < cuts ? (size_t)k * k * 8 : size / (size_t)cuts * (size_t)(k - cuts);
+			if (cut >= size)
+				continue;
+			cur_cut = (long)cut;
+			run(t, orig, cut, timeout);
+			runs++;
+		}
+		cur_cut = -1;
 		free(buf);
 		free(orig);
 		fail |= leak_check();
 	}
 	fprintf(stderr, "gort-mutate: %s: %llu runs (seed %llu), no crash, hang or error-contract violation%s\n",
 		t->name, runs, seed,
-		__lsan_do_recoverable_leak_check ? (fail ? "; LEAKS" : ", no leak") : "");
+		gort_robust_lsan() ? (fail ? "; LEAKS" : ", no leak") : "");
 	return fail;
 }
