@@ -1,5 +1,6 @@
 /*
- * gort-goroutines: every goroutine of a Go core dump with its stack, in the
+ * gort-goroutines: every goroutine of a Go core dump or of a running Go
+ * process with its stack, in the
  * format of the Go runtime's own traceback (runtime/traceback.go:
  * goroutineheader, traceback2, printcreatedby1) at GOTRACEBACK=crash
  * level, so that tools reading panic dumps read this output too. Argument
@@ -9,14 +10,16 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: gort-goroutines CORE [EXE]\n"
+	fprintf(f, "Usage: gort-goroutines CORE|PID [EXE]\n"
 		   "Print every goroutine of a Go core dump (optionally zstd-compressed)\n"
-		   "as the Go runtime's traceback does. EXE defaults to the executable\n"
-		   "named in the core.\n"
+		   "or of the running process PID as the Go runtime's traceback does.\n"
+		   "EXE defaults to the executable named in the core, or the process's.\n"
+		   "A process is stopped (ptrace) only while its registers are read.\n"
 		   "  --help     print this help\n"
 		   "  --version  print the library version\n");
 }
@@ -108,6 +111,8 @@ static void print_header(const struct gort_goroutine *g, int go_minor)
 		fputs(" (leaked)", stdout);
 	if (g->scan)
 		fputs(" (scan)", stdout);
+	if (g->wait_ns >= 60 * INT64_C(1000000000))
+		printf(", %" PRId64 " minutes", g->wait_ns / (60 * INT64_C(1000000000)));
 	if (g->locked_to_thread)
 		fputs(", locked to thread", stdout);
 	if (!inside)
@@ -188,6 +193,16 @@ static int minor_version(gort_binary *bin)
 	return minor;
 }
 
+/* A process id (digits only), else a core file. */
+static int open_target(gort_core **core, const char *arg, const char *exe)
+{
+	size_t n = strspn(arg, "0123456789");
+
+	if (n && !arg[n] && n < 10)
+		return gort_core_open_pid(core, atoi(arg), exe, NULL);
+	return gort_core_open(core, arg, exe, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	gort_core *core = NULL;
@@ -211,7 +226,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, buf, _IOFBF, sizeof(buf));
-	if ((rc = gort_core_open(&core, argv[1], argc == 3 ? argv[2] : NULL, NULL)) ||
+	if ((rc = open_target(&core, argv[1], argc == 3 ? argv[2] : NULL)) ||
 	    (rc = gort_goroutine_iter_new(&it, core))) {
 		rc = fail(argv[1], rc);
 		goto out;

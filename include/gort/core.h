@@ -1,6 +1,7 @@
 /*
- * libgoinspect: Go processes from their ELF core dumps: memory, threads,
- * every goroutine with its state, and each goroutine's stack.
+ * libgoinspect: Go processes from their ELF core dumps, or running:
+ * memory, threads, every goroutine with its state, and each goroutine's
+ * stack.
  *
  * A core is opened with the executable that produced it (amd64, arm64 and
  * 386 cores; the core may be zstd-compressed, as systemd-coredump keeps
@@ -8,6 +9,9 @@
  * read from the executable. Opening costs the mapping and the ELF headers;
  * goroutines and stacks are decoded as they are asked for, so the cost
  * grows with the goroutines and pages read, not with the core's size.
+ *
+ * A running process (Linux) opens as a gort_core too
+ * (gort_core_open_pid): the same calls then read its memory as they go.
  *
  * Lifetime: a gort_core owns its executable (gort_core_binary) and
  * everything borrowed from it; iterators must be freed before the core.
@@ -39,6 +43,11 @@ struct gort_core_opts {
 	/* 1: open even when the executable's first page differs from the
 	   core's copy of it (a different build): answers may be wrong. */
 	int allow_mismatch;
+	/* gort_core_open_pid only. 1: keep every thread of the process
+	   stopped until gort_core_resume() or gort_core_close(), so that
+	   memory reads see the moment of the register snapshot (as a core
+	   does); 0: resume them as soon as their registers are read. */
+	int keep_stopped;
 };
 
 /* One OS thread of the core (NT_PRSTATUS). */
@@ -74,7 +83,55 @@ GORT_API int gort_core_open_memory(gort_core **out, const void *data,
 				   size_t size, const char *exe_path,
 				   const struct gort_core_opts *opts);
 
-/* Accepts NULL. */
+/*
+ * Open the running process `pid` (Linux) as a core: memory is read from
+ * the process when asked for (process_vm_readv(2), else /proc/PID/mem),
+ * within the readable mappings of /proc/PID/maps, in 4 KiB blocks cached
+ * until the next gort_goroutine_iter_new(); the executable is exe_path, or
+ * NULL for /proc/PID/exe, and must match the process as for a core.
+ * Threads are listed from /proc/PID/task and each is stopped with
+ * PTRACE_SEIZE + PTRACE_INTERRUPT (no signal reaches the process) until
+ * all are stopped; their registers are read (PTRACE_GETREGSET), the
+ * runtime's clock with them (CLOCK_MONOTONIC, gort_core_nanotime), then
+ * they are resumed before this returns unless opts->keep_stopped.
+ *
+ * Consistency: registers and the clock are one instant. Goroutines and
+ * stacks are read later, from the running process: a goroutine parked for
+ * the whole listing reads exactly (its g and its stack do not change while
+ * it is parked); one that runs, or changes state meanwhile, may show a
+ * mix of before and after, or a stack that cannot be followed (an error
+ * from gort_stack_iter_next). With keep_stopped every read sees the
+ * snapshot's instant, at the price of the process standing still.
+ *
+ * The caller needs ptrace access to the process (same user and, under
+ * Yama, ptrace_scope 0 or CAP_SYS_PTRACE). A thread in uninterruptible
+ * sleep delays the return until it stops. Not thread-safe with respect to
+ * other tracers: the calling thread becomes the tracer for the duration.
+ * On success *out is yours: gort_core_close(), which resumes the threads.
+ * Errors: GORT_EINVAL (pid <= 0), GORT_EIO (no such process, ptrace not
+ * permitted: gort_last_error()->sys_errno is the errno), GORT_EFORMAT (the
+ * executable does not match), GORT_EUNSUPPORTED (architecture),
+ * GORT_ETOOLARGE, GORT_ENOMEM, and the errors of gort_binary_open().
+ */
+GORT_API int gort_core_open_pid(gort_core **out, int pid, const char *exe_path,
+				const struct gort_core_opts *opts);
+
+/* The process id of a core opened by gort_core_open_pid, else 0. */
+GORT_API int gort_core_pid(const gort_core *core);
+
+/* Resume the threads that opts->keep_stopped kept stopped; memory reads
+   then see the running process. Nothing for a core file. */
+GORT_API void gort_core_resume(gort_core *core);
+
+/*
+ * The runtime's clock (nanotime: CLOCK_MONOTONIC on Linux) at the moment
+ * the core shows: for a live process, read while its threads were
+ * stopped. A core file holds no such reading: GORT_ENOTFOUND.
+ * Errors: GORT_ENOTFOUND, GORT_EINVAL.
+ */
+GORT_API int gort_core_nanotime(const gort_core *core, int64_t *out);
+
+/* Accepts NULL; resumes a live process's threads. */
 GORT_API void gort_core_close(gort_core *core);
 
 /* The executable, borrowed from the core (valid until gort_core_close). */
@@ -86,7 +143,7 @@ GORT_API int gort_core_arch(const gort_core *core);
 /* Load bias of the executable (non-zero for PIE). */
 GORT_API uint64_t gort_core_load_bias(const gort_core *core);
 
-/* Threads in the core, in note order. */
+/* Threads in the core, in note order (a live process: by thread id). */
 GORT_API size_t gort_core_thread_count(const gort_core *core);
 /* Errors: GORT_EINVAL (i out of range). */
 GORT_API int gort_core_thread_at(const gort_core *core, size_t i,
@@ -139,6 +196,12 @@ struct gort_goroutine {
 	uint64_t stack_hi;  /* g.stack.hi: one past its highest address */
 	size_t nlabels;     /* number of labels */
 	const struct gort_label *labels; /* sorted by key */
+	/* How long it has been waiting, in ns: gort_core_nanotime() minus
+	   wait_since, for a goroutine waiting or in a system call whose
+	   wait_since is set (the runtime sets it when a garbage collection
+	   finds it blocked); -1 otherwise. The runtime prints it in minutes,
+	   when at least one (runtime/traceback.go: goroutineheader). */
+	int64_t wait_ns;
 };
 
 /* One frame of a goroutine's stack, innermost first. */

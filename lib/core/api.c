@@ -7,6 +7,8 @@ void gort_core_close(gort_core *core)
 {
 	if (!core)
 		return;
+	if (core->pid)
+		gort__live_close(core);
 	gort_layout_close(core->lay);
 	gort_pclntab_close(core->tab);
 	gort_binary_close(core->bin);
@@ -92,6 +94,51 @@ int gort_core_open_memory(gort_core **out, const void *data, size_t size,
 	if (!out || (!data && size))
 		return gort__fail(GORT_EINVAL, "gort_core_open_memory: NULL argument");
 	return core_open(out, NULL, data, size, exe_path, opts);
+}
+
+int gort_core_open_pid(gort_core **out, int pid, const char *exe_path,
+		       const struct gort_core_opts *opts)
+{
+	gort_core *c;
+	int rc;
+
+	if (!out)
+		return gort__fail(GORT_EINVAL, "gort_core_open_pid: NULL argument");
+	*out = NULL;
+	if (pid <= 0)
+		return gort__fail(GORT_EINVAL, "gort_core_open_pid: pid %d", pid);
+	if ((rc = gort__opts_check(opts, sizeof(*opts), "gort_core_opts")))
+		return rc;
+	if (!(c = gort__calloc(1, sizeof(*c))))
+		return gort__fail(GORT_ENOMEM, "out of memory opening process %d", pid);
+	c->pid = pid;
+	if ((rc = gort__live_open(c, exe_path, opts))) {
+		gort_core_close(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+int gort_core_pid(const gort_core *core)
+{
+	return core ? core->pid : 0;
+}
+
+void gort_core_resume(gort_core *core)
+{
+	if (core && core->pid)
+		gort__live_detach(core);
+}
+
+int gort_core_nanotime(const gort_core *core, int64_t *out)
+{
+	if (!core || !out)
+		return gort__fail(GORT_EINVAL, "gort_core_nanotime: NULL argument");
+	*out = core->now;
+	if (!core->now)
+		return gort__fail(GORT_ENOTFOUND, "core: no reading of the runtime's clock");
+	return 0;
 }
 
 gort_binary *gort_core_binary(gort_core *core)

@@ -4,6 +4,7 @@
  * Reading order for a newcomer:
  *   mem.c        the core's ELF headers, notes (threads, auxv, files),
  *                memory reads by address (core first, then executable)
+ *   live.c       a running process as a core: /proc, ptrace snapshot
  *   rt.c         the runtime's structures (offsets through the layout
  *                API), runtime.allgs, special functions
  *   allgs.c      runtime.allgs in stripped executables (from code)
@@ -65,6 +66,16 @@ struct gort_core {
 	int rt_rc;
 	struct gort_saved_error rt_err;
 	struct gort__rt rt;
+
+	/* Runtime nanotime of the moment the core shows, 0 when unknown. */
+	int64_t now;
+	/* A live process (live.c): pid 0 for a core file. */
+	int pid;
+	int live_memfd; /* /proc/PID/mem once process_vm_readv is refused */
+	bool live_no_vm;
+	struct gort__live_page *live_pages; /* read cache */
+	struct gort__live_thread *live_threads;
+	size_t live_nthreads, live_cap;
 };
 
 /* mem.c */
@@ -72,6 +83,20 @@ int gort__core_parse(struct gort_core *c);
 int gort__core_check_exe(struct gort_core *c, bool allow_mismatch);
 int gort__core_read(struct gort_core *c, uint64_t addr, void *buf, size_t n);
 int gort__core_uptr(struct gort_core *c, uint64_t addr, uint64_t *out);
+const struct gort__seg *gort__core_seg(const struct gort_core *c, uint64_t addr);
+bool gort__core_regmap_ok(int arch);
+int gort__core_regs(const struct gort_core *c, const struct gort_view *r,
+		    struct gort_thread *t);
+void gort__core_auxv(struct gort_core *c, const struct gort_view *d);
+
+/* live.c */
+int gort__live_open(struct gort_core *c, const char *exe_path,
+		    const struct gort_core_opts *opts);
+int gort__live_read(struct gort_core *c, uint64_t addr, uint8_t *buf, size_t n,
+		    size_t *got);
+void gort__live_forget(struct gort_core *c);
+void gort__live_detach(struct gort_core *c);
+void gort__live_close(struct gort_core *c);
 int gort__core_uint(struct gort_core *c, uint64_t addr, uint64_t size,
 		    uint64_t *out);
 

@@ -17,7 +17,10 @@
 #define MAX_LABEL_BYTES (1u << 20)
 #define MAX_NAME 128
 
-/* _Gdead (runtime/runtime2.go, 6 in every release). */
+/* _Gsyscall, _Gwaiting, _Gdead (runtime/runtime2.go, the same in every
+   release). */
+#define G_SYSCALL 3u
+#define G_WAITING 4u
 #define G_DEAD 6u
 
 struct gort_goroutine_iter {
@@ -44,6 +47,8 @@ int gort_goroutine_iter_new(gort_goroutine_iter **out, gort_core *core)
 	*out = NULL;
 	if ((rc = gort__rt_load(core)))
 		return rc;
+	if (core->pid)
+		gort__live_forget(core); /* a new listing reads memory anew */
 	if ((rc = gort__core_uptr(core, core->rt.allgs, &ptr)) ||
 	    (rc = gort__core_uptr(core, core->rt.allgs + core->ptr_size, &len)))
 		return rc;
@@ -295,6 +300,7 @@ static int decode(gort_goroutine_iter *it, uint64_t gp)
 	const struct gort__rt *r = &c->rt;
 	struct gort_goroutine *g = &it->cur;
 	uint64_t v, m;
+	uint32_t st;
 	struct gort_func f;
 	struct gort_str s = {NULL, 0};
 	int rc;
@@ -318,6 +324,11 @@ static int decode(gort_goroutine_iter *it, uint64_t gp)
 	if ((rc = rd(c, gp, &r->g_waitsince, &v)))
 		return rc;
 	g->wait_since = (int64_t)v;
+	g->wait_ns = -1;
+	/* runtime/traceback.go: goroutineheader's waitfor. */
+	st = g->status & ~GORT_G_SCAN;
+	if ((st == G_WAITING || st == G_SYSCALL) && g->wait_since && c->now)
+		g->wait_ns = c->now - g->wait_since;
 	if ((rc = rd(c, gp, &r->g_lockedm, &v)))
 		return rc;
 	g->locked_to_thread = v != 0;

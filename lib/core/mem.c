@@ -51,14 +51,42 @@ static const struct regmap *regmap_of(int arch)
 	}
 }
 
+bool gort__core_regmap_ok(int arch)
+{
+	return regmap_of(arch) != NULL;
+}
+
+/* PC, SP, FP and LR from registers laid out as NT_PRSTATUS's pr_reg (also
+   what PTRACE_GETREGSET NT_PRSTATUS gives). */
+int gort__core_regs(const struct gort_core *c, const struct gort_view *r,
+		    struct gort_thread *t)
+{
+	const struct regmap *rm = regmap_of(c->arch);
+	unsigned w = c->ptr_size;
+	uint64_t v;
+
+	if (!gort__view_has(r, 0, (uint64_t)rm->nregs * w))
+		return gort__fail_at(GORT_ETRUNCATED, r->file_off,
+				     "core: %llu bytes of registers, %u expected",
+				     (unsigned long long)r->size, rm->nregs * w);
+	gort__view_uptr(r, (uint64_t)rm->pc * w, &t->pc);
+	gort__view_uptr(r, (uint64_t)rm->sp * w, &t->sp);
+	gort__view_uptr(r, (uint64_t)rm->fp * w, &t->fp);
+	t->lr = 0;
+	if (rm->lr != UINT32_MAX && !gort__view_uptr(r, (uint64_t)rm->lr * w, &v))
+		t->lr = v;
+	return 0;
+}
+
 static int add_thread(struct gort_core *c, const struct gort_view *d)
 {
 	const struct regmap *rm = regmap_of(c->arch);
 	unsigned w = c->ptr_size;
 	struct gort_thread t = {0};
+	struct gort_view regs;
 	uint32_t pid;
-	uint64_t v;
 	struct gort_thread *nt;
+	int rc;
 
 	/* pr_pid follows siginfo (12), pr_cursig (2+2 pad), two sigsets. */
 	if (gort__view_u32(d, 12 + 4 + 2 * (uint64_t)w, &pid) ||
@@ -66,12 +94,10 @@ static int add_thread(struct gort_core *c, const struct gort_view *d)
 		return gort__fail_at(GORT_ETRUNCATED, d->file_off,
 				     "core: NT_PRSTATUS note of %llu bytes is too short",
 				     (unsigned long long)d->size);
+	gort__view_sub(d, rm->reg_off, (uint64_t)rm->nregs * w, &regs);
+	if ((rc = gort__core_regs(c, &regs, &t)))
+		return rc;
 	t.tid = pid;
-	gort__view_uptr(d, rm->reg_off + (uint64_t)rm->pc * w, &t.pc);
-	gort__view_uptr(d, rm->reg_off + (uint64_t)rm->sp * w, &t.sp);
-	gort__view_uptr(d, rm->reg_off + (uint64_t)rm->fp * w, &t.fp);
-	if (rm->lr != UINT32_MAX && !gort__view_uptr(d, rm->reg_off + (uint64_t)rm->lr * w, &v))
-		t.lr = v;
 	nt = gort__realloc(c->threads, (c->nthreads + 1) * sizeof(*nt));
 	if (!nt)
 		return gort__fail(GORT_ENOMEM, "core: %zu threads", c->nthreads + 1);
@@ -80,7 +106,7 @@ static int add_thread(struct gort_core *c, const struct gort_view *d)
 	return 0;
 }
 
-static void read_auxv(struct gort_core *c, const struct gort_view *d)
+void gort__core_auxv(struct gort_core *c, const struct gort_view *d)
 {
 	uint64_t i, k, v, w = c->ptr_size;
 
@@ -155,7 +181,7 @@ static int read_notes(struct gort_core *c, const struct gort_elf_segment *ph)
 		if (type == NT_PRSTATUS && (rc = add_thread(c, &desc)))
 			return rc;
 		if (type == NT_AUXV)
-			read_auxv(c, &desc);
+			gort__core_auxv(c, &desc);
 		if (type == NT_FILE && (rc = read_files(c, &desc)))
 			return rc;
 	}
@@ -203,7 +229,7 @@ int gort__core_parse(struct gort_core *c)
 }
 
 /* The segment holding addr, by binary search; NULL if none. */
-static const struct gort__seg *seg_of(const struct gort_core *c, uint64_t addr)
+const struct gort__seg *gort__core_seg(const struct gort_core *c, uint64_t addr)
 {
 	size_t lo = 0, hi = c->nsegs;
 
@@ -227,9 +253,12 @@ static const struct gort__seg *seg_of(const struct gort_core *c, uint64_t addr)
 static int read_some(struct gort_core *c, uint64_t addr, uint8_t *buf,
 		     size_t n, size_t *got)
 {
-	const struct gort__seg *s = seg_of(c, addr);
+	const struct gort__seg *s;
 	struct gort_view v;
 
+	if (c->pid)
+		return gort__live_read(c, addr, buf, n, got);
+	s = gort__core_seg(c, addr);
 	if (s && addr - s->vaddr < s->filesz) {
 		uint64_t in = s->filesz - (addr - s->vaddr);
 		*got = n < in ? n : (size_t)in;
@@ -316,7 +345,7 @@ int gort__core_check_exe(struct gort_core *c, bool allow_mismatch)
 		if (e->segments[i].type == PT_LOAD && e->segments[i].offset == 0 &&
 		    e->segments[i].vaddr < base)
 			base = e->segments[i].vaddr;
-	if (base == UINT64_MAX || !(s = seg_of(c, base + c->bias)) ||
+	if (base == UINT64_MAX || !(s = gort__core_seg(c, base + c->bias)) ||
 	    s->vaddr != base + c->bias || s->filesz == 0)
 		return 0; /* nothing dumped to compare with */
 	len = s->filesz < 4096 ? s->filesz : 4096;

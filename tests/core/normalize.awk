@@ -6,7 +6,11 @@
 #  - locations lose ` fp=0x... sp=0x... pc=0x...`;
 #  - running goroutines keep their header only: the runtime printed their
 #    stacks while the core was being made, from elsewhere;
-#  - with -v labels=0, labels in headers are dropped.
+#  - with -v labels=0, labels in headers are dropped;
+#  - with -v live=1 (a running process listed, then its SIGQUIT dump):
+#    goroutine 0 (an M's g0, which the runtime's signal dump shows) is
+#    dropped, and running and runnable goroutines, which may have moved
+#    between the two, keep only their id.
 # Anything outside goroutine blocks (the panic message, lines from the
 # fixture recipe) is ignored.
 function flush() {
@@ -24,6 +28,14 @@ function flush() {
 	}
 	id = $2
 	running = (h ~ /\[running[],]/)
+	if (live && id == 0) {
+		id = ""
+		next
+	}
+	if (live && h ~ /\[(running|runnable)[],]/) {
+		running = 1
+		h = "goroutine " id " [running or runnable]:"
+	}
 	block = sprintf("%010d %s\n", id, h)
 	next
 }

@@ -1,14 +1,23 @@
 /*
  * Cores: a fixture core (Go 1.27, amd64) read through the public API, and
  * damaged copies of it (truncated at every structure boundary, notes
- * removed or corrupted, another executable), which must fail cleanly.
+ * removed or corrupted, another executable), which must fail cleanly;
+ * the same fixture program running, opened live.
  */
+
+extern char **environ;
 #include "testutil.h"
 #include "core/core.h"
 #include "io/source.h"
 
 #include <elf.h>
+#include <errno.h>
 #include <glob.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,6 +324,140 @@ static void test_allgs_from_code(void **state)
 	assert_true(n >= 2);
 }
 
+/* Thread states of a process, from /proc/PID/task/N/stat: how many are
+   in a ptrace stop ('t'). */
+static int traced_threads(pid_t pid, int *all)
+{
+	char pat[64];
+	glob_t gl;
+	int n = 0;
+
+	snprintf(pat, sizeof(pat), "/proc/%d/task/*/stat", (int)pid);
+	*all = 0;
+	if (glob(pat, 0, NULL, &gl))
+		return 0;
+	for (size_t i = 0; i < gl.gl_pathc; i++) {
+		char buf[512], *p;
+		FILE *f = fopen(gl.gl_pathv[i], "r");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) && p[1] == ' ') {
+			(*all)++;
+			n += p[2] == 't';
+		}
+		fclose(f);
+	}
+	globfree(&gl);
+	return n;
+}
+
+static int64_t monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * The fixture program running `crash 1h` (goroutines parked, main asleep):
+ * opened live, its goroutines and stacks read, its threads stopped only
+ * with keep_stopped, its clock read at the snapshot; wrong pids and
+ * executables refused.
+ */
+static void test_live(void **state)
+{
+	char *argv[] = {(char *)exe_path(), "crash", "1h", NULL};
+	char other[4096];
+	GORT_OPTS(gort_core_opts, keep, .keep_stopped = 1);
+	gort_core *c;
+	gort_goroutine_iter *it;
+	const struct gort_goroutine *g;
+	pid_t pid;
+	int64_t before, now;
+	int rc, n = 0, all, st;
+	(void)state;
+
+	TU_REQUIRE_FIXTURE(exe_path());
+	assert_int_equal(gort_core_open_pid(&c, 0, NULL, NULL), GORT_EINVAL);
+	assert_null(c);
+	assert_int_equal(gort_core_open_pid(NULL, 1, NULL, NULL), GORT_EINVAL);
+	assert_int_equal(posix_spawn(&pid, argv[0], NULL, NULL, argv, environ), 0);
+	usleep(1500 * 1000);
+	before = monotonic_ns();
+	rc = gort_core_open_pid(&c, pid, NULL, NULL);
+	if (rc == GORT_EIO && gort_last_error()->sys_errno == EPERM) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		skip();
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(gort_core_pid(c), pid);
+	assert_true(gort_core_thread_count(c) >= 2);
+	assert_int_equal(gort_core_nanotime(c, &now), 0);
+	assert_true(now >= before && now <= monotonic_ns());
+	assert_int_equal(traced_threads(pid, &all), 0); /* resumed at once */
+	assert_int_equal(gort_goroutine_iter_new(&it, c), 0);
+	while ((rc = gort_goroutine_iter_next(it, &g)) != GORT_EEND) {
+		assert_int_equal(rc, 0);
+		if (g->wait_ns >= 0)
+			assert_true(g->wait_ns == now - g->wait_since);
+		if (g->id == 1) {
+			gort_stack_iter *si;
+			const struct gort_stack_frame *f;
+			int crash = 0;
+			assert_string_equal(g->wait_reason, "sleep");
+			assert_int_equal(gort_stack_iter_new(&si, c, g), 0);
+			while (gort_stack_iter_next(si, &f) == 0)
+				crash |= gort__str_eq(f->function, "main.crash");
+			gort_stack_iter_free(si);
+			assert_true(crash);
+		}
+		n++;
+	}
+	gort_goroutine_iter_free(it);
+	assert_true(n >= 25);
+	gort_core_close(c);
+
+	/* keep_stopped: every thread in a ptrace stop until resumed. */
+	assert_int_equal(gort_core_open_pid(&c, pid, exe_path(), &keep), 0);
+	assert_int_equal(traced_threads(pid, &all), all);
+	assert_true(all >= 2);
+	gort_core_resume(c);
+	assert_int_equal(traced_threads(pid, &all), 0);
+	gort_core_close(c);
+
+	snprintf(other, sizeof(other), "%s", tu_fixture("go1.26/amd64/default/prog"));
+	if (tu_exists(other)) {
+		assert_int_equal(gort_core_open_pid(&c, pid, other, NULL), GORT_EFORMAT);
+		assert_non_null(strstr(gort_last_error()->message, "does not match"));
+	}
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	/* Gone. */
+	assert_int_equal(gort_core_open_pid(&c, pid, NULL, NULL), GORT_EIO);
+	assert_null(c);
+}
+
+/* A core holds no clock reading: no wait durations. */
+static void test_no_clock(void **state)
+{
+	gort_core *c;
+	gort_goroutine_iter *it;
+	const struct gort_goroutine *g;
+	int64_t now;
+	(void)state;
+
+	TU_REQUIRE_FIXTURE(core_path());
+	assert_int_equal(gort_core_open(&c, core_path(), exe_path(), NULL), 0);
+	assert_int_equal(gort_core_nanotime(c, &now), GORT_ENOTFOUND);
+	assert_int_equal(gort_core_pid(c), 0);
+	assert_int_equal(gort_goroutine_iter_new(&it, c), 0);
+	while (gort_goroutine_iter_next(it, &g) == 0)
+		assert_true(g->wait_ns == -1);
+	gort_goroutine_iter_free(it);
+	gort_core_close(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +466,8 @@ int main(void)
 		cmocka_unit_test(test_bad_notes),
 		cmocka_unit_test(test_wrong_inputs),
 		cmocka_unit_test(test_allgs_from_code),
+		cmocka_unit_test(test_live),
+		cmocka_unit_test(test_no_clock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
