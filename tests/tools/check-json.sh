@@ -3,7 +3,9 @@
 # fixture binaries of several Go releases and architectures, each JSON line
 # parses, follows the schema in docs/json.md, and turned back into the text
 # format equals the text output (gort-funcs, gort-addr2line -i, gort-version
-# -m, gort-nm and gort-nm -moduledata); gort-trace's below.
+# -m, gort-nm and gort-nm -moduledata); gort-trace's and gort-goroutines'
+# (on fixture cores: every goroutine's id, status, frames and creator, also
+# grouped) below.
 set -euo pipefail
 build=$(cd "$1" && pwd) src=$(cd "$2" && pwd)
 fixtures=${GORT_FIXTURES_DIR:-}
@@ -139,3 +141,69 @@ for v in 1.15 1.21 1.22 1.25 1.27; do
 done
 [ $nt -gt 0 ] || { echo "FAIL: no fixture traces"; exit 1; }
 echo "$nt fixture traces: gort-trace dump, count and stats --json agree with their text"
+
+
+# gort-goroutines: JSON back to the runtime's traceback format (header up to
+# the status, frames, creator) must equal the text; grouped JSON must list
+# every goroutine once, each group's object being one of its goroutines.
+ncores=0
+while IFS= read -r core; do
+  ncores=$((ncores + 1))
+  dir=${core%/core.zst}
+  "$ex/gort-goroutines" "$core" "$dir/prog" >"$tmp/g.txt" 2>/dev/null || true
+  "$ex/gort-goroutines" --json "$core" "$dir/prog" >"$tmp/g.json" 2>/dev/null || true
+  "$ex/gort-goroutines" --group --json "$core" "$dir/prog" >"$tmp/gg.json" 2>/dev/null || true
+  $py - "$tmp/g.json" "$tmp/gg.json" >"$tmp/g.back" <<'PY'
+import json, re, sys
+KEYS = {"id", "addr", "status", "wait_reason", "wait_ns", "wait_minutes", "scan",
+        "locked_to_thread", "m_id", "thread_id", "start_pc", "start_func",
+        "stack_lo", "stack_hi", "labels", "created_by", "frames", "stack_error"}
+def fn(name):  # runtime/traceback.go: printFuncName
+    if name == "runtime.gopanic":
+        return "panic"
+    i, j = name.find("["), name.rfind("]")
+    return name[:i] + "[...]" + name[j + 1:] if 0 <= i < j else name
+gs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+for k, g in enumerate(gs):
+    assert set(g) <= KEYS, set(g) - KEYS
+    waiting = g["status"] in ("waiting", "leaked") and g.get("wait_reason")
+    if k:
+        print()
+    print("goroutine %d [%s" % (g["id"], g["wait_reason"] if waiting else g["status"]))
+    if "stack_error" in g and not g["frames"] and g["status"] == "running":
+        print("\tgoroutine running on other thread; stack unavailable")
+    for f in g["frames"]:
+        print(fn(f["function"]) + "(...)")
+        off = " +0x%x" % (f["pc"] - f["entry"]) if not f["inlined"] and f["pc"] > f["entry"] else ""
+        print("\t%s:%d%s" % (f["file"], f["line"], off))
+    c = g.get("created_by")
+    if c and g["id"] != 1:
+        print("created by " + fn(c["function"]) +
+              (" in goroutine %d" % c["goroutine"] if "goroutine" in c else ""))
+        off = " +0x%x" % (c["pc"] - c["entry"]) if c["pc"] > c["entry"] else ""
+        print("\t%s:%d%s" % (c["file"], c["line"], off))
+byid = {g["id"]: g for g in gs}
+seen = []
+for l in open(sys.argv[2], encoding="utf-8"):
+    o = json.loads(l)
+    assert o["count"] == len(o["ids"]) and o["goroutine"]["id"] in o["ids"], o
+    first = dict(o["goroutine"])
+    for i in o["ids"]:
+        a, b = dict(byid[i]), dict(first)
+        for x in (a, b):
+            for key in ("id", "addr", "wait_ns", "wait_minutes", "m_id", "thread_id",
+                        "stack_lo", "stack_hi", "start_pc"):
+                x.pop(key, None)
+            for f in x["frames"]:
+                f.pop("sp", None)
+        assert a == b, (i, o["goroutine"]["id"])
+    seen += o["ids"]
+assert sorted(seen) == sorted(byid), "groups do not list every goroutine once"
+PY
+  # Headers are compared up to the status; the rest is checked by the
+  # crash-dump test.
+  sed -E 's/^(goroutine [0-9]+ \[[^],]*).*$/\1/; s/^(goroutine .*) labels:\{.*$/\1/' "$tmp/g.txt" >"$tmp/g.norm"
+  cmp -s "$tmp/g.norm" "$tmp/g.back" || { echo "FAIL: gort-goroutines --json differs from text on $core"; diff "$tmp/g.norm" "$tmp/g.back" | head; exit 1; }
+done < <(find "$fixtures" -name core.zst -path '*/amd64/*' | sort -V)
+[ $ncores -gt 0 ]
+echo "$ncores cores: gort-goroutines --json (also --group) agrees with its text"
