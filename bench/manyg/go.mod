@@ -1,0 +1,3 @@
+module example.com/manyg
+
+go 1.19
