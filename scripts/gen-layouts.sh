@@ -12,6 +12,15 @@
 #                                     the same, but exit 77 unless every
 #                                     reference build was already made once
 #                                     (tests/layout/check-tables.sh)
+#   scripts/gen-layouts.sh --check-sources [--cached-only]
+#                                     check the method for releases with no
+#                                     toolchain: the layouts and string
+#                                     tables layoutgen computes from each
+#                                     toolchain's own runtime sources
+#                                     (source.go) must equal what its
+#                                     reference builds' DWARF says, for
+#                                     every release and GOARCH (exit 1 on
+#                                     any difference)
 #
 # How: the tiny program in scripts/layoutgen/ref is cross-compiled (CGO off,
 # default flags, so with DWARF) by every Go toolchain in /usr/lib/go-1.NN
@@ -36,12 +45,13 @@ ARCHES="amd64 arm64 386 arm ppc64le s390x riscv64"
 
 cd "$(dirname "$0")/.."
 src=$(pwd)
-check=0 cached_only=0
+check=0 cached_only=0 sources=0
 for arg in "$@"; do
   case "$arg" in
   --check) check=1 ;;
+  --check-sources) check=1 sources=1 ;;
   --cached-only) cached_only=1 ;;
-  *) echo "usage: $0 [--check [--cached-only]]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--check | --check-sources] [--cached-only]" >&2; exit 2 ;;
   esac
 done
 
@@ -91,6 +101,33 @@ done
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 host=$("/usr/lib/go-$newest/bin/go" env GOHOSTARCH)
+
+if [ $sources = 1 ]; then
+  gen=$out/layoutgen
+  (cd scripts/layoutgen && goenv "$host" "/usr/lib/go-$newest/bin/go" build -o "$gen" .)
+  fail=0
+  for r in $RELEASES; do
+    for a in $ARCHES; do
+      # The build tags the toolchain itself sets (default GOEXPERIMENTs,
+      # GOAMD64=v1, GOARM...): the files it compiles are the ones read.
+      # Go 1.15 had none (context.ToolTags came with 1.17).
+      tags=-
+      if [ "${r#1.}" -ge 17 ]; then
+        tags=$(cd scripts/layoutgen/ref && goenv "$a" "/usr/lib/go-$r/bin/go" list \
+          -f '{{join context.ToolTags ","}}' runtime)
+      fi
+      if ! "$gen" -compare "go$r:$a:$out/go$r/$a/ref" "go$r:$a:src:${tags:--}:/usr/lib/go-$r/src"; then
+        fail=1
+      fi
+    done
+  done
+  if [ $fail = 1 ]; then
+    echo "gen-layouts: layouts from sources differ from DWARF" >&2
+    exit 1
+  fi
+  echo "gen-layouts: layouts from sources equal DWARF for ${#specs[@]} builds"
+  exit 0
+fi
 (cd scripts/layoutgen && goenv "$host" "/usr/lib/go-$newest/bin/go" run . "$tmp" "${specs[@]}")
 
 if [ $check = 1 ]; then

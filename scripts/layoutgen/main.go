@@ -80,6 +80,7 @@ type build struct {
 	fields  [][]slot
 	waits   []string
 	status  []string
+	files   []string // sources read (source builds only)
 }
 
 func die(format string, args ...any) {
@@ -181,10 +182,13 @@ func buildVersion(f *elf.File, syms []elf.Symbol) string {
 	return ""
 }
 
+// load reads one build: go1.NN:GOARCH:PATH (a reference binary) or
+// go1.NN:GOARCH:src:TAGS:DIR (runtime sources under DIR, a GOROOT/src,
+// with the comma-separated build tags TAGS, or - for none).
 func load(spec string) *build {
 	parts := strings.SplitN(spec, ":", 3)
 	if len(parts) != 3 || !strings.HasPrefix(parts[0], "go1.") {
-		die("bad argument %q (want go1.NN:GOARCH:PATH)", spec)
+		die("bad argument %q (want go1.NN:GOARCH:PATH or go1.NN:GOARCH:src:TAGS:DIR)", spec)
 	}
 	b := &build{release: strings.TrimPrefix(parts[0], "go"), arch: parts[1]}
 	minor, err := strconv.Atoi(strings.TrimPrefix(parts[0], "go1."))
@@ -192,6 +196,15 @@ func load(spec string) *build {
 		die("bad argument %q", spec)
 	}
 	b.minor = minor
+	if src := strings.SplitN(parts[2], ":", 3); len(src) == 3 && src[0] == "src" {
+		var tags []string
+		if src[1] != "-" {
+			tags = strings.Split(src[1], ",")
+		}
+		b.version = sourceVersion(src[2], parts[0])
+		loadSource(b, src[2], tags)
+		return b
+	}
 	f, err := elf.Open(parts[2])
 	if err != nil {
 		die("%s: %v", parts[2], err)
@@ -270,9 +283,58 @@ func ident(b *build) string {
 	return "go1_" + strconv.Itoa(b.minor) + "_" + b.arch
 }
 
+// compare reports every difference between two builds' slots and string
+// tables (the DWARF of a reference build against its release's sources).
+func compare(a, b *build) bool {
+	same := true
+	diff := func(format string, args ...any) {
+		fmt.Fprintf(os.Stderr, "layoutgen: go%s/%s: "+format+"\n",
+			append([]any{a.release, a.arch}, args...)...)
+		same = false
+	}
+	for i, c := range catalogue {
+		if a.sizes[i] != b.sizes[i] {
+			diff("%s.SIZE %v != %v", c.typ, a.sizes[i], b.sizes[i])
+		}
+		for j, f := range c.fields {
+			if a.fields[i][j] != b.fields[i][j] {
+				diff("%s.%s %v != %v", c.typ, f, a.fields[i][j], b.fields[i][j])
+			}
+		}
+	}
+	if !equal(a.waits, b.waits) {
+		diff("wait reasons %q != %q", a.waits, b.waits)
+	}
+	if !equal(a.status, b.status) {
+		diff("status names %q != %q", a.status, b.status)
+	}
+	return same
+}
+
 func main() {
+	if len(os.Args) == 4 && os.Args[1] == "-compare" {
+		a, b := load(os.Args[2]), load(os.Args[3])
+		if a.release != b.release || a.arch != b.arch || !compare(a, b) {
+			os.Exit(1)
+		}
+		return
+	}
+	if len(os.Args) == 3 && os.Args[1] == "-files" {
+		for _, f := range load(os.Args[2]).files {
+			fmt.Println(f)
+		}
+		return
+	}
+	if len(os.Args) == 4 && os.Args[1] == "-excerpt" {
+		excerptDir = os.Args[2]
+		load(os.Args[3])
+		return
+	}
 	if len(os.Args) < 3 {
-		die("usage: layoutgen OUT.c go1.NN:GOARCH:PATH...")
+		die("usage: layoutgen OUT.c SPEC...\n" +
+			"       layoutgen -excerpt DIR go1.NN:GOARCH:src:TAGS:DIR\n" +
+			"       layoutgen -compare SPEC SPEC\n" +
+			"       layoutgen -files go1.NN:GOARCH:src:TAGS:DIR")
 	}
 	var builds []*build
 	for _, spec := range os.Args[2:] {
