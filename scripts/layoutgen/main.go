@@ -3,6 +3,14 @@
 // run by scripts/gen-layouts.sh (which makes the builds); see that file.
 //
 //	layoutgen OUT.c go1.NN:GOARCH:PATH...
+//	layoutgen -compare SPEC SPEC     every difference between two builds
+//	layoutgen -print SPEC            TYPE.SIZE / TYPE.FIELD OFFSET lines
+//	layoutgen -files SRCSPEC         the source files a source build read
+//	layoutgen -excerpt DIR SRCSPEC   those files' used declarations only
+//
+// A SPEC is a reference binary's DWARF (go1.NN:GOARCH:PATH), a release's
+// runtime sources (go1.NN:GOARCH:src:TAGS:GOROOT/src, source.go) or a
+// binary's type descriptors (go1.NN:GOARCH:desc:PATH, descriptors.go).
 //
 // For every reference build it records, for each (type, field) of the
 // catalogue below, the field's offset and size as the binary's DWARF says
@@ -81,6 +89,7 @@ type build struct {
 	waits   []string
 	status  []string
 	files   []string // sources read (source builds only)
+	known   []bool   // descriptor builds: types the binary describes
 }
 
 func die(format string, args ...any) {
@@ -184,7 +193,8 @@ func buildVersion(f *elf.File, syms []elf.Symbol) string {
 
 // load reads one build: go1.NN:GOARCH:PATH (a reference binary) or
 // go1.NN:GOARCH:src:TAGS:DIR (runtime sources under DIR, a GOROOT/src,
-// with the comma-separated build tags TAGS, or - for none).
+// with the comma-separated build tags TAGS, or - for none) or
+// go1.NN:GOARCH:desc:PATH (a binary's type descriptors, descriptors.go).
 func load(spec string) *build {
 	parts := strings.SplitN(spec, ":", 3)
 	if len(parts) != 3 || !strings.HasPrefix(parts[0], "go1.") {
@@ -196,6 +206,10 @@ func load(spec string) *build {
 		die("bad argument %q", spec)
 	}
 	b.minor = minor
+	if strings.HasPrefix(parts[2], "desc:") {
+		loadDescriptors(b, strings.TrimPrefix(parts[2], "desc:"))
+		return b
+	}
 	if src := strings.SplitN(parts[2], ":", 3); len(src) == 3 && src[0] == "src" {
 		var tags []string
 		if src[1] != "-" {
@@ -293,6 +307,9 @@ func compare(a, b *build) bool {
 		same = false
 	}
 	for i, c := range catalogue {
+		if a.known != nil && !a.known[i] || b.known != nil && !b.known[i] {
+			continue // not described by a binary's type descriptors
+		}
 		if a.sizes[i] != b.sizes[i] {
 			diff("%s.SIZE %v != %v", c.typ, a.sizes[i], b.sizes[i])
 		}
@@ -301,6 +318,9 @@ func compare(a, b *build) bool {
 				diff("%s.%s %v != %v", c.typ, f, a.fields[i][j], b.fields[i][j])
 			}
 		}
+	}
+	if a.known != nil || b.known != nil {
+		return same // descriptors carry no string tables
 	}
 	if !equal(a.waits, b.waits) {
 		diff("wait reasons %q != %q", a.waits, b.waits)
@@ -325,6 +345,10 @@ func main() {
 		}
 		return
 	}
+	if len(os.Args) == 3 && os.Args[1] == "-print" {
+		printSlots(load(os.Args[2]))
+		return
+	}
 	if len(os.Args) == 4 && os.Args[1] == "-excerpt" {
 		excerptDir = os.Args[2]
 		load(os.Args[3])
@@ -333,6 +357,7 @@ func main() {
 	if len(os.Args) < 3 {
 		die("usage: layoutgen OUT.c SPEC...\n" +
 			"       layoutgen -excerpt DIR go1.NN:GOARCH:src:TAGS:DIR\n" +
+			"       layoutgen -print SPEC\n" +
 			"       layoutgen -compare SPEC SPEC\n" +
 			"       layoutgen -files go1.NN:GOARCH:src:TAGS:DIR")
 	}

@@ -7,7 +7,7 @@ package main
 // tables' variables) are gathered across packages, type-checked with
 // go/types, and laid out with the gc compiler's rules (gcsizes.go). Only
 // declarations are used, never function bodies, so a tree holding just the
-// files that declare them suffices (scripts/layoutsrc.sh fetches those).
+// declarations suffices (layoutgen -excerpt writes the smallest one).
 // The method is checked against DWARF: gen-layouts.sh --check-sources runs
 // it on the releases that do have a toolchain and compares every slot.
 

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# The built-in layouts against the runtime's own type descriptors, on real
+# binaries nobody here built. Every Go binary, stripped or not, carries a
+# full struct descriptor (field names and offsets) for runtime.g, m, p,
+# gobuf, stack, moduledata and the type header (runtime._type, abi.Type):
+# what the compiler itself laid out. scripts/layoutgen reads them with Go's
+# debug/elf (descriptors.go, nothing of libgoinspect).
+#   1. The reader against DWARF: on every fixture (each toolchain x amd64,
+#      arm64, 386), the stripped and PIE builds' descriptors must equal the
+#      default build's DWARF, every size, offset and field size.
+#   2. gort-offsets --no-dwarf against the descriptors of every ELF binary
+#      of the corpus (tests/corpus/MANIFEST, fetched from the npm registry;
+#      Go 1.13-1.27 on amd64, arm64, 386, arm, ppc64le, s390x, riscv64), for
+#      every name the descriptors cover. A release with a built-in table must
+#      agree exactly, except the known differences listed below (each is a
+#      real wrong answer of the tables, reported as KNOWN). A release with no
+#      table is read with --nearest, and how many answers the nearest-release
+#      guess gets wrong is reported, not failed: that is what a guess is.
+# Skipped (77) without Go; part 2 is skipped when no corpus binary could be
+# fetched.
+set -euo pipefail
+build=$(cd "$1" && pwd) src=$(cd "$2" && pwd)
+fixtures=${GORT_FIXTURES_DIR:-}
+goroot=$(ls -d /usr/lib/go-1.* 2>/dev/null | sort -V | tail -n1)
+[ -x "$goroot/bin/go" ] || { echo "no Go toolchain in /usr/lib/go-1.*: skipped"; exit 77; }
+cache=${GORT_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/goinspect}
+work=$build/layout-descriptors; mkdir -p "$work"
+gen=$work/layoutgen
+(cd "$src/scripts/layoutgen" && env GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off GOWORK=off \
+  GOENV=off GOCACHE="${GORT_GOCACHE:-$cache/go-build}" GOPATH="$work/gopath" CGO_ENABLED=0 \
+  "$goroot/bin/go" build -o "$gen" .) || { echo "cannot build layoutgen"; exit 1; }
+offsets=$build/examples/gort-offsets
+fail=0 checked=0 known=0
+
+# Known wrong answers of the tables, "BINARY TYPE.FIELD" a line: the table
+# is keyed on major.minor, and a patch release changed the layout.
+# go1.23.12 (after the 1.23.5 of the table) grew runtime.m by 24 bytes
+# before alllink.
+known_diffs="
+esbuild-0.25.12-linux-amd64 runtime.m.SIZE
+esbuild-0.25.12-linux-amd64 runtime.m.alllink
+esbuild-0.25.12-linux-amd64 runtime.m.lockedg
+esbuild-0.25.12-linux-amd64 runtime.m.schedlink
+esbuild-0.25.12-linux-s390x runtime.m.SIZE
+esbuild-0.25.12-linux-s390x runtime.m.alllink
+esbuild-0.25.12-linux-s390x runtime.m.lockedg
+esbuild-0.25.12-linux-s390x runtime.m.schedlink
+"
+
+# 1. The descriptor reader against DWARF.
+if [ -n "$fixtures" ] && [ -d "$fixtures" ]; then
+  for d in "$fixtures"/go1.*/; do
+    r=$(basename "$d"); r=${r#go}
+    for a in amd64 arm64 386; do
+      ref=$d/$a/default/prog
+      [ -f "$ref" ] || continue
+      for v in stripped pie; do
+        [ -f "$d/$a/$v/prog" ] || continue
+        if "$gen" -compare "go$r:$a:$ref" "go$r:$a:desc:$d/$a/$v/prog"; then
+          checked=$((checked + 1))
+        else
+          echo "MISMATCH descriptors of go$r/$a/$v vs DWARF"; fail=1
+        fi
+      done
+    done
+  done
+  echo "descriptors equal DWARF on $checked fixture builds"
+else
+  echo "no fixtures (GORT_FIXTURES_DIR): reader check skipped"
+fi
+
+# 2. The tables against real binaries.
+corpus=${GORT_CORPUS_DIR:-$cache/corpus}
+rc=0; bash "$src/tests/corpus/fetch.sh" "$corpus" >/dev/null || rc=$?
+if [ "$rc" = 77 ]; then
+  echo "no corpus binary could be fetched (npm registry): corpus check skipped"
+  [ $fail = 0 ] && [ $checked -gt 0 ] && exit 0
+  [ $fail = 0 ] && exit 77
+  exit 1
+fi
+nbin=0
+while IFS=$'\t' read -r name spec member sha ver target format rest; do
+  case "$name" in \#*|"") continue ;; esac
+  [ "$format" = elf ] || continue
+  a=${target#linux/}
+  case "$a" in amd64|arm64|386|arm|ppc64le|s390x|riscv64) ;; *) continue ;; esac
+  f=$corpus/$name
+  [ -f "$f" ] || continue
+  rel=$(sed -E 's/^go(1\.[0-9]+).*/\1/' <<<"$ver")
+  "$gen" -print "go$rel:$a:desc:$f" >"$work/desc.txt" 2>"$work/err" ||
+    { echo "MISMATCH $name: no descriptors: $(head -1 "$work/err")"; fail=1; continue; }
+  mode=table
+  if ! "$offsets" --no-dwarf "$f" >"$work/got.txt" 2>/dev/null; then
+    mode=nearest
+    "$offsets" --no-dwarf --nearest "$f" >"$work/got.txt" 2>/dev/null ||
+      { echo "$name ($ver $a): no table, not even a nearest one"; continue; }
+  fi
+  nbin=$((nbin + 1))
+  wrong=0 total=0
+  while read -r key want; do
+    total=$((total + 1))
+    got=$(awk -v k="$key" '$1 == k { print $2 }' "$work/got.txt")
+    [ "$got" = "$want" ] && continue
+    wrong=$((wrong + 1))
+    if [ $mode = nearest ]; then
+      continue
+    elif grep -qx "$name $key" <<<"$known_diffs"; then
+      echo "KNOWN $name ($ver $a): $key ${got:-absent}, descriptors say $want"
+      known=$((known + 1))
+    else
+      echo "MISMATCH $name ($ver $a): $key ${got:-absent}, descriptors say $want"; fail=1
+    fi
+  done <"$work/desc.txt"
+  if [ $mode = nearest ]; then
+    echo "$name ($ver $a): no table; the nearest-release guess has $wrong of $total answers wrong"
+  else
+    echo "$name ($ver $a): table checked, $total answers, $wrong differ"
+  fi
+done <"$src/tests/corpus/MANIFEST"
+echo "corpus: $nbin binaries; $known known differences"
+exit $fail
