@@ -232,6 +232,28 @@ class _Handle:
         return self._h
 
 
+class _BinaryPart:
+    """A handle a Binary owns (its layout, its type reader): closed by the
+    binary, unusable once the binary is closed. Subclasses set
+    _close_handle."""
+
+    def __init__(self, binary, h):
+        self._binary = binary
+        self._h = h
+
+    def _close(self):
+        h, self._h = self._h, None
+        if h is not None:
+            self._close_handle(h)
+
+    def _handle(self):
+        self._binary._handle()  # raises once the binary is closed
+        if self._h is None:
+            raise ValueError("operation on a closed goinspect.%s"
+                             % type(self).__name__)
+        return self._h
+
+
 class Binary(_Handle):
     """A Go executable or shared object, opened from a path or from bytes.
 
@@ -499,28 +521,13 @@ class TlsG(NamedTuple):
     source: str
 
 
-class Layout:
+class Layout(_BinaryPart):
     """Offsets and sizes of the Go runtime's structures (runtime.g, m, p,
     gobuf, ...) in one binary, plus the tables its release carries (wait
     reasons, status names, TLS slot of g, labels representation). From
     Binary.layout(); valid while the binary is open."""
 
     _close_handle = staticmethod(_c.gort_layout_close)
-
-    def __init__(self, binary, h):
-        self._binary = binary
-        self._h = h
-
-    def _close(self):
-        h, self._h = self._h, None
-        if h is not None:
-            self._close_handle(h)
-
-    def _handle(self):
-        self._binary._handle()  # raises once the binary is closed
-        if self._h is None:
-            raise ValueError("operation on a closed goinspect.Layout")
-        return self._h
 
     def field(self, type, field):
         """FieldLayout of `field` in `type` ("runtime.g", "goid").
@@ -729,7 +736,7 @@ class Type:
         return "<goinspect.Type %s %s size=%d>" % (self.name, self.kind, self.size)
 
 
-class Types:
+class Types(_BinaryPart):
     """The type descriptors of one binary (Binary.types): at(addr) reads the
     one at an address (an interface's type word, a map's type), typelinks()
     the addresses the module lists (Go 1.15 to 1.26; UnsupportedError on
@@ -737,21 +744,6 @@ class Types:
     Valid while the binary is open."""
 
     _close_handle = staticmethod(_c.gort_types_close)
-
-    def __init__(self, binary, h):
-        self._binary = binary
-        self._h = h
-
-    def _close(self):
-        h, self._h = self._h, None
-        if h is not None:
-            self._close_handle(h)
-
-    def _handle(self):
-        self._binary._handle()  # raises once the binary is closed
-        if self._h is None:
-            raise ValueError("operation on a closed goinspect.Types")
-        return self._h
 
     def at(self, addr):
         """The Type whose descriptor is at addr (FaultError, FormatError
