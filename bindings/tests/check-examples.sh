@@ -11,6 +11,9 @@ python=$1 lua=$2 out=$3
 trace=${GORT_BINDINGS_FIXTURE:-}/trace.out
 sample=$(ls /usr/lib/go-1.*/bin/gofmt 2>/dev/null | tail -n1)
 core=$(ls "${GORT_FIXTURES_DIR:-/nonexistent}"/go1.2*/amd64/default/core.zst 2>/dev/null | tail -n1)
+# The executable is given: the path the core names is where the fixture was
+# built, which a cache copied from elsewhere does not have.
+exe=${core:+$(dirname "$core")/prog}
 ran=0
 
 # A PNG of at least 300x200 pixels with more than a few colours: a chart,
@@ -43,7 +46,7 @@ if [ -n "$python" ] && [ -f "$trace" ]; then
 fi
 if [ -n "$python" ] && [ -n "$core" ]; then
   rm -f "$out/waits.png"
-  "$python" "$here/core_wait_reasons.py" "$core" "$out/waits.png" | tee "$out/waits.txt"
+  "$python" "$here/core_wait_reasons.py" "$core" "$exe" "$out/waits.png" | tee "$out/waits.txt"
   grep -q "goroutines in 'chan receive', parked at" "$out/waits.txt"
   if have_mpl; then check_png "$out/waits.png"; fi
   ran=1
@@ -54,7 +57,7 @@ if [ -n "$lua" ] && [ -n "$sample" ]; then
   ran=1
 fi
 if [ -n "$lua" ] && [ -n "$core" ]; then
-  "$lua" "$here/gocore.lua" "$core" "" "$([ -f "$trace" ] && echo "$trace")" | tee "$out/gocore.txt"
+  "$lua" "$here/gocore.lua" "$core" "$exe" "$([ -f "$trace" ] && echo "$trace")" | tee "$out/gocore.txt"
   grep -q "chan receive .*e.g. goroutine" "$out/gocore.txt"
   if [ -f "$trace" ]; then grep -q "events over" "$out/gocore.txt"; fi
   ran=1

@@ -580,7 +580,7 @@ do
   end
   local cores = ls("go1.22/amd64/default/core.zst")
   if cores[1] then
-    local c = gi.Core(cores[1])
+    local c = gi.Core(cores[1], (cores[1]:gsub("core%.zst$", "prog")))
     local gs = c.goroutines
     c:close()
     c:close()
