@@ -39,8 +39,9 @@
 
 #define MAX_FRAMES 64
 
-enum mode { FIND_FUNC, PC_TO_LINE, LOOKUP };
-static const char *const mode_names[] = {"find_func", "pc_to_line", "lookup"};
+enum mode { FIND_FUNC, PC_TO_LINE, PC_TO_LINES, LOOKUP };
+static const char *const mode_names[] = {"find_func", "pc_to_line", "pc_to_lines", "lookup"};
+#define BATCH 1024 /* PCs per gort_pclntab_pc_to_lines call */
 
 struct opts {
 	const char *file;
@@ -172,6 +173,8 @@ static size_t one(gort_pclntab *tab, enum mode m, uint64_t pc)
 	case PC_TO_LINE:
 		return gort_pclntab_pc_to_line(tab, pc, fr) ? 0
 			: fr[0].function.len + fr[0].file.len + (size_t)fr[0].line;
+	case PC_TO_LINES:
+		break; /* batches: see pass() */
 	case LOOKUP:
 		if (gort_pclntab_lookup(tab, pc, fr, MAX_FRAMES, &n))
 			return 0;
@@ -185,10 +188,20 @@ static volatile size_t sink;
 /* Mean ns per call over all PCs. */
 static double pass(gort_pclntab *tab, enum mode m, const uint64_t *pcs, size_t n)
 {
+	static struct gort_frame out[BATCH];
 	size_t acc = 0;
 	double t0 = cpu_ns();
 
-	for (size_t i = 0; i < n; i++)
+	if (m == PC_TO_LINES) {
+		for (size_t i = 0; i < n; i += BATCH) {
+			size_t k = n - i < BATCH ? n - i : BATCH;
+
+			gort_pclntab_pc_to_lines(tab, pcs + i, k, out, NULL);
+			for (size_t j = 0; j < k; j++)
+				acc += out[j].function.len + out[j].file.len + (size_t)out[j].line;
+		}
+	}
+	for (size_t i = 0; m != PC_TO_LINES && i < n; i++)
 		acc += one(tab, m, pcs[i]);
 	sink += acc;
 	return (cpu_ns() - t0) / (double)n;
@@ -259,6 +272,12 @@ static void bench_lookups(const struct opts *o, const uint64_t *pcs, enum order 
 		for (int r = 0; r < o->rounds; r++) {
 			double t = pass(tab, m, pcs, o->npcs);
 			warm = t < warm ? t : warm;
+		}
+		if (m == PC_TO_LINES) {
+			printf("lookup    %-6s %-10s cold %7.1f ns, warm %7.1f ns  (per PC, in batches of %d)\n",
+			       order_names[ord], mode_names[m], cold, warm, BATCH);
+			close_both(bin, tab);
+			continue;
 		}
 		percentiles(tab, m, pcs, o->npcs, &p50, &p90, &p99);
 		printf("lookup    %-6s %-10s cold %7.1f ns, warm %7.1f ns  (p50 %.0f, p90 %.0f, p99 %.0f ns)\n",

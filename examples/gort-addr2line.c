@@ -151,6 +151,8 @@ struct batch {
 	uint32_t *rank;   /* per line: its answer */
 	struct key *keys, *tmp;
 	struct answer *res;
+	uint64_t *sorted; /* keys' PCs (without -i) */
+	int *rc;          /* their results */
 	size_t n, nkeys;
 	struct gort_frame *frames;
 	size_t nframes, cap;
@@ -194,8 +196,19 @@ static void sort_keys(struct batch *b)
 	b->tmp = dst;
 }
 
-/* The answer for key k: all frames (-i) or the pair addr2line prints. */
-static void translate(gort_pclntab *tab, struct batch *b, size_t k, int inlines)
+static void report(gort_pclntab *tab, uint64_t pc, int rc)
+{
+	struct gort_frame fr;
+
+	if (rc == GORT_ENOTFOUND)
+		return;
+	gort_pclntab_pc_to_line(tab, pc, &fr); /* the message of this PC's error */
+	fprintf(stderr, "gort-addr2line: 0x%llx: %s\n", (unsigned long long)pc,
+		gort_last_error()->message);
+}
+
+/* The frames of key k (-i). */
+static void translate(gort_pclntab *tab, struct batch *b, size_t k)
 {
 	struct answer *a = &b->res[k];
 	uint64_t pc = b->keys[k].pc;
@@ -206,20 +219,33 @@ static void translate(gort_pclntab *tab, struct batch *b, size_t k, int inlines)
 		b->frames = xrealloc(b->frames, b->cap * sizeof(*b->frames));
 	}
 	a->first = b->nframes;
-	if (!inlines) {
-		a->rc = gort_pclntab_pc_to_line(tab, pc, &b->frames[b->nframes]);
-		n = 1;
-	} else {
-		a->rc = gort_pclntab_lookup(tab, pc, &b->frames[b->nframes], MAX_FRAMES, &n);
-		if (n > MAX_FRAMES)
-			n = MAX_FRAMES; /* the outermost frames are cut, never the first */
-	}
+	a->rc = gort_pclntab_lookup(tab, pc, &b->frames[b->nframes], MAX_FRAMES, &n);
+	if (n > MAX_FRAMES)
+		n = MAX_FRAMES; /* the outermost frames are cut, never the first */
 	a->n = a->rc ? 0 : (uint32_t)n;
-	if (a->rc && a->rc != GORT_ENOTFOUND)
-		fprintf(stderr, "gort-addr2line: 0x%llx: %s\n", (unsigned long long)pc,
-			gort_last_error()->message);
-	/* Without -i every answer has one slot, so frame k is key k's. */
-	b->nframes += inlines ? a->n : 1;
+	if (a->rc)
+		report(tab, pc, a->rc);
+	b->nframes += a->n;
+}
+
+/*
+ * Without -i, the pair addr2line prints, for every key in one call (its
+ * lookups overlap their trips to memory): frame k is key k's.
+ */
+static void translate_all(gort_pclntab *tab, struct batch *b)
+{
+	if (b->nkeys > b->cap) {
+		b->cap = b->nkeys;
+		b->frames = xrealloc(b->frames, b->cap * sizeof(*b->frames));
+	}
+	for (size_t k = 0; k < b->nkeys; k++)
+		b->sorted[k] = b->keys[k].pc;
+	gort_pclntab_pc_to_lines(tab, b->sorted, b->nkeys, b->frames, b->rc);
+	for (size_t k = 0; k < b->nkeys; k++) {
+		b->res[k] = (struct answer){b->rc[k], b->rc[k] ? 0 : 1, k};
+		if (b->rc[k])
+			report(tab, b->sorted[k], b->rc[k]);
+	}
 }
 
 /*
@@ -265,8 +291,11 @@ static void run_batch(gort_pclntab *tab, struct batch *b, int inlines)
 	b->nframes = 0;
 	for (size_t k = 0; k < b->nkeys; k++) {
 		b->rank[b->keys[k].line] = (uint32_t)k;
-		translate(tab, b, k, inlines);
+		if (inlines)
+			translate(tab, b, k);
 	}
+	if (!inlines)
+		translate_all(tab, b);
 	for (size_t i = 0; i < b->n; i++) {
 		const struct answer *a;
 		const struct gort_frame *fr;
@@ -336,6 +365,8 @@ int main(int argc, char **argv)
 	b.keys = xrealloc(NULL, BATCH * sizeof(*b.keys));
 	b.tmp = xrealloc(NULL, BATCH * sizeof(*b.tmp));
 	b.res = xrealloc(NULL, BATCH * sizeof(*b.res));
+	b.sorted = xrealloc(NULL, BATCH * sizeof(*b.sorted));
+	b.rc = xrealloc(NULL, BATCH * sizeof(*b.rc));
 	while ((len = getline(&line, &cap, stdin)) >= 0) {
 		size_t n = (size_t)len, i;
 		uint64_t pc;
@@ -367,6 +398,8 @@ int main(int argc, char **argv)
 	free(b.keys);
 	free(b.tmp);
 	free(b.res);
+	free(b.sorted);
+	free(b.rc);
 	free(b.frames);
 	gort_pclntab_close(tab);
 	gort_binary_close(bin);

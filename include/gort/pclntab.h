@@ -140,6 +140,24 @@ GORT_API int gort_pclntab_pc_to_line(gort_pclntab *tab, uint64_t pc,
 				     struct gort_frame *out);
 
 /*
+ * gort_pclntab_pc_to_line for n PCs at once: out[i] is the answer for
+ * pcs[i], exactly what gort_pclntab_pc_to_line(tab, pcs[i], &out[i]) gives.
+ * For symbolizers with a batch of PCs (a profile's samples): the lookups
+ * are interleaved so that their cache misses overlap, several times faster
+ * per PC than one call each when the PCs are spread over a large binary
+ * (BENCHMARKS.md). Order does not matter; sorting helps as for single calls.
+ * errs (may be NULL) receives each PC's error code, 0 when out[i] holds an
+ * answer; out[i] is unspecified where errs[i] is not 0.
+ * Returns 0 when every PC has an answer, else the error code of the first
+ * PC that has none (GORT_ENOTFOUND, GORT_EFORMAT, GORT_ETRUNCATED), and
+ * gort_last_error() describes that PC; GORT_EINVAL (NULL arguments) before
+ * any lookup. Allocates nothing beyond what single lookups do; thread-safe
+ * as gort_pclntab_pc_to_line.
+ */
+GORT_API int gort_pclntab_pc_to_lines(gort_pclntab *tab, const uint64_t *pcs,
+				      size_t n, struct gort_frame *out, int *errs);
+
+/*
  * Stack pointer delta at pc (pcsp): bytes the function has pushed below
  * the caller's SP at that instruction, excluding the return address on
  * architectures whose call pushes one (runtime/traceback.go adds it).

@@ -192,11 +192,39 @@ static bool find_bucket(const struct gort_pclntab *t, uint64_t pc, uint32_t *ind
 	return false;
 }
 
+static bool bucket_usable(const struct gort_pclntab *t, uint64_t pc)
+{
+	return atomic_load_explicit(&t->md_done, memory_order_acquire) && t->has_findfunctab &&
+	       pc >= t->minpc && pc < t->maxpc;
+}
+
 void gort__func_find_prefetch(const struct gort_pclntab *t, uint64_t pc)
 {
-	if (atomic_load_explicit(&t->md_done, memory_order_acquire) && t->has_findfunctab &&
-	    pc >= t->minpc && pc < t->maxpc)
+	if (bucket_usable(t, pc))
 		gort__view_prefetch(&t->findfunctab, (pc - t->minpc) / BUCKET_SIZE * BUCKET_BYTES);
+}
+
+/*
+ * The next two loads of a lookup, for callers that overlap many lookups
+ * (batch.c): the functab entry the bucket names (once the bucket is in
+ * the cache), then the _func record of function i.
+ */
+void gort__functab_prefetch(const struct gort_pclntab *t, uint64_t pc)
+{
+	uint64_t x = pc - t->minpc, i = x % BUCKET_SIZE / (BUCKET_SIZE / SUBBUCKETS);
+	const uint8_t *p;
+
+	if (!bucket_usable(t, pc) ||
+	    !(p = gort__view_ptr(&t->findfunctab, x / BUCKET_SIZE * BUCKET_BYTES, BUCKET_BYTES)))
+		return;
+	gort__view_prefetch(&t->functab, ((uint64_t)gort__ld32(p, t->findfunctab.big_endian) +
+					  p[4 + i]) * 2 * t->field);
+}
+
+void gort__func_record_prefetch(const struct gort_pclntab *t, uint32_t i)
+{
+	if (i < t->nfunc)
+		gort__view_prefetch(&t->funcdata, ft_field(t, 2 * (uint64_t)i + 1));
 }
 
 int gort__func_find(struct gort_pclntab *t, uint64_t pc, uint32_t *index)

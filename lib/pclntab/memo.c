@@ -89,6 +89,14 @@ bool gort__memo_get(struct gort_pclntab *t, uint64_t pc, struct gort_frame *out)
 	return true;
 }
 
+void gort__memo_prefetch(const struct gort_pclntab *t, uint64_t pc)
+{
+	struct gort__memo *m = atomic_load_explicit(&t->memo, memory_order_acquire);
+
+	if (m)
+		__builtin_prefetch(slot_of(m, pc));
+}
+
 void gort__memo_put(struct gort_pclntab *t, uint64_t pc, const struct gort_frame *fr)
 {
 	struct gort__memo *m;

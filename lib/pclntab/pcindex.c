@@ -32,6 +32,7 @@ struct checkpoint {
 struct gort__pcindex {
 	uint32_t off; /* the stream */
 	uint32_t n;
+	uint32_t last; /* cp[n - 1].pc */
 	struct checkpoint cp[];
 };
 
@@ -80,12 +81,33 @@ const struct gort__pcindex *gort__pcindex_find(const struct gort_pclntab *t,
 	return NULL;
 }
 
-/* The last checkpoint at or before rel (binary search; cp[0] is the start). */
-void gort__pcindex_seek(const struct gort__pcindex *ix, uint64_t rel,
-			struct gort__pcstate *st, uint64_t entry)
+/*
+ * Where the checkpoint for rel probably is: instructions are spread evenly
+ * enough over a function that interpolation lands at or next to it, one
+ * cache line instead of a binary search's chain of them.
+ */
+static uint32_t guess(const struct gort__pcindex *ix, uint64_t rel)
 {
-	uint32_t lo = 0, hi = ix->n;
+	if (rel >= ix->last)
+		return ix->n - 1;
+	return (uint32_t)(rel * (ix->n - 1) / ix->last);
+}
 
+/* The last checkpoint at or before rel (cp[0] is the start). */
+static uint32_t find_cp(const struct gort__pcindex *ix, uint64_t rel)
+{
+	uint32_t lo = 0, hi = ix->n, g = guess(ix, rel);
+
+	/* Narrow [lo, hi) around the guess, then binary search what is left. */
+	if (ix->cp[g].pc <= rel) {
+		lo = g;
+		if (g + 2 <= hi && ix->cp[g + 1].pc > rel)
+			return g;
+	} else {
+		hi = g;
+		if (g >= 1 && ix->cp[g - 1].pc <= rel)
+			return g - 1;
+	}
 	while (hi - lo > 1) {
 		uint32_t mid = lo + (hi - lo) / 2;
 		if (ix->cp[mid].pc <= rel)
@@ -93,9 +115,57 @@ void gort__pcindex_seek(const struct gort__pcindex *ix, uint64_t rel,
 		else
 			hi = mid;
 	}
-	st->pos = ix->cp[lo].pos;
-	st->pc = entry + ix->cp[lo].pc;
-	st->val = ix->cp[lo].val;
+	return lo;
+}
+
+void gort__pcindex_seek(const struct gort__pcindex *ix, uint64_t rel,
+			struct gort__pcstate *st, uint64_t entry)
+{
+	uint32_t i = find_cp(ix, rel);
+
+	st->pos = ix->cp[i].pos;
+	st->pc = entry + ix->cp[i].pc;
+	st->val = ix->cp[i].val;
+}
+
+/*
+ * For batches (batch.c): the checkpoint chain of f's file and line streams
+ * at rel, one level per step (0: the slot, 1: the block, 2: the indexes,
+ * 3: the checkpoint near rel, 4: the stream bytes it points to), so that
+ * many lookups can wait for each level together.
+ */
+void gort__pcindex_prefetch(const struct gort_pclntab *t, const struct gort__func *f,
+			    uint64_t rel, int step)
+{
+	gort__pcindex_slot *s = atomic_load_explicit(&t->pcindex_slots, memory_order_acquire);
+	struct gort__pcindex_block *b;
+
+	if (!s || f->index >= t->nfunc)
+		return;
+	if (step == 0) {
+		__builtin_prefetch(&s[f->index]);
+		return;
+	}
+	if (!(b = atomic_load_explicit(&s[f->index], memory_order_acquire)))
+		return;
+	if (step == 1) {
+		__builtin_prefetch(b);
+		return;
+	}
+	for (unsigned i = 0; i < STREAMS_PER_FUNC; i++) {
+		struct gort__pcindex *ix = atomic_load_explicit(&b->stream[i], memory_order_acquire);
+
+		if (!ix)
+			return;
+		if (ix->off != f->pcfile && ix->off != f->pcln)
+			continue;
+		if (step == 2)
+			__builtin_prefetch(ix);
+		else if (step == 3)
+			__builtin_prefetch(&ix->cp[guess(ix, rel)]);
+		else
+			gort__view_prefetch(&t->pctab, (uint64_t)ix->off + ix->cp[find_cp(ix, rel)].pos);
+	}
 }
 
 /*
@@ -145,8 +215,10 @@ static struct gort__pcindex *build(const struct gort_pclntab *t, uint32_t off)
 		val += gort__unzigzag32(uv);
 		pc += (uint64_t)pcdelta * t->quantum;
 	}
-	if (ix)
+	if (ix) {
 		ix->off = off;
+		ix->last = ix->cp[ix->n - 1].pc;
+	}
 	return ix;
 }
 

@@ -109,6 +109,8 @@ int gort__func_read(const struct gort_pclntab *tab, uint32_t i,
 int gort__func_find(struct gort_pclntab *tab, uint64_t pc, uint32_t *index);
 /* Start loading the findfunctab bucket of pc (when moduledata is loaded). */
 void gort__func_find_prefetch(const struct gort_pclntab *tab, uint64_t pc);
+void gort__functab_prefetch(const struct gort_pclntab *tab, uint64_t pc);
+void gort__func_record_prefetch(const struct gort_pclntab *tab, uint32_t i);
 int gort__func_name(const struct gort_pclntab *tab, int32_t nameoff,
 		    struct gort_str *out);
 /* Start loading f's name, pcfile and pcline streams and cutab entries. */
@@ -159,12 +161,15 @@ void gort__pcindex_seek(const struct gort__pcindex *ix, uint64_t rel,
 /* Index stream off of function func (best effort: nothing on failure). */
 void gort__pcindex_build(struct gort_pclntab *tab, uint32_t func, uint32_t off);
 void gort__pcindex_free(struct gort_pclntab *tab);
+void gort__pcindex_prefetch(const struct gort_pclntab *tab, const struct gort__func *f,
+			    uint64_t rel, int step);
 
 /* memo.c: recent gort_pclntab_pc_to_line answers, shared lock-free */
 struct gort__memo;
 /* The remembered answer for pc, if any. */
 bool gort__memo_get(struct gort_pclntab *tab, uint64_t pc, struct gort_frame *out);
 /* Remember a successful answer (best effort). */
+void gort__memo_prefetch(const struct gort_pclntab *tab, uint64_t pc);
 void gort__memo_put(struct gort_pclntab *tab, uint64_t pc, const struct gort_frame *fr);
 void gort__memo_free(struct gort_pclntab *tab);
 

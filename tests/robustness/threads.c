@@ -3,8 +3,9 @@
  * One gort_binary and one gort_pclntab, opened and not yet queried (so the
  * lazily decoded state is built under contention), are queried by many
  * threads at once: build info, Go version, func_at, find_func, lookup
- * (inlined frames), pc_to_line (twice: through the shared memo of answers,
- * whose slots the threads overwrite under each other), frame_size, pcdata, each thread also opening its own
+ * (inlined frames), pc_to_line then pc_to_lines (the second through the
+ * shared memo of answers, whose slots the threads overwrite under each
+ * other), frame_size, pcdata, each thread also opening its own
  * table and iterating over it. Every answer must equal the one a separate,
  * single-threaded handle gives. With a trace, threads read one shared
  * gort_trace through their own iterators and must see the same events.
@@ -36,7 +37,7 @@ static void describe(gort_pclntab *tab, uint64_t pc, char *out, size_t cap)
 	rc3 = gort_pclntab_frame_size(tab, pc, &sp);
 	rc4 = gort_pclntab_pcdata(tab, pc, 0, &pd);
 	rc5 = gort_pclntab_pc_to_line(tab, pc, &l1);
-	rc6 = gort_pclntab_pc_to_line(tab, pc, &l2);
+	gort_pclntab_pc_to_lines(tab, &pc, 1, &l2, &rc6);
 	len = (size_t)snprintf(out, cap, "%d %d %d %d %.*s sp=%d pd=%d n=%zu", rc1, rc2, rc3,
 			       rc4, rc1 ? 0 : (int)fn.name.len, fn.name.ptr, sp, pd, n);
 	for (int k = 0; k < 2 && len < cap; k++) {
