@@ -285,6 +285,46 @@ static void check_frame(gort_pclntab *t, uint64_t pc, const char *fn, int32_t li
 	assert_int_equal(fr[0].inlined, 0);
 }
 
+/*
+ * gort_pclntab_pc_to_lines against one gort_pclntab_pc_to_line per PC, over
+ * more PCs than one group (batch.c), with PCs outside every function among
+ * them: each gets its own code, the call returns the first one's. The
+ * reference is a second table on the binary: its own memo of answers.
+ */
+static void check_batch(gort_binary *bin, gort_pclntab *t)
+{
+	uint64_t pcs[40];
+	struct gort_frame out[40], want;
+	int errs[40];
+	gort_pclntab *ref;
+
+	for (size_t i = 0; i < GORT_ARRAY_SIZE(pcs); i++)
+		pcs[i] = TEXT - 2 + (i * 7) % 0x36; /* TEXT-2 .. TEXT+0x33 */
+	assert_int_equal(gort_pclntab_pc_to_lines(t, pcs, GORT_ARRAY_SIZE(pcs), out, errs),
+			 GORT_ENOTFOUND);
+	assert_non_null(strstr(gort_last_error()->message, "0x400ffe")); /* pcs[0] */
+	assert_int_equal(gort_pclntab_open(&ref, bin), 0);
+	for (size_t i = 0; i < GORT_ARRAY_SIZE(pcs); i++) {
+		int rc = gort_pclntab_pc_to_line(ref, pcs[i], &want);
+
+		assert_int_equal(errs[i], rc);
+		if (rc)
+			continue;
+		assert_ptr_equal(out[i].function.ptr, want.function.ptr); /* zero-copy */
+		assert_int_equal(out[i].function.len, want.function.len);
+		assert_ptr_equal(out[i].file.ptr, want.file.ptr);
+		assert_int_equal(out[i].file.len, want.file.len);
+		assert_int_equal(out[i].line, want.line);
+		assert_int_equal(out[i].entry, want.entry);
+		assert_int_equal(out[i].func_id, want.func_id);
+	}
+	gort_pclntab_close(ref);
+	assert_int_equal(gort_pclntab_pc_to_lines(t, pcs + 2, 5, out, NULL), 0);
+	assert_int_equal(gort_pclntab_pc_to_lines(t, NULL, 0, NULL, NULL), 0);
+	assert_int_equal(gort_pclntab_pc_to_lines(t, NULL, 1, out, NULL), GORT_EINVAL);
+	assert_int_equal(gort_pclntab_pc_to_lines(NULL, pcs, 1, out, NULL), GORT_EINVAL);
+}
+
 static void test_formats(void **state)
 {
 	uint8_t tab[4096];
@@ -332,6 +372,7 @@ static void test_formats(void **state)
 		assert_int_equal(sp, 9);
 		assert_int_equal(gort_pclntab_pcdata(t, TEXT, 2, &sp), 0);
 		assert_int_equal(sp, -1);
+		check_batch(bin, t);
 		assert_int_equal(gort_func_iter_new(&it, t), 0);
 		while (gort_func_iter_next(it, &it_fn) == 0)
 			count++;
