@@ -9,6 +9,7 @@
 #define ITER_MAX 4096 /* functions iterated */
 #define PROBES 48     /* functions probed with lookups */
 #define FRAMES 8
+#define BATCH 64 /* PCs in one gort_pclntab_pc_to_lines call */
 
 static void frames(const struct gort_frame *f, size_t n)
 {
@@ -57,7 +58,10 @@ void gort_fuzz_pclntab(const uint8_t *data, size_t size)
 	gort_binary *bin;
 	gort_pclntab *tab;
 	struct gort_func fn;
-	size_t n, step;
+	size_t n, step, nbatch = 0;
+	uint64_t batch[BATCH];
+	struct gort_frame out[BATCH];
+	int errs[BATCH];
 
 	if (GORT_CHECK(gort_binary_open_memory(&bin, data, size, &o)))
 		return;
@@ -77,9 +81,20 @@ void gort_fuzz_pclntab(const uint8_t *data, size_t size)
 		probe(tab, fn.entry);
 		probe(tab, fn.entry + (fn.end - fn.entry) / 2);
 		probe(tab, fn.end - 1);
+		if (nbatch + 3 <= BATCH) {
+			batch[nbatch++] = fn.entry + (fn.end - fn.entry) / 3;
+			batch[nbatch++] = fn.end;
+			batch[nbatch++] = fn.entry - 1;
+		}
 	}
 	probe(tab, 0);
 	probe(tab, UINT64_MAX);
+	/* The same kind of PCs, interleaved in one batch (batch.c). */
+	batch[nbatch++] = UINT64_MAX;
+	GORT_CHECK(gort_pclntab_pc_to_lines(tab, batch, nbatch, out, errs));
+	for (size_t i = 0; i < nbatch; i++)
+		if (!errs[i])
+			frames(&out[i], 1);
 	gort_pclntab_close(tab);
 	gort_binary_close(bin);
 }
