@@ -565,14 +565,42 @@ static int minor_version(gort_binary *bin)
 	return minor;
 }
 
-/* A process id (digits only), else a core file. */
+/* Progress of opening a core (gort_core_opts.progress), one label per
+   step. */
+static void opening(int step, uint64_t done, uint64_t total, void *arg)
+{
+	struct tool_progress *p = arg;
+	const char *label = step == GORT_CORE_STEP_DECOMPRESS
+				    ? "gort-goroutines: decompressing the core"
+			    : step == GORT_CORE_STEP_NOTES
+				    ? "gort-goroutines: reading the core's notes"
+				    : "gort-goroutines: opening the core";
+
+	if (p->label != label) {
+		tool_progress_done(p);
+		p->label = label;
+	}
+	tool_progress(p, done, total);
+}
+
+/*
+ * A process id (digits only), else a core file. Opening a core shows
+ * progress even when stdout is a terminal: nothing is printed yet.
+ */
 static int open_target(gort_core **core, const char *arg, const char *exe)
 {
+	GORT_OPTS(gort_core_opts, o, .progress = opening);
+	struct tool_progress prog;
 	size_t n = strspn(arg, "0123456789");
+	int rc;
 
 	if (n && !arg[n] && n < 10)
 		return gort_core_open_pid(core, atoi(arg), exe, NULL);
-	return gort_core_open(core, arg, exe, NULL);
+	tool_progress_init(&prog, "gort-goroutines: opening the core", 0);
+	o.progress_arg = &prog;
+	rc = gort_core_open(core, arg, exe, &o);
+	tool_progress_done(&prog);
+	return rc;
 }
 
 /* The value of option argv[*i] (--opt V or --opt=V), or NULL. */

@@ -34,6 +34,22 @@ typedef struct gort_goroutine_iter gort_goroutine_iter;
 /* Iterator over one goroutine's frames (opaque; gort_stack_iter_new). */
 typedef struct gort_stack_iter gort_stack_iter;
 
+/*
+ * The steps of gort_core_open() and gort_core_open_memory() whose work
+ * grows with the core, as gort_core_opts.progress names them. Later
+ * releases may add steps: show an unknown one without a name.
+ */
+enum gort_core_step {
+	/* Decompressing a zstd-compressed core: bytes decompressed of the
+	   size its zstd frame records, or when the input does not record it
+	   (several frames, streamed), compressed bytes consumed of the
+	   input's size. */
+	GORT_CORE_STEP_DECOMPRESS = 1,
+	/* Reading the core's notes (threads, mapped files): note bytes read,
+	   of all of them. */
+	GORT_CORE_STEP_NOTES = 2
+};
+
 /* Options of gort_core_open (GORT_OPTS; NULL: defaults). */
 struct gort_core_opts {
 	size_t sz; /* sizeof(struct gort_core_opts) */
@@ -48,6 +64,20 @@ struct gort_core_opts {
 	   memory reads see the moment of the register snapshot (as a core
 	   does); 0: resume them as soon as their registers are read. */
 	int keep_stopped;
+	/*
+	 * gort_core_open() and gort_core_open_memory(): called during the
+	 * steps of opening that grow with the core (enum gort_core_step), with
+	 * `done` of `total` units of that step: every MiB or so of work and
+	 * once at the end of the step (done == total). Steps come in order,
+	 * each counting from 0; decompression may restart from 0 when the
+	 * decompressed bytes cannot go to a temporary file. Called on the
+	 * calling thread, before the core exists: it must not call the
+	 * library on this core. NULL: no reports. Not called by
+	 * gort_core_open_pid().
+	 */
+	void (*progress)(int step, uint64_t done, uint64_t total, void *arg);
+	/* Passed to progress as `arg`. */
+	void *progress_arg;
 };
 
 /* One OS thread of the core (NT_PRSTATUS). */

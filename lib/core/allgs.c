@@ -86,8 +86,11 @@ static int u64cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Whether `base` holds a slice header of plausible g's (see above). */
-static bool plausible(struct gort_core *c, uint64_t base)
+/*
+ * Whether `base` holds a slice header of plausible g's (see above): 1 or
+ * 0, or GORT_ENOMEM (then no answer: "not plausible" could be wrong).
+ */
+static int plausible(struct gort_core *c, uint64_t base)
 {
 	const struct gort__rt *r = &c->rt;
 	uint64_t w = c->ptr_size, arr, len, cap, n, goid;
@@ -97,10 +100,11 @@ static bool plausible(struct gort_core *c, uint64_t base)
 	if (gort__core_uptr(c, base, &arr) || gort__core_uptr(c, base + w, &len) ||
 	    gort__core_uptr(c, base + 2 * w, &cap) || !arr || arr % w || len == 0 ||
 	    len > cap || cap > (64u << 20))
-		return false;
+		return 0;
 	n = len < MAX_CHECKED ? len : MAX_CHECKED;
 	if (!(ids = gort__calloc((size_t)n, sizeof(*ids))))
-		return false;
+		return gort__fail(GORT_ENOMEM, "core: out of memory checking %llu goroutines",
+				  (unsigned long long)n);
 	for (uint64_t i = 0; ok && i < n; i++) {
 		uint64_t gp, lo, hi;
 		ok = !gort__core_uptr(c, arr + i * w, &gp) && gp && gp % w == 0 &&
@@ -143,7 +147,11 @@ int gort__find_allgs(struct gort_core *c, uint64_t *out)
 			bool seen = false;
 			for (size_t j = 0; j < nfound; j++)
 				seen |= found[j] == base;
-			if (!seen && plausible(c, base))
+			if (seen)
+				continue;
+			if ((rc = plausible(c, base)) < 0)
+				return rc;
+			if (rc)
 				found[nfound++] = base;
 		}
 	if (nfound == 1) {

@@ -13,6 +13,7 @@ void gort_core_close(gort_core *core)
 	gort_pclntab_close(core->tab);
 	gort_binary_close(core->bin);
 	gort__elf_close(&core->elf);
+	gort__blocks_free(&core->blocks);
 	gort__source_close(&core->src);
 	gort__free(core->segs);
 	gort__free(core->threads);
@@ -44,11 +45,21 @@ static int open_exe(gort_core *c, const char *exe_path,
 	return gort_pclntab_open(&c->tab, c->bin);
 }
 
+/* Decompression progress, as gort_core_opts.progress reports it. */
+static void inflating(void *arg, uint64_t done, uint64_t total)
+{
+	const struct gort_core_opts *o = arg;
+
+	o->progress(GORT_CORE_STEP_DECOMPRESS, done, total, o->progress_arg);
+}
+
 /* Both constructors: a path, or else a caller's buffer. */
 static int core_open(gort_core **out, const char *core_path, const void *data,
 		     size_t size, const char *exe_path,
 		     const struct gort_core_opts *opts)
 {
+	/* The core's file stays open: its bytes are read with pread (mem.c). */
+	struct gort__source_how how = {.keep_fd = true};
 	gort_core *c;
 	int rc;
 
@@ -60,8 +71,13 @@ static int core_open(gort_core **out, const char *core_path, const void *data,
 	GORT_OPTS(gort_open_opts, o,
 		  .max_decompressed = GORT_OPTS_HAS(opts, max_decompressed)
 					      ? opts->max_decompressed : 0);
-	rc = core_path ? gort__source_open_path(&c->src, core_path, &o)
-		       : gort__source_open_memory(&c->src, data, size, &o);
+	if (GORT_OPTS_HAS(opts, progress_arg) && opts->progress) {
+		how.progress = inflating;
+		how.arg = (void *)(uintptr_t)opts;
+	}
+	c->opts = opts;
+	rc = core_path ? gort__source_open_path_how(&c->src, core_path, &o, &how)
+		       : gort__source_open_memory_how(&c->src, data, size, &o, &how);
 	if (rc)
 		goto fail;
 	if (!gort__is_elf(c->src.view.data, (size_t)c->src.view.size)) {
@@ -71,8 +87,10 @@ static int core_open(gort_core **out, const char *core_path, const void *data,
 	}
 	c->src.view.what = "core";
 	if ((rc = gort__elf_open(&c->elf, &c->src.view)) ||
-	    (rc = gort__core_parse(c)) || (rc = open_exe(c, exe_path, opts)))
+	    (rc = gort__core_parse(c)) || (rc = open_exe(c, exe_path, opts)) ||
+	    (rc = gort__core_cache(c)))
 		goto fail;
+	c->opts = NULL; /* the caller's, valid during this call only */
 	*out = c;
 	return 0;
 fail:

@@ -15,6 +15,7 @@
 #define GORT_CORE_INTERNAL_H
 
 #include "../binary/binary.h"
+#include "../io/blocks.h"
 
 #include <gort/core.h>
 
@@ -47,6 +48,10 @@ struct gort__rt {
 
 struct gort_core {
 	struct gort_source src;
+	/* Reads of the core's bytes (mem.c) or of a live process (live.c)
+	   go through this cache when it has slots; a core in memory (a
+	   caller's buffer, anonymous memory) is read in place. */
+	struct gort_blocks blocks;
 	struct gort_elf elf;
 	int arch;
 	unsigned ptr_size;
@@ -67,19 +72,22 @@ struct gort_core {
 	struct gort_saved_error rt_err;
 	struct gort__rt rt;
 
+	/* gort_core_opts.progress while opening, else NULL. */
+	const struct gort_core_opts *opts;
+
 	/* Runtime nanotime of the moment the core shows, 0 when unknown. */
 	int64_t now;
 	/* A live process (live.c): pid 0 for a core file. */
 	int pid;
 	int live_memfd; /* /proc/PID/mem once process_vm_readv is refused */
 	bool live_no_vm;
-	struct gort__live_page *live_pages; /* read cache */
 	struct gort__live_thread *live_threads;
 	size_t live_nthreads, live_cap;
 };
 
 /* mem.c */
 int gort__core_parse(struct gort_core *c);
+int gort__core_cache(struct gort_core *c);
 int gort__core_check_exe(struct gort_core *c, bool allow_mismatch);
 int gort__core_read(struct gort_core *c, uint64_t addr, void *buf, size_t n);
 int gort__core_uptr(struct gort_core *c, uint64_t addr, uint64_t *out);

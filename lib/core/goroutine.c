@@ -254,27 +254,36 @@ static int read_labels(gort_goroutine_iter *it, uint64_t p)
 	return 0;
 }
 
-/* Function, file and line of a creating PC, as printcreatedby1 prints them. */
-static void creator(gort_core *c, struct gort_goroutine *g)
+/*
+ * Function, file and line of a creating PC, as printcreatedby1 prints
+ * them; left empty for a PC the table does not place. GORT_ENOMEM is
+ * passed on (an empty creator would be a wrong answer).
+ */
+static int creator(gort_core *c, struct gort_goroutine *g)
 {
 	struct gort_frame fr[16];
 	struct gort_func f;
 	size_t n;
 	uint64_t pc = g->creator_pc - c->bias;
+	int rc;
 
-	if (!g->creator_pc || gort_pclntab_find_func(c->tab, pc, &f))
-		return;
+	if (!g->creator_pc)
+		return 0;
+	if ((rc = gort_pclntab_find_func(c->tab, pc, &f)))
+		return rc == GORT_ENOMEM ? rc : 0;
 	g->creator_func = f.name;
 	g->creator_entry = f.entry + c->bias;
 	if (pc > f.entry)
 		pc--;
-	if (!gort_pclntab_lookup(c->tab, pc, fr, GORT_ARRAY_SIZE(fr), &n) && n) {
+	if ((rc = gort_pclntab_lookup(c->tab, pc, fr, GORT_ARRAY_SIZE(fr), &n)))
+		return rc == GORT_ENOMEM ? rc : 0;
+	if (n) {
 		g->creator_file = fr[0].file;
 		g->creator_line = fr[0].line;
 	}
+	return 0;
 }
 
-/* A name from the layout API into buf (NUL-terminated), or `none`. */
 /*
  * A name from the layout's tables, else `none`; GORT_ENOMEM passed on
  * (loading the binary's table ran out: "none" would be a wrong answer).
@@ -348,10 +357,13 @@ static int decode(gort_goroutine_iter *it, uint64_t gp)
 	    (rc = rd(c, gp, &r->g_stack_lo, &g->stack_lo)) ||
 	    (rc = rd(c, gp, &r->g_stack_hi, &g->stack_hi)))
 		return rc;
-	if (g->start_pc && !gort_pclntab_find_func(c->tab, g->start_pc - c->bias, &f))
-		g->start_func = f.name;
-	creator(c, g);
-	if ((rc = rd(c, gp, &r->g_labels, &v)))
+	if (g->start_pc) {
+		if (!(rc = gort_pclntab_find_func(c->tab, g->start_pc - c->bias, &f)))
+			g->start_func = f.name;
+		else if (rc == GORT_ENOMEM)
+			return rc;
+	}
+	if ((rc = creator(c, g)) || (rc = rd(c, gp, &r->g_labels, &v)))
 		return rc;
 	return read_labels(it, v);
 }
@@ -359,17 +371,23 @@ static int decode(gort_goroutine_iter *it, uint64_t gp)
 /*
  * Goroutines tracebackothers skips: _Gdead, and from Go 1.27 _Gdeadextra
  * (a dead g kept for cgo callbacks), which the binary's status table names
- * "waiting for cgo callback".
+ * "waiting for cgo callback". 1 dead, 0 not, or GORT_ENOMEM (the binary's
+ * status table could not be loaded: guessing either way would be wrong).
  */
-static bool dead(gort_core *c, uint32_t st)
+static int dead(gort_core *c, uint32_t st)
 {
 	struct gort_str s;
+	int rc;
 
 	st &= ~GORT_G_SCAN;
 	if (st == G_DEAD)
-		return true;
-	return st > G_DEAD && !gort_layout_status_name(c->lay, st, &s, NULL) &&
-	       gort__str_eq(s, "waiting for cgo callback");
+		return 1;
+	if (st < G_DEAD)
+		return 0;
+	rc = gort_layout_status_name(c->lay, st, &s, NULL);
+	if (rc == GORT_ENOMEM)
+		return rc;
+	return !rc && gort__str_eq(s, "waiting for cgo callback");
 }
 
 int gort_goroutine_iter_next(gort_goroutine_iter *it,
@@ -388,7 +406,9 @@ int gort_goroutine_iter_next(gort_goroutine_iter *it,
 			continue;
 		if ((rc = rd(c, gp, &c->rt.g_status, &st)))
 			return rc;
-		if (dead(c, (uint32_t)st))
+		if ((rc = dead(c, (uint32_t)st)) < 0)
+			return rc;
+		if (rc)
 			continue;
 		if ((rc = decode(it, gp)))
 			return rc;

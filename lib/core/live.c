@@ -35,17 +35,14 @@
 #include <unistd.h>
 
 #define PAGE 4096u
+/* Blocks of the read cache: one page each, so that a block never spans
+   two mappings. */
 #define NPAGES 256u
 /* Bounds against a hostile /proc (or a process spawning threads as fast
    as we stop them). */
 #define MAX_THREADS 65536u
 #define MAX_MAPS (1u << 20)
 #define SNAPSHOT_ROUNDS 64
-
-struct gort__live_page {
-	uint64_t addr; /* UINT64_MAX: empty */
-	uint8_t data[PAGE];
-};
 
 struct gort__live_thread {
 	pid_t tid;
@@ -158,16 +155,18 @@ static int read_maps(struct gort_core *c)
 	return rc;
 }
 
-/* One 4 KiB block of the process at `addr` (aligned) into p. */
-static int fetch(struct gort_core *c, uint64_t addr, uint8_t *p)
+/* One 4 KiB block of the process at `addr` (aligned) into p: the fetch
+   function of the core's block cache. */
+static int fetch(void *ctx, uint64_t addr, uint8_t *p, size_t size)
 {
-	struct iovec local = {p, PAGE}, remote = {(void *)(uintptr_t)addr, PAGE};
+	struct gort_core *c = ctx;
+	struct iovec local = {p, size}, remote = {(void *)(uintptr_t)addr, size};
 	ssize_t r;
 	int err;
 
 	if (!c->live_no_vm) {
 		r = process_vm_readv(c->pid, &local, 1, &remote, 1, 0);
-		if (r == PAGE)
+		if (r == (ssize_t)size)
 			return 0;
 		err = r < 0 ? errno : EFAULT;
 		if (err != ENOSYS && err != EPERM)
@@ -181,9 +180,9 @@ static int fetch(struct gort_core *c, uint64_t addr, uint8_t *p)
 			return gort__fail_errno(errno, "live: %s", path);
 	}
 	do
-		r = pread(c->live_memfd, p, PAGE, (off_t)addr);
+		r = pread(c->live_memfd, p, size, (off_t)addr);
 	while (r < 0 && errno == EINTR);
-	if (r == PAGE)
+	if (r == (ssize_t)size)
 		return 0;
 	err = r < 0 ? errno : EFAULT;
 fault:
@@ -195,30 +194,16 @@ fault:
 int gort__live_read(struct gort_core *c, uint64_t addr, uint8_t *buf, size_t n,
 		    size_t *got)
 {
-	uint64_t base = addr & ~(uint64_t)(PAGE - 1), in = PAGE - (addr - base);
-	struct gort__live_page *pg = &c->live_pages[(base / PAGE) % NPAGES];
-	int rc;
-
 	if (!gort__core_seg(c, addr))
 		return gort__fail_addr(GORT_EFAULT, addr,
 				       "live: address 0x%llx is not mapped readable in process %d",
 				       (unsigned long long)addr, c->pid);
-	if (pg->addr != base) {
-		pg->addr = UINT64_MAX;
-		if ((rc = fetch(c, base, pg->data)))
-			return rc;
-		pg->addr = base;
-	}
-	*got = n < in ? n : (size_t)in;
-	memcpy(buf, pg->data + (addr - base), *got);
-	return 0;
+	return gort__blocks_read(&c->blocks, addr, buf, n, got);
 }
 
 void gort__live_forget(struct gort_core *c)
 {
-	if (c->live_pages)
-		for (size_t i = 0; i < NPAGES; i++)
-			c->live_pages[i].addr = UINT64_MAX;
+	gort__blocks_forget(&c->blocks);
 }
 
 static int tidcmp(const void *a, const void *b)
@@ -367,7 +352,6 @@ void gort__live_close(struct gort_core *c)
 	if (c->live_memfd >= 0)
 		close(c->live_memfd);
 	gort__free(c->live_threads);
-	gort__free(c->live_pages);
 }
 
 /* The process's copy of the executable's first page against the file. */
@@ -413,9 +397,8 @@ int gort__live_open(struct gort_core *c, const char *exe_path,
 	int rc;
 
 	c->live_memfd = -1;
-	if (!(c->live_pages = gort__malloc(NPAGES * sizeof(*c->live_pages))))
-		return gort__fail(GORT_ENOMEM, "out of memory");
-	gort__live_forget(c);
+	if ((rc = gort__blocks_init(&c->blocks, NPAGES, PAGE, fetch, c)))
+		return rc;
 	if (!exe_path) {
 		snprintf(exe, sizeof(exe), "/proc/%d/exe", c->pid);
 		exe_path = exe;

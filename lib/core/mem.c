@@ -3,7 +3,10 @@
  * (NT_PRSTATUS threads, NT_AUXV, NT_FILE), and reads of the process's
  * memory by address: from the core where it holds the bytes, else from the
  * executable's file-backed segments (the kernel does not dump read-only
- * file mappings), shifted by the load bias.
+ * file mappings), shifted by the load bias. The core's bytes are read with
+ * pread through a bounded block cache when they are in a file, so that
+ * resident memory does not grow with the pages read (docs/DESIGN.md,
+ * Cores: Memory).
  *
  * Note layouts: linux/include/uapi/linux/elfcore.h (elf_prstatus),
  * arch/x86/include/asm/user_64.h, user_32.h, arch/arm64 user_pt_regs,
@@ -14,12 +17,22 @@
 #include "../pclntab/pclntab.h"
 
 #include <elf.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef NT_FILE
 #define NT_FILE 0x46494c45
 #endif
+
+/* The block cache of a core file: 4 MiB in blocks of 16 KiB, which took
+   fewer reads (and less time) than 4 KiB blocks or a mapping when listing
+   100,000 goroutines (docs/DESIGN.md). */
+#define CACHE_BLOCKS 256u
+#define CACHE_BLOCK 16384u
+/* Note bytes between two progress reports. */
+#define NOTES_PROGRESS_EVERY (1u << 20)
 
 static int segcmp(const void *a, const void *b)
 {
@@ -157,10 +170,22 @@ static int read_files(struct gort_core *c, const struct gort_view *d)
 	return 0;
 }
 
-static int read_notes(struct gort_core *c, const struct gort_elf_segment *ph)
+/* gort_core_opts.progress, if the caller gave one. */
+static void progress(struct gort_core *c, int step, uint64_t done, uint64_t total)
+{
+	const struct gort_core_opts *o = c->opts;
+
+	if (o && GORT_OPTS_HAS(o, progress_arg) && o->progress)
+		o->progress(step, done, total, o->progress_arg);
+}
+
+/* Notes of one PT_NOTE; *done counts note bytes over all of them (of
+   `total`), for progress. */
+static int read_notes(struct gort_core *c, const struct gort_elf_segment *ph,
+		      uint64_t *done, uint64_t total)
 {
 	struct gort_view notes;
-	uint64_t pos = 0;
+	uint64_t pos = 0, shown = 0;
 	int rc;
 
 	if ((rc = gort__view_sub(&c->src.view, ph->offset, ph->filesz, &notes)))
@@ -184,12 +209,18 @@ static int read_notes(struct gort_core *c, const struct gort_elf_segment *ph)
 			gort__core_auxv(c, &desc);
 		if (type == NT_FILE && (rc = read_files(c, &desc)))
 			return rc;
+		if (pos - shown >= NOTES_PROGRESS_EVERY) {
+			shown = pos;
+			progress(c, GORT_CORE_STEP_NOTES, *done + pos, total);
+		}
 	}
+	*done += notes.size;
 	return 0;
 }
 
 int gort__core_parse(struct gort_core *c)
 {
+	uint64_t notes = 0, done = 0;
 	size_t i;
 	int rc;
 
@@ -205,11 +236,14 @@ int gort__core_parse(struct gort_core *c)
 	c->segs = gort__calloc(c->elf.nsegments + 1, sizeof(*c->segs));
 	if (!c->segs)
 		return gort__fail(GORT_ENOMEM, "core: %zu segments", c->elf.nsegments);
+	for (i = 0; i < c->elf.nsegments; i++)
+		if (c->elf.segments[i].type == PT_NOTE)
+			notes += c->elf.segments[i].filesz;
 	/* AUXV first (NT_FILE needs AT_ENTRY): notes are read in one pass,
 	   and the kernel writes NT_AUXV before NT_FILE. */
 	for (i = 0; i < c->elf.nsegments; i++) {
 		const struct gort_elf_segment *ph = &c->elf.segments[i];
-		if (ph->type == PT_NOTE && (rc = read_notes(c, ph)))
+		if (ph->type == PT_NOTE && (rc = read_notes(c, ph, &done, notes)))
 			return rc;
 		if (ph->type != PT_LOAD || ph->memsz == 0)
 			continue;
@@ -222,9 +256,55 @@ int gort__core_parse(struct gort_core *c)
 		c->segs[c->nsegs++] = (struct gort__seg){ph->vaddr, ph->memsz,
 							 ph->offset, ph->filesz};
 	}
+	progress(c, GORT_CORE_STEP_NOTES, notes, notes);
 	qsort(c->segs, c->nsegs, sizeof(*c->segs), segcmp);
 	if (c->nthreads == 0)
 		return gort__fail(GORT_EFORMAT, "core: no NT_PRSTATUS note (no threads)");
+	return 0;
+}
+
+/* A block of the core file at `off` (the cache's fetch function). Bytes
+   past the end of the file (the last block) read as zeros: no segment
+   holds them. */
+static int fetch(void *ctx, uint64_t off, uint8_t *buf, size_t size)
+{
+	struct gort_core *c = ctx;
+	size_t n = 0;
+
+	while (n < size) {
+		ssize_t r = pread(c->src.fd, buf + n, size - n, (off_t)(off + n));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return gort__fail_errno(errno, "core: reading %zu bytes at offset 0x%llx",
+						size, (unsigned long long)off);
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n < size && off + n < c->src.view.size)
+		return gort__fail_at(GORT_ETRUNCATED, off + n,
+				     "core: the file ends at offset 0x%llx, before its %llu bytes (changed since it was opened?)",
+				     (unsigned long long)(off + n),
+				     (unsigned long long)c->src.view.size);
+	memset(buf + n, 0, size - n);
+	return 0;
+}
+
+/*
+ * Read the core's bytes from its file from now on (they are in a file
+ * when the source kept its descriptor): the cache, then the mapping's
+ * pages touched so far (headers, notes) dropped from the resident set.
+ */
+int gort__core_cache(struct gort_core *c)
+{
+	int rc;
+
+	if (!c->src.has_fd)
+		return 0; /* a caller's buffer or anonymous memory: read in place */
+	if ((rc = gort__blocks_init(&c->blocks, CACHE_BLOCKS, CACHE_BLOCK, fetch, c)))
+		return rc;
+	gort__source_release(&c->src, 0, c->src.view.size);
 	return 0;
 }
 
@@ -260,9 +340,12 @@ static int read_some(struct gort_core *c, uint64_t addr, uint8_t *buf,
 		return gort__live_read(c, addr, buf, n, got);
 	s = gort__core_seg(c, addr);
 	if (s && addr - s->vaddr < s->filesz) {
-		uint64_t in = s->filesz - (addr - s->vaddr);
-		*got = n < in ? n : (size_t)in;
-		memcpy(buf, c->src.view.data + s->offset + (addr - s->vaddr), *got);
+		uint64_t in = s->filesz - (addr - s->vaddr), off = s->offset + (addr - s->vaddr);
+		size_t want = n < in ? n : (size_t)in;
+		if (c->blocks.nslots)
+			return gort__blocks_read(&c->blocks, off, buf, want, got);
+		*got = want;
+		memcpy(buf, c->src.view.data + off, want);
 		return 0;
 	}
 	if (c->bin && !gort__binary_addr_span(c->bin, addr - c->bias, &v) && v.size) {

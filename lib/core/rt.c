@@ -78,15 +78,22 @@ static int offsets(struct gort_core *c)
 	return 0;
 }
 
-static uint64_t symbol(struct gort_core *c, const char *name, uint64_t *size)
+/*
+ * The address of a symbol of the executable, or 0 in *addr when it has
+ * none (stripped, or a symbol table that cannot be read: the caller finds
+ * it another way). GORT_ENOMEM is passed on: the symbol may be there.
+ */
+static int symbol(struct gort_core *c, const char *name, uint64_t *addr)
 {
 	const struct gort_elf_symbol *s;
+	int rc = gort__elf_symbol(&c->bin->elf, name, &s);
 
-	if (gort__elf_symbol(&c->bin->elf, name, &s))
-		return 0;
-	if (size)
-		*size = s->size;
-	return s->value + c->bias;
+	*addr = 0;
+	if (rc == GORT_ENOMEM)
+		return rc;
+	if (!rc)
+		*addr = s->value + c->bias;
+	return 0;
 }
 
 /* Entries of the functions the unwinder must recognise, found by name. */
@@ -146,8 +153,8 @@ int gort__rt_load(struct gort_core *c)
 	c->rt_done = true;
 	if (!(rc = offsets(c)) && !(rc = special_funcs(c))) {
 		release(c);
-		r->allgs = symbol(c, "runtime.allgs", NULL);
-		if (!r->allgs)
+		rc = symbol(c, "runtime.allgs", &r->allgs);
+		if (!rc && !r->allgs)
 			rc = gort__find_allgs(c, &r->allgs);
 	}
 	if ((c->rt_rc = rc))

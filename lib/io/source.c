@@ -67,7 +67,10 @@ struct sink {
 	struct gort_source *s;
 	int fd;
 	uint64_t used, limit;
+	const struct gort__source_how *how; /* progress, or NULL */
 };
+
+#define PROGRESS_EVERY (1u << 20) /* output bytes between two reports */
 
 static int inflate_zstd(struct sink *k, const uint8_t *src, size_t n)
 {
@@ -75,7 +78,14 @@ static int inflate_zstd(struct sink *k, const uint8_t *src, size_t n)
 	size_t cap = ZSTD_DStreamOutSize();
 	uint8_t *buf = gort__malloc(cap);
 	ZSTD_inBuffer in = {src, n, 0};
+	uint64_t shown = 0, whole = ZSTD_getFrameContentSize(src, n);
 	int rc = 0;
+
+	/* Progress in output bytes when one frame holds everything and says
+	   its size (time goes with the output), else in input bytes. */
+	if (whole == ZSTD_CONTENTSIZE_UNKNOWN || whole == ZSTD_CONTENTSIZE_ERROR ||
+	    whole == 0 || ZSTD_findFrameCompressedSize(src, n) != n)
+		whole = 0;
 
 	if (!ds || !buf) {
 		ZSTD_freeDStream(ds);
@@ -101,6 +111,13 @@ static int inflate_zstd(struct sink *k, const uint8_t *src, size_t n)
 		if (out.pos && (rc = k->write(k, buf, out.pos)))
 			break;
 		k->used += out.pos;
+		if (k->how && k->how->progress && k->used - shown >= PROGRESS_EVERY) {
+			shown = k->used;
+			if (whole)
+				k->how->progress(k->how->arg, k->used < whole ? k->used : whole, whole);
+			else
+				k->how->progress(k->how->arg, in.pos, in.size);
+		}
 		if (in.pos == in.size && ret == 0)
 			break; /* every frame complete */
 		/* More input wanted, none left, room to spare: cut short. */
@@ -109,6 +126,8 @@ static int inflate_zstd(struct sink *k, const uint8_t *src, size_t n)
 					   "zstd: input ends inside a frame at offset 0x%zx",
 					   in.pos);
 	}
+	if (!rc && k->how && k->how->progress)
+		k->how->progress(k->how->arg, whole ? whole : in.size, whole ? whole : in.size);
 	ZSTD_freeDStream(ds);
 	gort__free(buf);
 	return rc;
@@ -176,9 +195,10 @@ static int temp_file(void)
  * the bytes are decompressed into anonymous memory instead.
  */
 static int inflate_source(struct gort_source *s, const uint8_t *src, size_t n,
-			  const struct gort_open_opts *opts)
+			  const struct gort_open_opts *opts,
+			  const struct gort__source_how *how)
 {
-	struct sink k = {write_file, s, temp_file(), 0, max_decompressed(opts)};
+	struct sink k = {write_file, s, temp_file(), 0, max_decompressed(opts), how};
 	unsigned long long hint;
 	void *map;
 	int rc;
@@ -193,7 +213,12 @@ static int inflate_source(struct gort_source *s, const uint8_t *src, size_t n,
 		}
 		if (!rc && (map = mmap(NULL, (size_t)k.used, PROT_READ, MAP_SHARED, k.fd, 0)) !=
 				   MAP_FAILED) {
-			close(k.fd);
+			if (how && how->keep_fd) {
+				s->fd = k.fd;
+				s->has_fd = true;
+			} else {
+				close(k.fd);
+			}
 			s->inflated = map;
 			s->inflated_cap = (size_t)k.used;
 			s->inflated_file = true;
@@ -206,7 +231,9 @@ static int inflate_source(struct gort_source *s, const uint8_t *src, size_t n,
 		if (rc == GORT_ECOMPRESSED || rc == GORT_ETRUNCATED || rc == GORT_ETOOLARGE)
 			return rc;
 	}
-	k = (struct sink){write_memory, s, -1, 0, max_decompressed(opts)};
+	/* The file's progress reports start again from 0: a step back, but
+	   the work does start again. */
+	k = (struct sink){write_memory, s, -1, 0, max_decompressed(opts), how};
 	hint = ZSTD_getFrameContentSize(src, n);
 	if (hint != ZSTD_CONTENTSIZE_UNKNOWN && hint != ZSTD_CONTENTSIZE_ERROR &&
 	    hint < k.limit && (rc = grow(s, (size_t)hint + 1, k.limit)))
@@ -236,15 +263,27 @@ void gort__source_release(const struct gort_source *s, uint64_t from, uint64_t t
 		madvise((char *)base + lo, (size_t)(hi - lo), MADV_DONTNEED);
 }
 
+/* fd: the file data came from, or -1; kept (s->fd) when asked for and
+   data is not compressed. */
 static int finish_open(struct gort_source *s, const void *data, size_t size,
-		       const struct gort_open_opts *opts)
+		       const struct gort_open_opts *opts,
+		       const struct gort__source_how *how, int fd)
 {
 	int rc;
 
 	s->view = gort__view_make(data, size, "input");
-	if (!gort__is_zstd(data, size))
+	if (!gort__is_zstd(data, size)) {
+		if (fd >= 0 && how && how->keep_fd) {
+			s->fd = fd;
+			s->has_fd = true;
+		} else if (fd >= 0) {
+			close(fd);
+		}
 		return 0;
-	rc = inflate_source(s, data, size, opts);
+	}
+	if (fd >= 0)
+		close(fd);
+	rc = inflate_source(s, data, size, opts, how);
 	/* The compressed mapping is no longer needed. */
 	if (s->map) {
 		munmap(s->map, s->map_size);
@@ -255,6 +294,13 @@ static int finish_open(struct gort_source *s, const void *data, size_t size,
 
 int gort__source_open_path(struct gort_source *s, const char *path,
 			   const struct gort_open_opts *opts)
+{
+	return gort__source_open_path_how(s, path, opts, NULL);
+}
+
+int gort__source_open_path_how(struct gort_source *s, const char *path,
+			       const struct gort_open_opts *opts,
+			       const struct gort__source_how *how)
 {
 	struct stat st;
 	int fd, err, rc;
@@ -287,8 +333,7 @@ int gort__source_open_path(struct gort_source *s, const char *path,
 		}
 		s->map_size = (size_t)st.st_size;
 	}
-	close(fd);
-	rc = finish_open(s, s->map ? s->map : "", s->map_size, opts);
+	rc = finish_open(s, s->map ? s->map : "", s->map_size, opts, how, fd);
 	if (rc)
 		gort__source_close(s);
 	return rc;
@@ -297,6 +342,13 @@ int gort__source_open_path(struct gort_source *s, const char *path,
 int gort__source_open_memory(struct gort_source *s, const void *data,
 			     size_t size, const struct gort_open_opts *opts)
 {
+	return gort__source_open_memory_how(s, data, size, opts, NULL);
+}
+
+int gort__source_open_memory_how(struct gort_source *s, const void *data,
+				 size_t size, const struct gort_open_opts *opts,
+				 const struct gort__source_how *how)
+{
 	int rc;
 
 	memset(s, 0, sizeof(*s));
@@ -304,7 +356,7 @@ int gort__source_open_memory(struct gort_source *s, const void *data,
 		return gort__fail(GORT_EINVAL, "data is NULL");
 	if ((rc = gort__opts_check(opts, sizeof(*opts), "gort_open_opts")))
 		return rc;
-	rc = finish_open(s, data ? data : "", size, opts);
+	rc = finish_open(s, data ? data : "", size, opts, how, -1);
 	if (rc)
 		gort__source_close(s);
 	return rc;
@@ -318,5 +370,7 @@ void gort__source_close(struct gort_source *s)
 		munmap(s->map, s->map_size);
 	if (s->inflated)
 		munmap(s->inflated, s->inflated_cap);
+	if (s->has_fd)
+		close(s->fd);
 	memset(s, 0, sizeof(*s));
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Long work shows a progress line on stderr when stderr is a terminal, and
 # nothing otherwise: gort-trace count/stats over a fixture trace (old and
-# new formats) and gort-goroutines over a fixture core, run under a pseudo-
-# terminal (script(1)) and with stderr to a file or a pipe. With
+# new formats) and gort-goroutines over a fixture core (decompressing it,
+# reading its notes, reading its goroutines: gort_core_opts.progress and
+# gort_goroutine_iter_progress), run under a pseudo-terminal (script(1))
+# and with stderr to a file or a pipe. With
 # GORT_PROGRESS_INTERVAL_MS=0 every redraw is shown, so a short run shows
 # some; percentages never go back, and the line is cleared at the end.
 # (tests/unit/test_progress.c checks the library's counts themselves.)
@@ -47,11 +49,25 @@ for v in 1.21 1.25; do
   check "gort-trace: reading" "$ex/gort-trace" count "$t"
   check "gort-trace: reading" "$ex/gort-trace" stats --raw "$t"
 done
+prog=$fixtures/go1.25/amd64/default/prog
 core=$fixtures/go1.25/amd64/default/core.zst
-check "gort-goroutines: reading goroutines" "$ex/gort-goroutines" "$core" "$fixtures/go1.25/amd64/default/prog"
+for label in "gort-goroutines: decompressing the core" "gort-goroutines: reading the core's notes" \
+  "gort-goroutines: reading goroutines"; do
+  check "$label" "$ex/gort-goroutines" "$core" "$prog"
+done
+# The same core uncompressed: notes and goroutines, no decompression.
+if command -v zstd >/dev/null; then
+  zstd -qdc "$core" >"$tmp/core"
+  check "gort-goroutines: reading the core's notes" "$ex/gort-goroutines" "$tmp/core" "$prog"
+  ! grep -q 'decompressing' "$tmp/tty" || fail "decompression progress for an uncompressed core"
+fi
 
-# Results streaming to the terminal itself: no progress line mixed in.
-script -qec "$(printf '%q ' "$ex/gort-trace" dump "$fixtures/go1.15/amd64/trace.out"); $(printf '%q ' "$ex/gort-goroutines" "$core" "$fixtures/go1.25/amd64/default/prog")" /dev/null >"$tmp/tty2" </dev/null || true
+# Results streaming to the terminal itself: no progress line mixed in. Opening
+# the core (before any result) may show its steps; reading goroutines may not.
+script -qec "$(printf '%q ' "$ex/gort-trace" dump "$fixtures/go1.15/amd64/trace.out"); $(printf '%q ' "$ex/gort-goroutines" "$core" "$prog")" /dev/null >"$tmp/tty2" </dev/null || true
 grep -q 'goroutine 1 ' "$tmp/tty2" || fail "no results on the terminal"
-! grep -q 'reading' "$tmp/tty2" || fail "progress shown while results stream to the terminal"
-echo "no progress while results stream to the terminal"
+! grep -q 'gort-trace: reading\|reading goroutines' "$tmp/tty2" || fail "progress shown while results stream to the terminal"
+grep -q "gort-goroutines: decompressing the core" "$tmp/tty2" || fail "no progress while the core opens before results stream to the terminal"
+tr '\r' '\n' <"$tmp/tty2" | sed -n '/^goroutine 1 /,$p' | grep -q 'gort-goroutines:' &&
+  fail "progress shown among results streaming to the terminal"
+echo "no progress while results stream to the terminal (only while the core opens)"

@@ -458,9 +458,130 @@ static void test_no_clock(void **state)
 	gort_core_close(c);
 }
 
+/* A deterministic pseudo-random sequence (xorshift64). */
+static uint64_t next_rand(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/*
+ * Reads through the block cache (a core file, the temporary file of a
+ * zstd core) against reads in place (a caller's buffer): the same bytes
+ * and the same errors for reads of every length at every kind of
+ * position (block and segment boundaries, past a segment's file bytes,
+ * into the executable), with the cache bounded whatever is read; then a
+ * file cut short after opening: an error, not a crash.
+ */
+static void test_cached_reads(void **state)
+{
+	char tmpl[] = "/tmp/gort-test-core-XXXXXX";
+	gort_core *file, *zst, *mem, *anon;
+	size_t n, nsegs;
+	uint8_t *bytes = NULL, *a, *b, *c;
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	const size_t maxlen = 70000;
+	int fd;
+	(void)state;
+
+	TU_REQUIRE_FIXTURE(core_path());
+	bytes = core_bytes(&n);
+	assert_true((fd = mkstemp(tmpl)) >= 0);
+	unlink(tmpl);
+	assert_int_equal(write(fd, bytes, n), (ssize_t)n);
+	{
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		assert_int_equal(gort_core_open(&file, path, exe_path(), NULL), 0);
+	}
+	assert_int_equal(gort_core_open(&zst, core_path(), exe_path(), NULL), 0);
+	assert_int_equal(gort_core_open_memory(&mem, bytes, n, exe_path(), NULL), 0);
+	/* Where no temporary file can be made, a zstd core is decompressed
+	   into anonymous memory: read in place too. */
+	{
+		char *old = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+		setenv("TMPDIR", "/nonexistent/gort", 1);
+		assert_int_equal(gort_core_open(&anon, core_path(), exe_path(), NULL), 0);
+		if (old)
+			setenv("TMPDIR", old, 1);
+		else
+			unsetenv("TMPDIR");
+		free(old);
+	}
+	assert_true(file->blocks.nslots > 0 && zst->blocks.nslots > 0);
+	assert_int_equal(mem->blocks.nslots, 0);
+	assert_int_equal(anon->blocks.nslots, 0);
+
+	a = malloc(maxlen);
+	b = malloc(maxlen);
+	c = malloc(maxlen);
+	assert_true(a && b && c);
+	nsegs = mem->nsegs;
+	for (int i = 0; i < 20000; i++) {
+		const struct gort__seg *sg = &mem->segs[next_rand(&x) % nsegs];
+		uint64_t r = next_rand(&x), addr, len = 1 + next_rand(&x) % (i % 4 ? 64 : maxlen);
+		int rm, rf;
+		/* Near a block boundary, near the end of the segment's file
+		   bytes, or anywhere in it. */
+		switch (r % 4) {
+		case 0: addr = sg->vaddr + (r >> 8) % (sg->memsz + 1); break;
+		case 1: addr = sg->vaddr + sg->filesz - r % 64; break;
+		default: addr = ((sg->vaddr + (r >> 8) % (sg->memsz + 1)) & ~16383ull) - r % 16; break;
+		}
+		memset(a, 1, len);
+		memset(b, 2, len);
+		memset(c, 3, len);
+		rm = gort_core_read(mem, addr, a, len);
+		rf = gort_core_read(file, addr, b, len);
+		assert_int_equal(rf, rm);
+		assert_int_equal(gort_core_read(zst, addr, c, len), rm);
+		if (rm == 0) {
+			assert_memory_equal(a, b, len);
+			assert_memory_equal(a, c, len);
+		}
+		assert_int_equal(gort_core_read(anon, addr, b, len), rm);
+		if (rm == 0)
+			assert_memory_equal(a, b, len);
+	}
+	assert_true(file->blocks.misses > 0);
+	/* Goroutines and stacks read the same through the cache. */
+	assert_int_equal(exercise_core(file, 0), 0);
+	assert_int_equal(exercise_core(zst, 0), 0);
+	gort_core_close(mem);
+	gort_core_close(anon);
+
+	/* Cut short once open: the bytes gone are an error. */
+	{
+		char path[64];
+		uint64_t hi = 0;
+		int rc;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		assert_int_equal(gort_core_open(&file, path, exe_path(), NULL), 0);
+		for (size_t k = 0; k < file->nsegs; k++)
+			if (file->segs[k].filesz && file->segs[k].offset > n / 2) {
+				hi = file->segs[k].vaddr;
+				break;
+			}
+		assert_true(hi != 0);
+		assert_int_equal(ftruncate(fd, (off_t)(n / 2)), 0);
+		rc = gort_core_read(file, hi, a, 64);
+		assert_int_equal(rc, GORT_ETRUNCATED);
+		assert_int_equal(gort_last_error()->code, GORT_ETRUNCATED);
+		gort_core_close(file);
+	}
+	close(fd);
+	free(a);
+	free(b);
+	free(c);
+	free(bytes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cached_reads),
 		cmocka_unit_test(test_fixture),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_bad_notes),

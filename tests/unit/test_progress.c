@@ -4,12 +4,17 @@
  * generation format (1.22, 1.25, 1.27), and gort_goroutine_iter_progress
  * over a fixture core. done never goes back, never passes total, total is
  * the trace's size (the count of runtime.allgs), and done == total once the
- * iterator has ended; NULL arguments are GORT_EINVAL.
+ * iterator has ended; NULL arguments are GORT_EINVAL. And the progress
+ * reports of opening a zstd-compressed core (gort_core_opts.progress):
+ * decompression then notes, each counting up to its total.
  */
 #include "testutil.h"
 
 #include <gort/gort.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 static void trace_progress(const char *rel)
@@ -96,12 +101,96 @@ static void test_goroutines(void **state)
 	gort_core_close(c);
 }
 
+/* What gort_core_opts.progress was told, checked as it goes. */
+struct reports {
+	int step;           /* the current step, 0 before the first */
+	uint64_t done, total;
+	unsigned calls[3];  /* per step */
+	unsigned finished;  /* steps that ended with done == total */
+};
+
+static void record(int step, uint64_t done, uint64_t total, void *arg)
+{
+	struct reports *r = arg;
+
+	assert_true(step == GORT_CORE_STEP_DECOMPRESS || step == GORT_CORE_STEP_NOTES);
+	assert_true(step >= r->step); /* steps in order */
+	if (step == r->step) {
+		assert_true(done >= r->done); /* never back within a step */
+		assert_int_equal(total, r->total);
+	}
+	assert_true(done <= total);
+	r->step = step;
+	r->done = done;
+	r->total = total;
+	r->calls[step]++;
+	r->finished += done == total;
+}
+
+static void test_core_open(void **state)
+{
+	char core[4096], exe[4096];
+	struct reports r = {0};
+	GORT_OPTS(gort_core_opts, o, .progress = record, .progress_arg = &r);
+	gort_core *c;
+	FILE *f;
+	long size;
+	void *buf;
+
+	(void)state;
+	snprintf(core, sizeof(core), "%s", tu_fixture("go1.25/amd64/default/core.zst"));
+	snprintf(exe, sizeof(exe), "%s", tu_fixture("go1.25/amd64/default/prog"));
+	TU_REQUIRE_FIXTURE(core);
+	assert_int_equal(gort_core_open(&c, core, exe, &o), 0);
+	gort_core_close(c);
+	/* A 40 MB core in 1 MiB steps: many reports, each step to its end. */
+	assert_true(r.calls[GORT_CORE_STEP_DECOMPRESS] > 10);
+	assert_true(r.calls[GORT_CORE_STEP_NOTES] >= 1);
+	assert_int_equal(r.step, GORT_CORE_STEP_NOTES);
+	assert_true(r.finished >= 2);
+	assert_true(r.total > 0);
+
+	/* The same from a caller's buffer. */
+	assert_non_null(f = fopen(core, "rb"));
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	assert_true((size = ftell(f)) > 0);
+	rewind(f);
+	assert_non_null(buf = malloc((size_t)size));
+	assert_int_equal(fread(buf, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(gort_core_open_memory(&c, buf, (size_t)size, exe, &o), 0);
+	gort_core_close(c);
+	free(buf);
+	assert_true(r.calls[GORT_CORE_STEP_DECOMPRESS] > 10);
+	assert_int_equal(r.step, GORT_CORE_STEP_NOTES);
+
+	/* A caller built before the field existed: no reports, same core. */
+	memset(&r, 0, sizeof(r));
+	o.sz = offsetof(struct gort_core_opts, progress);
+	o.progress = NULL;
+	o.progress_arg = NULL;
+	assert_int_equal(gort_core_open(&c, core, exe, &o), 0);
+	gort_core_close(c);
+	assert_int_equal(r.step, 0);
+	/* A newer caller's option this library does not know is refused. */
+	{
+		struct {
+			struct gort_core_opts o;
+			uint64_t newer;
+		} big = {o, 1};
+		big.o.sz = sizeof(big);
+		assert_int_equal(gort_core_open(&c, core, exe, &big.o), GORT_EINVAL);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_trace_old_115), cmocka_unit_test(test_trace_old_121),
 		cmocka_unit_test(test_trace_122),     cmocka_unit_test(test_trace_125),
 		cmocka_unit_test(test_trace_127),     cmocka_unit_test(test_goroutines),
+		cmocka_unit_test(test_core_open),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
