@@ -1,11 +1,13 @@
 /*
  * gort-offsets: the offsets of the Go runtime's structures (runtime.g, m, p,
- * gobuf, ...) in a Go binary, from its DWARF or from libgoinspect's built-in
- * tables for its release and architecture.
+ * gobuf, ...) in a Go binary, from its DWARF, its own runtime type
+ * descriptors, or libgoinspect's built-in tables for its release and
+ * architecture.
  *
  * Text: `TYPE.SIZE N` then `TYPE.FIELD OFFSET` for every name of the
  * catalogue (gort_layout_catalogue) the binary's release has; fields the
- * release lacks are left out. --json prints one JSON object (docs/json.md)
+ * release lacks are left out, and so are types no source covers (schedt of
+ * a release with no table: a note on stderr). --json prints one JSON object (docs/json.md)
  * adding each answer's size and source, the TLS slot of the current g, the
  * labels representation, and the wait reason and goroutine status names:
  * what an eBPF profiler loads.
@@ -20,20 +22,24 @@ static const char *source_name(int s)
 	case GORT_LAYOUT_NEAREST: return "nearest";
 	case GORT_LAYOUT_BINARY: return "binary";
 	case GORT_LAYOUT_ABI: return "abi";
+	case GORT_LAYOUT_TYPES: return "types";
 	default: return "unknown";
 	}
 }
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: gort-offsets [--json] [--no-dwarf] [--nearest] FILE\n"
+	fprintf(f, "Usage: gort-offsets [--json] [--no-dwarf] [--no-types] [--nearest] FILE\n"
 		   "Offsets of the Go runtime's structures (runtime.g, m, p, gobuf, stack,\n"
-		   "schedt, moduledata, type descriptors) in a Go binary, from its DWARF or\n"
-		   "from built-in tables of its Go release and architecture: TYPE.SIZE N and\n"
-		   "TYPE.FIELD OFFSET lines; fields the release does not have are left out.\n"
+		   "schedt, moduledata, type descriptors) in a Go binary, from its DWARF,\n"
+		   "else its own runtime type descriptors, else built-in tables of its Go\n"
+		   "release and architecture: TYPE.SIZE N and TYPE.FIELD OFFSET lines;\n"
+		   "fields the release does not have are left out.\n"
 		   "  --json      one JSON object with sizes, sources, the TLS slot of g, the\n"
 		   "              labels representation, wait reason and status names\n"
-		   "  --no-dwarf  ignore the binary's DWARF: built-in tables only\n"
+		   "  --no-dwarf  ignore the binary's DWARF\n"
+		   "  --no-types  ignore the binary's type descriptors (with --no-dwarf:\n"
+		   "              built-in tables only)\n"
 		   "  --nearest   for a release without a table, use the nearest older\n"
 		   "              release's table (answers say \"nearest\")\n"
 		   "  --help      print this help\n"
@@ -68,6 +74,11 @@ static int print_layout(gort_layout *lay, const char *file, int json)
 			have_type = rc == 0;
 			if (rc == GORT_ENOTFOUND)
 				continue;
+			if (rc == GORT_EUNSUPPORTED) { /* no source covers it: say so */
+				fprintf(stderr, "gort-offsets: %s: %s\n", file,
+					gort_last_error()->message);
+				continue;
+			}
 			if (rc)
 				return fail(file, rc);
 			if (!json) {
@@ -180,6 +191,8 @@ int main(int argc, char **argv)
 			json = 1;
 		} else if (!strcmp(argv[i], "--no-dwarf")) {
 			opts.no_dwarf = 1;
+		} else if (!strcmp(argv[i], "--no-types")) {
+			opts.no_types = 1;
 		} else if (!strcmp(argv[i], "--nearest")) {
 			opts.allow_nearest = 1;
 		} else if (argv[i][0] == '-' || file) {

@@ -1,10 +1,32 @@
 /*
  * Runtime layouts through the public API: the binary's Go version, DWARF
  * (with its compressed sections) when present, the built-in tables, the
- * binary's own wait reason and status name tables, the TLS slot of g.
- * Every catalogue entry is queried, with and without DWARF.
+ * binary's own wait reason and status name tables, the TLS slot of g, the
+ * binary's runtime type descriptors. Every catalogue entry is queried, with
+ * and without DWARF; without DWARF, also without the nearest table (the
+ * descriptors are then looked for at open) and without descriptors.
  */
 #include "fuzz.h"
+
+/* Descriptors alone (no nearest table), then the tables alone. */
+static void query_sources(gort_binary *bin)
+{
+	struct gort_field_layout f;
+	gort_layout *lay;
+	uint64_t size;
+	int source;
+
+	for (int no_types = 0; no_types < 2; no_types++) {
+		GORT_OPTS(gort_layout_opts, o, .no_dwarf = 1, .no_types = no_types);
+
+		if (GORT_CHECK(gort_layout_open(&lay, bin, &o)))
+			continue;
+		GORT_CHECK(gort_layout_field(lay, "runtime.m", "curg", &f));
+		GORT_CHECK(gort_layout_size(lay, "runtime.schedt", &size, &source));
+		GORT_CHECK(gort_layout_size(lay, "runtime._type", &size, &source));
+		gort_layout_close(lay);
+	}
+}
 
 static void query(gort_binary *bin, int no_dwarf)
 {
@@ -42,6 +64,8 @@ static void query(gort_binary *bin, int no_dwarf)
 		gort_fuzz_touch_cstr(tls.base);
 	GORT_CHECK(gort_layout_labels_kind(lay, &kind));
 	gort_layout_close(lay);
+	if (no_dwarf)
+		query_sources(bin);
 }
 
 void gort_fuzz_layout(const uint8_t *data, size_t size)

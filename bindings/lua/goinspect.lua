@@ -277,13 +277,23 @@ function Layout.size(self, type)
 end
 
 -- {["runtime.g.goid"] = 152, ["runtime.g.SIZE"] = 456, ...} and the names
--- in catalogue order, as gort-offsets prints them.
+-- in catalogue order, as gort-offsets prints them (a type no source covers,
+-- schedt of a release without a table, is left out).
+local function or_nil_layout(f, ...)
+  local r = table.pack(pcall(f, ...))
+  if r[1] then return table.unpack(r, 2, r.n) end
+  if getmetatable(r[2]) == M.Error and (r[2].name == "ENOTFOUND" or r[2].name == "EUNSUPPORTED") then
+    return nil
+  end
+  error(r[2], 3)
+end
+
 function Layout.offsets(self)
   local h, out, order = layout_handle(self), {}, {}
   for i = 0, C.gi_layout_catalogue_count() - 1 do
     local t, f = C.gi_layout_catalogue_type(i), C.gi_layout_catalogue_field(i)
     local name, v = f and (t .. "." .. f) or (t .. ".SIZE")
-    if f then v = or_nil(C.gi_layout_field, h, t, f) else v = or_nil(C.gi_layout_size, h, t) end
+    if f then v = or_nil_layout(C.gi_layout_field, h, t, f) else v = or_nil_layout(C.gi_layout_size, h, t) end
     if v then out[name] = v; order[#order + 1] = name end
   end
   return out, order
@@ -296,13 +306,13 @@ function Layout.structs(self)
   for i = 0, C.gi_layout_catalogue_count() - 1 do
     local t, f = C.gi_layout_catalogue_type(i), C.gi_layout_catalogue_field(i)
     if not f then
-      local size, src = or_nil(C.gi_layout_size, h, t)
+      local size, src = or_nil_layout(C.gi_layout_size, h, t)
       if size then
         out[t] = {size = size, source = layout_sources[src], fields = {}}
         order[#order + 1] = t
       end
     elseif out[t] then
-      local off, size, src = or_nil(C.gi_layout_field, h, t, f)
+      local off, size, src = or_nil_layout(C.gi_layout_field, h, t, f)
       if off then out[t].fields[f] = {offset = off, size = size, source = layout_sources[src]} end
     end
   end

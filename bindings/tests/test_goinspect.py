@@ -275,7 +275,7 @@ class Layouts(unittest.TestCase):
                         self.assertEqual(b.offsets, lay.offsets())
                     goid = lay.field("runtime.g", "goid")
                     self.assertEqual(goid.offset, lay.offsets()["runtime.g.goid"])
-                    self.assertIn(goid.source, ("dwarf", "table"))
+                    self.assertIn(goid.source, ("dwarf", "types"))
                     self.assertEqual(lay.size("runtime.g"), lay.offsets()["runtime.g.SIZE"])
                     self.assertEqual(lay.go_release[0], 1)
                     self.assertIn(lay.labels_kind, ("map", "slice"))

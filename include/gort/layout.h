@@ -2,11 +2,17 @@
  * libgoinspect: layouts of the Go runtime's structures (runtime.g, m, p,
  * gobuf, ...) for the exact Go release and architecture of a binary.
  *
- * Answers come, in order, from the binary's DWARF, else from built-in
+ * Answers come, in order, from the binary's DWARF; else from the binary's
+ * own runtime type descriptors (there in every Go binary, stripped or not,
+ * for runtime.g, m, p, gobuf, stack, moduledata and the type header: what
+ * the compiler laid out, exact to the patch release); else from built-in
  * tables generated from the DWARF of reference builds of each release and
- * architecture. Each answer says which source it came from. A release with
- * no table is an error (GORT_EUNSUPPORTED) unless the caller opts in to the
- * nearest older release's table, in which case the source says so.
+ * architecture (runtime.schedt, which no descriptor describes; and any
+ * type whose descriptor is missing or fails its checks). Each answer says
+ * which source it came from. Without DWARF, descriptors or a table for the
+ * release, a query is an error (GORT_EUNSUPPORTED), never a guess, unless
+ * the caller opts in to the nearest older release's table, in which case
+ * the source says so.
  *
  * Lifetime: a gort_layout borrows its gort_binary; close it first.
  * Thread safety: every query on one gort_layout is safe from many threads.
@@ -31,8 +37,10 @@ enum gort_layout_source {
 				    release (only with allow_nearest) */
 	GORT_LAYOUT_BINARY = 4,  /* the binary's own data, found through its
 				    symbol table or program headers */
-	GORT_LAYOUT_ABI = 5      /* fixed by the Go toolchain's ABI for the
+	GORT_LAYOUT_ABI = 5,     /* fixed by the Go toolchain's ABI for the
 				    architecture (no table, no data needed) */
+	GORT_LAYOUT_TYPES = 6    /* the binary's own runtime type descriptors
+				    (Go 1.7 onward) */
 };
 
 /* Options of gort_layout_open(); NULL means all zero. */
@@ -41,6 +49,8 @@ struct gort_layout_opts {
 	int no_dwarf;      /* 1: ignore DWARF even where present */
 	int allow_nearest; /* 1: for a release with no table, use the nearest
 			      older release's table (GORT_LAYOUT_NEAREST) */
+	int no_types;      /* 1: ignore the binary's type descriptors (DWARF
+			      and tables only: e.g. to check the tables) */
 };
 
 /* Position of one field inside its structure. */
@@ -51,11 +61,13 @@ struct gort_field_layout {
 };
 
 /*
- * Prepare layout queries for `bin` (reads its Go version; DWARF is opened
- * lazily). On success *out is yours: gort_layout_close().
- * Errors: GORT_ENOTGO, GORT_EUNSUPPORTED (no DWARF and no table for this
- * release or architecture, and allow_nearest not set), GORT_ENOMEM,
- * GORT_EINVAL.
+ * Prepare layout queries for `bin` (reads its Go version; DWARF and type
+ * descriptors are read lazily, at the first query that needs them, except
+ * that a binary with neither DWARF nor a table has its descriptors looked
+ * for here). On success *out is yours: gort_layout_close().
+ * Errors: GORT_ENOTGO, GORT_EUNSUPPORTED (no DWARF, no table for this
+ * release or architecture and no usable type descriptors, and
+ * allow_nearest not set), GORT_ENOMEM, GORT_EINVAL.
  */
 GORT_API int gort_layout_open(gort_layout **out, gort_binary *bin,
 			      const struct gort_layout_opts *opts);
@@ -70,11 +82,15 @@ GORT_API void gort_layout_close(gort_layout *lay);
  * GORT_ENOTFOUND, never a guess. The offset is that of the member itself,
  * whatever its type (g.atomicstatus is an atomic.Uint32 from Go 1.20).
  * DWARF answers when the binary has DWARF describing `type`; otherwise
- * the built-in table answers (only for the names of the catalogue, see
- * gort_layout_catalogue()).
+ * the binary's type descriptor of `type` (every field it has), else the
+ * built-in table (both only for the types of the catalogue, see
+ * gort_layout_catalogue()). A source that has the type is the authority
+ * on its fields: a field it lacks is GORT_ENOTFOUND.
  * Errors: GORT_ENOTFOUND (no such type or field in this release),
- * GORT_EDWARF, GORT_ECOMPRESSED or GORT_EFORMAT (corrupt DWARF),
- * GORT_EINVAL.
+ * GORT_EUNSUPPORTED (a catalogue type no source covers: runtime.schedt of
+ * a release with no table, without allow_nearest; the message says why,
+ * with the address of a bad descriptor), GORT_EDWARF, GORT_ECOMPRESSED or
+ * GORT_EFORMAT (corrupt DWARF), GORT_ENOMEM, GORT_EINVAL.
  */
 GORT_API int gort_layout_field(gort_layout *lay, const char *type,
 			       const char *field,
@@ -109,7 +125,7 @@ GORT_API int gort_layout_go_release(const gort_layout *lay, unsigned *major,
 /*
  * The release of the built-in table in use: the binary's own, or the
  * nearest older one under allow_nearest. Errors: GORT_ENOTFOUND (no table
- * is used: DWARF answers alone).
+ * is used: DWARF or the type descriptors answer alone).
  */
 GORT_API int gort_layout_table_release(const gort_layout *lay,
 				       unsigned *major, unsigned *minor);

@@ -60,7 +60,7 @@ int gort_layout_open(gort_layout **out, gort_binary *bin,
 	struct gort_layout *lay;
 	struct gort_str v;
 	int arch, rc;
-	bool nearest, has_dwarf;
+	bool nearest, has_dwarf, no_types;
 
 	if (!out)
 		return gort__fail(GORT_EINVAL, "gort_layout_open: out is NULL");
@@ -71,6 +71,7 @@ int gort_layout_open(gort_layout **out, gort_binary *bin,
 				   "gort_layout_opts")))
 		return rc;
 	nearest = GORT_OPTS_HAS(opts, allow_nearest) && opts->allow_nearest;
+	no_types = GORT_OPTS_HAS(opts, no_types) && opts->no_types;
 	has_dwarf = bin->format == GORT_FORMAT_ELF &&
 		    gort__elf_section(&bin->elf, ".debug_info") != NULL &&
 		    !(GORT_OPTS_HAS(opts, no_dwarf) && opts->no_dwarf);
@@ -80,6 +81,7 @@ int gort_layout_open(gort_layout **out, gort_binary *bin,
 		return gort__fail(GORT_ENOMEM, "layout: out of memory");
 	lay->bin = bin;
 	lay->use_dwarf = has_dwarf;
+	lay->use_types = !no_types;
 	pthread_mutex_init(&lay->lock, NULL);
 
 	rc = gort_binary_go_version(bin, &v, NULL);
@@ -97,8 +99,28 @@ int gort_layout_open(gort_layout **out, gort_binary *bin,
 		    (lay->table = find_table(lay->major, lay->minor, arch, true)))
 			lay->table_source = GORT_LAYOUT_NEAREST;
 	}
+	/*
+	 * Without DWARF and without a table, the type descriptors are all
+	 * there is: look for them now, so that a binary nothing can answer for
+	 * fails here rather than at every query.
+	 */
+	if (!lay->table && !has_dwarf && lay->use_types && lay->have_release) {
+		if ((rc = gort__descs_load(lay)))
+			goto fail;
+		if (!lay->descs.rc) {
+			*out = lay;
+			return 0;
+		}
+	}
 	if (!lay->table && !has_dwarf) {
-		if (lay->have_release)
+		if (lay->have_release && lay->use_types)
+			rc = gort__fail(GORT_EUNSUPPORTED,
+					"layout: no DWARF and no built-in table for go%u.%u on %s%s, "
+					"and no usable type descriptors (%s)",
+					lay->major, lay->minor, gort_arch_name(arch),
+					nearest ? " (nor an older release)" : "",
+					lay->descs.err.message);
+		else if (lay->have_release)
 			rc = gort__fail(GORT_EUNSUPPORTED,
 					"layout: no DWARF and no built-in table for go%u.%u on %s%s",
 					lay->major, lay->minor, gort_arch_name(arch),
@@ -121,6 +143,7 @@ void gort_layout_close(gort_layout *lay)
 	if (!lay)
 		return;
 	gort__dwarf_close(lay->dwarf);
+	gort__descs_free(&lay->descs);
 	gort__strtab_free(&lay->waits);
 	gort__strtab_free(&lay->status);
 	pthread_mutex_destroy(&lay->lock);
@@ -173,18 +196,47 @@ static bool catalogue_slot(const char *type, const char *field, size_t *slot)
 	return false;
 }
 
+/*
+ * A catalogue type neither DWARF nor the descriptors answer, and no table:
+ * never a guess. The binary's type descriptors name their own header, so
+ * the other name of it is known absent.
+ */
+static int no_table(const struct gort_layout *lay, const char *type)
+{
+	const struct gort__descs *d = &lay->descs;
+	int i = gort__catalogue_index(type);
+
+	if (!lay->have_release)
+		return gort__fail(GORT_ENOTFOUND, "layout: %s is not in the binary's DWARF "
+				  "and no built-in table is in use", type);
+	if (atomic_load_explicit(&lay->descs_done, memory_order_acquire) && !d->rc &&
+	    i >= 0 && (size_t)i != d->header &&
+	    (!strcmp(type, "runtime._type") || !strcmp(type, "internal/abi.Type")))
+		return gort__fail(GORT_ENOTFOUND, "layout: go%u.%u has no type %s (its type "
+				  "descriptors call their header %s)", lay->major, lay->minor, type,
+				  gort__layout_catalogue[d->header].name);
+	if (i >= 0 && d->types && d->types[i].rc != GORT_ENOTFOUND)
+		return gort__fail_addr(GORT_EUNSUPPORTED, d->types[i].err.address,
+				       "layout: no built-in table for go%u.%u, and the type "
+				       "descriptor of %s is bad: %s", lay->major, lay->minor,
+				       type, d->types[i].err.message);
+	return gort__fail(GORT_EUNSUPPORTED,
+			  "layout: %s is not among the binary's type descriptors, and there is no "
+			  "built-in table for go%u.%u on %s (allow_nearest would take an older release's)",
+			  type, lay->major, lay->minor, gort_arch_name(gort_binary_arch(lay->bin)));
+}
+
 static int table_lookup(const struct gort_layout *lay, const char *type,
 			const char *field, struct gort_field_layout *out)
 {
 	const struct gort__layout_slot *s;
 	size_t slot;
 
-	if (!lay->table)
-		return gort__fail(GORT_ENOTFOUND, "layout: %s is not in the binary's DWARF "
-				  "and no built-in table is in use", type);
 	if (!catalogue_slot(type, field, &slot))
 		return gort__fail(GORT_ENOTFOUND, "layout: %s%s%s is not in the built-in tables",
 				  type, field ? "." : "", field ? field : "");
+	if (!lay->table)
+		return no_table(lay, type);
 	s = &lay->table->slots[slot];
 	if (s->offset == GORT__ABSENT_OFFSET && !field)
 		return gort__fail(GORT_ENOTFOUND, "layout: go%u.%u has no type %s",
@@ -199,8 +251,44 @@ static int table_lookup(const struct gort_layout *lay, const char *type,
 }
 
 /*
- * Ask DWARF first; fall back to the table only when DWARF does not describe
- * the type at all (a DWARF that has the type is the authority on its fields).
+ * From the binary's type descriptors: 0 (answered), an error (a field the
+ * descriptor lacks: GORT_ENOTFOUND; GORT_ENOMEM), or 1 when they do not
+ * answer for the type (not a catalogue type, not found, not usable).
+ */
+static int types_lookup(struct gort_layout *lay, const char *type, const char *field,
+			struct gort_field_layout *out)
+{
+	const struct gort__desc_type *t;
+	int i, rc;
+
+	if (!lay->use_types || (i = gort__catalogue_index(type)) < 0)
+		return 1;
+	if ((rc = gort__descs_load(lay)))
+		return rc;
+	if (lay->descs.rc || !(t = &lay->descs.types[i])->addr || t->rc)
+		return 1;
+	out->source = GORT_LAYOUT_TYPES;
+	if (!field) {
+		out->offset = 0;
+		out->size = t->size;
+		return 0;
+	}
+	for (size_t k = 0; k < t->nfields; k++)
+		if (strlen(field) == t->fields[k].name.len &&
+		    !memcmp(field, t->fields[k].name.ptr, t->fields[k].name.len)) {
+			out->offset = t->fields[k].offset;
+			out->size = t->fields[k].size;
+			return 0;
+		}
+	return gort__fail_addr(GORT_ENOTFOUND, t->addr,
+			       "layout: go%u.%u has no field %s.%s (type descriptor at 0x%llx)",
+			       lay->major, lay->minor, type, field, (unsigned long long)t->addr);
+}
+
+/*
+ * Ask DWARF first (a DWARF that has the type is the authority on its
+ * fields), then the binary's own type descriptors (exact to the patch
+ * release, and there in every binary), then the built-in table.
  */
 static int lookup(struct gort_layout *lay, const char *type, const char *field,
 		  struct gort_field_layout *out)
@@ -227,6 +315,8 @@ static int lookup(struct gort_layout *lay, const char *type, const char *field,
 			return gort__dwarf_member(dw, type, field, &out->offset, &out->size);
 		}
 	}
+	if ((rc = types_lookup(lay, type, field, out)) != 1)
+		return rc;
 	return table_lookup(lay, type, field, out);
 }
 

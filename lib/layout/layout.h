@@ -7,6 +7,7 @@
  *   strings.c  wait reason and goroutine status names
  *   tls.c      the TLS slot of the current g; the labels representation
  *   types.c    type descriptors (include/gort/types.h), laid out by the above
+ *   descriptors.c  layouts from the binary's own runtime type descriptors
  */
 #ifndef GORT_LAYOUT_INTERNAL_H
 #define GORT_LAYOUT_INTERNAL_H
@@ -16,6 +17,8 @@
 #include "tables.h"
 
 #include <gort/layout.h>
+#include <gort/types.h>
+#include <stdatomic.h>
 
 /* A [...]string table of the runtime read from the binary. */
 struct gort__strtab {
@@ -26,6 +29,40 @@ struct gort__strtab {
 	struct gort_str *items;
 };
 
+/* The module's type data and how its descriptors are laid out (types.c). */
+struct gort__tdata {
+	struct gort_binary *bin;
+	unsigned ptr, minor; /* pointer size; Go release 1.minor */
+	bool be;
+	uint64_t types, etypes; /* moduledata.types, etypes */
+	/* The Type header: its size and its fields' offsets. */
+	uint64_t hsize, o_size, o_kind, o_tflag, o_str;
+};
+
+/* One field of a runtime structure, as its type descriptor lays it out. */
+struct gort__desc_field {
+	struct gort_str name; /* borrowed from the mapped file */
+	uint64_t offset, size;
+};
+
+/* A catalogue structure found among the binary's type descriptors. */
+struct gort__desc_type {
+	uint64_t addr; /* of the descriptor; 0: not found */
+	uint64_t size;
+	size_t nfields;
+	struct gort__desc_field *fields;
+	int rc; /* when not found: GORT_ENOTFOUND, or why a candidate was bad */
+	struct gort_saved_error err;
+};
+
+/* What descriptors.c found, once (under gort_layout.lock). */
+struct gort__descs {
+	int rc; /* 0: usable; else why not (err) */
+	struct gort_saved_error err;
+	size_t header; /* catalogue index of the Type header's name */
+	struct gort__desc_type *types; /* one per catalogue type */
+};
+
 struct gort_layout {
 	struct gort_binary *bin;
 	bool have_release;
@@ -33,6 +70,7 @@ struct gort_layout {
 	const struct gort__layout_table *table; /* NULL: DWARF only */
 	int table_source; /* GORT_LAYOUT_TABLE or GORT_LAYOUT_NEAREST */
 	bool use_dwarf;   /* the file has DWARF and the caller wants it */
+	bool use_types;   /* the caller lets type descriptors answer */
 
 	pthread_mutex_t lock; /* guards the lazy parts below */
 	bool dwarf_done;
@@ -40,9 +78,30 @@ struct gort_layout {
 	struct gort_saved_error dwarf_err;
 	struct gort_dwarf *dwarf;
 	struct gort__strtab waits, status;
+	atomic_bool descs_done;
+	struct gort__descs descs;
 };
 
 /* strings.c */
 void gort__strtab_free(struct gort__strtab *t);
+
+/* types.c: the reader behind gort_type_read, gort_type_field. */
+int gort__type_read(const struct gort__tdata *t, uint64_t addr, struct gort_type *out);
+int gort__type_field(const struct gort__tdata *t, const struct gort_type *ty, uint64_t i,
+		     struct gort_type_field *out);
+/* An abi.Name at addr: its bytes and flags. */
+int gort__type_name(const struct gort__tdata *t, uint64_t addr, struct gort_str *out,
+		    uint8_t *flags);
+
+/* descriptors.c */
+/*
+ * Find the catalogue's structures among the type descriptors, once (takes
+ * lay->lock). 0 when done (lay->descs says what was found, descs.rc why
+ * nothing was), or GORT_ENOMEM (not kept: the next call tries again).
+ */
+int gort__descs_load(struct gort_layout *lay);
+void gort__descs_free(struct gort__descs *d);
+/* Catalogue index of type, or -1. */
+int gort__catalogue_index(const char *type);
 
 #endif

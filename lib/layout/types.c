@@ -30,20 +30,14 @@
 #define KIND_MASK 31       /* abi.KindMask */
 
 struct gort_types {
+	struct gort__tdata td; /* first: the reader below works on it */
 	struct gort_layout *lay;
-	struct gort_binary *bin;
-	unsigned ptr;
-	bool be;
-	unsigned minor;
-	uint64_t types, etypes;
 	bool has_typelinks;
 	uint64_t typelinks, ntypelinks;
-	/* The Type header: its size and its fields' offsets. */
-	uint64_t hsize, o_size, o_kind, o_tflag, o_str;
 };
 
 /* n bytes at addr as a view with the file's byte order and pointer size. */
-static int read_at(struct gort_types *t, uint64_t addr, uint64_t n, struct gort_view *v)
+static int read_at(const struct gort__tdata *t, uint64_t addr, uint64_t n, struct gort_view *v)
 {
 	int rc = gort__binary_read_addr(t->bin, addr, n, v);
 
@@ -77,20 +71,20 @@ static int header_layout(struct gort_types *t)
 	int rc = GORT_ENOTFOUND;
 
 	for (size_t i = 0; i < GORT_ARRAY_SIZE(names); i++) {
-		rc = gort_layout_size(t->lay, names[i].type, &t->hsize, NULL);
+		rc = gort_layout_size(t->lay, names[i].type, &t->td.hsize, NULL);
 		if (rc == GORT_ENOTFOUND)
 			continue;
-		if (!rc && !(rc = field_off(t->lay, names[i].type, names[i].size, &t->o_size)) &&
-		    !(rc = field_off(t->lay, names[i].type, names[i].kind, &t->o_kind)) &&
-		    !(rc = field_off(t->lay, names[i].type, names[i].tflag, &t->o_tflag)))
-			rc = field_off(t->lay, names[i].type, names[i].str, &t->o_str);
+		if (!rc && !(rc = field_off(t->lay, names[i].type, names[i].size, &t->td.o_size)) &&
+		    !(rc = field_off(t->lay, names[i].type, names[i].kind, &t->td.o_kind)) &&
+		    !(rc = field_off(t->lay, names[i].type, names[i].tflag, &t->td.o_tflag)))
+			rc = field_off(t->lay, names[i].type, names[i].str, &t->td.o_str);
 		break;
 	}
 	if (rc == GORT_ENOTFOUND)
 		return gort__fail(GORT_EUNSUPPORTED, "types: no layout of the type descriptor");
-	if (!rc && (t->hsize > 256 || t->o_str + 4 > t->hsize || t->o_size + t->ptr > t->hsize))
+	if (!rc && (t->td.hsize > 256 || t->td.o_str + 4 > t->td.hsize || t->td.o_size + t->td.ptr > t->td.hsize))
 		return gort__fail(GORT_EFORMAT, "types: implausible descriptor layout (%llu bytes)",
-				  (unsigned long long)t->hsize);
+				  (unsigned long long)t->td.hsize);
 	return rc;
 }
 
@@ -101,13 +95,13 @@ static int find_moduledata(struct gort_types *t, uint64_t *addr)
 	gort_pclntab *tab;
 	int rc;
 
-	if (!(rc = gort__elf_symbol(&t->bin->elf, "runtime.firstmoduledata", &sym))) {
+	if (!(rc = gort__elf_symbol(&t->td.bin->elf, "runtime.firstmoduledata", &sym))) {
 		*addr = sym->value;
 		return 0;
 	}
 	if (rc == GORT_ENOMEM)
 		return rc;
-	if ((rc = gort_pclntab_open(&tab, t->bin)))
+	if ((rc = gort_pclntab_open(&tab, t->td.bin)))
 		return rc;
 	if ((rc = gort__moduledata_load(tab))) {
 		gort_pclntab_close(tab);
@@ -137,16 +131,16 @@ static int read_moduledata(struct gort_types *t, uint64_t md)
 	if (size > 4096)
 		return gort__fail(GORT_EFORMAT, "types: moduledata of %llu bytes",
 				  (unsigned long long)size);
-	if ((rc = read_at(t, md, size, &v)) || (rc = gort__view_uptr(&v, off_types, &t->types)) ||
-	    (rc = gort__view_uptr(&v, off_etypes, &t->etypes)))
+	if ((rc = read_at(&t->td, md, size, &v)) || (rc = gort__view_uptr(&v, off_types, &t->td.types)) ||
+	    (rc = gort__view_uptr(&v, off_etypes, &t->td.etypes)))
 		return rc;
-	if (t->etypes <= t->types || t->etypes - t->types > (1ull << 32))
+	if (t->td.etypes <= t->td.types || t->td.etypes - t->td.types > (1ull << 32))
 		return gort__fail_addr(GORT_EFORMAT, md,
 				       "types: moduledata types [0x%llx, 0x%llx) is not a range",
-				       (unsigned long long)t->types, (unsigned long long)t->etypes);
+				       (unsigned long long)t->td.types, (unsigned long long)t->td.etypes);
 	if (t->has_typelinks &&
 	    ((rc = gort__view_uptr(&v, off_links, &t->typelinks)) ||
-	     (rc = gort__view_uptr(&v, off_links + t->ptr, &t->ntypelinks))))
+	     (rc = gort__view_uptr(&v, off_links + t->td.ptr, &t->ntypelinks))))
 		return rc;
 	if (t->has_typelinks && t->ntypelinks > MAX_TYPELINKS)
 		return gort__fail_addr(GORT_EFORMAT, md, "types: %llu typelinks",
@@ -172,10 +166,10 @@ int gort_types_open(gort_types **out, gort_layout *lay)
 	if (!t)
 		return gort__fail(GORT_ENOMEM, "types: out of memory");
 	t->lay = lay;
-	t->bin = lay->bin;
-	t->ptr = gort_binary_ptr_size(t->bin);
-	t->be = gort_binary_big_endian(t->bin);
-	t->minor = lay->minor;
+	t->td.bin = lay->bin;
+	t->td.ptr = gort_binary_ptr_size(lay->bin);
+	t->td.be = gort_binary_big_endian(lay->bin);
+	t->td.minor = lay->minor;
 	if ((rc = header_layout(t)) || (rc = find_moduledata(t, &md)) ||
 	    (rc = read_moduledata(t, md))) {
 		gort__free(t);
@@ -191,7 +185,8 @@ void gort_types_close(gort_types *t)
 }
 
 /* An abi.Name at addr: its bytes and flags. */
-static int read_name(struct gort_types *t, uint64_t addr, struct gort_str *out, uint8_t *flags)
+int gort__type_name(const struct gort__tdata *t, uint64_t addr, struct gort_str *out,
+		    uint8_t *flags)
 {
 	struct gort_view v;
 	struct gort_cursor c;
@@ -219,7 +214,7 @@ static int read_name(struct gort_types *t, uint64_t addr, struct gort_str *out, 
 	return 0;
 }
 
-int gort_type_read(gort_types *t, uint64_t addr, struct gort_type *out)
+int gort__type_read(const struct gort__tdata *t, uint64_t addr, struct gort_type *out)
 {
 	struct gort_view v;
 	uint64_t extra, w[3] = {0, 0, 0};
@@ -248,7 +243,7 @@ int gort_type_read(gort_types *t, uint64_t addr, struct gort_type *out)
 	out->kind = kind & KIND_MASK;
 	for (unsigned i = 0; i < 3 && (i + 1) * (uint64_t)t->ptr <= extra; i++)
 		gort__view_uptr(&v, t->hsize + i * (uint64_t)t->ptr, &w[i]);
-	if (str && (rc = read_name(t, t->types + str, &out->name, &flags)))
+	if (str && (rc = gort__type_name(t, t->types + str, &out->name, &flags)))
 		return gort__fail_addr(rc, addr, "types: name of the type at 0x%llx: %s",
 				       (unsigned long long)addr, gort_last_error()->message);
 	if ((tflag & TFLAG_EXTRA_STAR) && out->name.len) {
@@ -279,8 +274,8 @@ int gort_type_read(gort_types *t, uint64_t addr, struct gort_type *out)
 	return 0;
 }
 
-int gort_type_field(gort_types *t, const struct gort_type *ty, uint64_t i,
-		    struct gort_type_field *out)
+int gort__type_field(const struct gort__tdata *t, const struct gort_type *ty, uint64_t i,
+		     struct gort_type_field *out)
 {
 	struct gort_view v;
 	uint64_t fields, name, off, p = t ? t->ptr : 0;
@@ -302,9 +297,9 @@ int gort_type_field(gort_types *t, const struct gort_type *ty, uint64_t i,
 	gort__view_uptr(&v, 0, &name);
 	gort__view_uptr(&v, p, &out->type);
 	gort__view_uptr(&v, 2 * p, &off);
-	if ((rc = read_name(t, name, &out->name, &flags)))
+	if ((rc = gort__type_name(t, name, &out->name, &flags)))
 		return rc;
-	if (t->minor < 19) { /* offsetAnon */
+	if (t->minor >= 9 && t->minor < 19) { /* offsetAnon */
 		out->offset = off >> 1;
 		out->embedded = (int)(off & 1);
 	} else {
@@ -312,6 +307,17 @@ int gort_type_field(gort_types *t, const struct gort_type *ty, uint64_t i,
 		out->embedded = (flags & 8) != 0; /* abi.Name.IsEmbedded */
 	}
 	return 0;
+}
+
+int gort_type_read(gort_types *t, uint64_t addr, struct gort_type *out)
+{
+	return gort__type_read(t ? &t->td : NULL, addr, out);
+}
+
+int gort_type_field(gort_types *t, const struct gort_type *ty, uint64_t i,
+		    struct gort_type_field *out)
+{
+	return gort__type_field(t ? &t->td : NULL, ty, i, out);
 }
 
 int gort_types_count(gort_types *t, uint64_t *n)
@@ -335,8 +341,9 @@ int gort_types_at(gort_types *t, uint64_t i, uint64_t *addr)
 	if (!addr || i >= t->ntypelinks)
 		return gort__fail(GORT_EINVAL, "gort_types_at: no entry %llu",
 				  (unsigned long long)i);
-	if ((rc = read_at(t, t->typelinks + 4 * i, 4, &v)) || (rc = gort__view_u32(&v, 0, &off)))
+	if ((rc = read_at(&t->td, t->typelinks + 4 * i, 4, &v)) ||
+	    (rc = gort__view_u32(&v, 0, &off)))
 		return rc;
-	*addr = t->types + off;
+	*addr = t->td.types + off;
 	return 0;
 }

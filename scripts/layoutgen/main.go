@@ -72,6 +72,9 @@ var archEnum = map[string]string{
 	"amd64": "GORT_ARCH_AMD64", "arm64": "GORT_ARCH_ARM64", "386": "GORT_ARCH_386",
 	"arm": "GORT_ARCH_ARM", "ppc64le": "GORT_ARCH_PPC64LE", "s390x": "GORT_ARCH_S390X",
 	"riscv64": "GORT_ARCH_RISCV64",
+	// No table is generated for these; their binaries' descriptors are
+	// read (tests/layout/check-descriptors.sh).
+	"mips64le": "GORT_ARCH_MIPS64LE", "loong64": "GORT_ARCH_LOONG64",
 }
 
 type slot struct {

@@ -8,14 +8,18 @@
 #   1. The reader against DWARF: on every fixture (each toolchain x amd64,
 #      arm64, 386), the stripped and PIE builds' descriptors must equal the
 #      default build's DWARF, every size, offset and field size.
-#   2. gort-offsets --no-dwarf against the descriptors of every ELF binary
-#      of the corpus (tests/corpus/MANIFEST, fetched from the npm registry;
-#      Go 1.13-1.27 on amd64, arm64, 386, arm, ppc64le, s390x, riscv64), for
-#      every name the descriptors cover. A release with a built-in table must
-#      agree exactly, except the known differences listed below (each is a
-#      real wrong answer of the tables, reported as KNOWN). A release with no
-#      table is read with --nearest, and how many answers the nearest-release
-#      guess gets wrong is reported, not failed: that is what a guess is.
+#   2. gort-offsets --no-dwarf (which reads the same descriptors with the
+#      library's own reader, lib/layout/descriptors.c) against them, on every
+#      ELF binary of the corpus (tests/corpus/MANIFEST, fetched from the npm
+#      registry; Go 1.13-1.27 on amd64, arm64, 386, arm, ppc64le, s390x,
+#      riscv64, mips64le, loong64), with or without a table for the release:
+#      every name the descriptors cover must be answered, equal, with source
+#      "types"; no difference is tolerated. A type they do not cover
+#      (runtime.schedt) comes from the table, or, for a release without one,
+#      is not answered at all (never a guess). What the tables alone
+#      (--no-types) would have answered is reported, not failed: a table is
+#      keyed on major.minor, and Go 1.23.12 moved runtime.m fields after the
+#      1.23.5 the table was made from.
 # Skipped (77) without Go; part 2 is skipped when no corpus binary could be
 # fetched.
 set -euo pipefail
@@ -30,22 +34,9 @@ gen=$work/layoutgen
   GOENV=off GOCACHE="${GORT_GOCACHE:-$cache/go-build}" GOPATH="$work/gopath" CGO_ENABLED=0 \
   "$goroot/bin/go" build -o "$gen" .) || { echo "cannot build layoutgen"; exit 1; }
 offsets=$build/examples/gort-offsets
-fail=0 checked=0 known=0
-
-# Known wrong answers of the tables, "BINARY TYPE.FIELD" a line: the table
-# is keyed on major.minor, and a patch release changed the layout.
-# go1.23.12 (after the 1.23.5 of the table) grew runtime.m by 24 bytes
-# before alllink.
-known_diffs="
-esbuild-0.25.12-linux-amd64 runtime.m.SIZE
-esbuild-0.25.12-linux-amd64 runtime.m.alllink
-esbuild-0.25.12-linux-amd64 runtime.m.lockedg
-esbuild-0.25.12-linux-amd64 runtime.m.schedlink
-esbuild-0.25.12-linux-s390x runtime.m.SIZE
-esbuild-0.25.12-linux-s390x runtime.m.alllink
-esbuild-0.25.12-linux-s390x runtime.m.lockedg
-esbuild-0.25.12-linux-s390x runtime.m.schedlink
-"
+fail=0 checked=0
+py=/usr/bin/python3
+[ -x $py ] || py=python3
 
 # 1. The descriptor reader against DWARF.
 if [ -n "$fixtures" ] && [ -d "$fixtures" ]; then
@@ -83,17 +74,16 @@ while IFS=$'\t' read -r name spec member sha ver target format rest; do
   case "$name" in \#*|"") continue ;; esac
   [ "$format" = elf ] || continue
   a=${target#linux/}
-  case "$a" in amd64|arm64|386|arm|ppc64le|s390x|riscv64) ;; *) continue ;; esac
+  case "$a" in amd64|arm64|386|arm|ppc64le|s390x|riscv64|mips64le|loong64) ;; *) continue ;; esac
   f=$corpus/$name
   [ -f "$f" ] || continue
   rel=$(sed -E 's/^go(1\.[0-9]+).*/\1/' <<<"$ver")
   "$gen" -print "go$rel:$a:desc:$f" >"$work/desc.txt" 2>"$work/err" ||
     { echo "MISMATCH $name: no descriptors: $(head -1 "$work/err")"; fail=1; continue; }
-  mode=table
-  if ! "$offsets" --no-dwarf "$f" >"$work/got.txt" 2>/dev/null; then
-    mode=nearest
-    "$offsets" --no-dwarf --nearest "$f" >"$work/got.txt" 2>/dev/null ||
-      { echo "$name ($ver $a): no table, not even a nearest one"; continue; }
+  if ! "$offsets" --no-dwarf "$f" >"$work/got.txt" 2>"$work/err" ||
+     ! "$offsets" --no-dwarf --json "$f" >"$work/got.json" 2>/dev/null; then
+    echo "MISMATCH $name ($ver $a): gort-offsets --no-dwarf failed: $(head -1 "$work/err")"
+    fail=1; continue
   fi
   nbin=$((nbin + 1))
   wrong=0 total=0
@@ -102,20 +92,29 @@ while IFS=$'\t' read -r name spec member sha ver target format rest; do
     got=$(awk -v k="$key" '$1 == k { print $2 }' "$work/got.txt")
     [ "$got" = "$want" ] && continue
     wrong=$((wrong + 1))
-    if [ $mode = nearest ]; then
-      continue
-    elif grep -qx "$name $key" <<<"$known_diffs"; then
-      echo "KNOWN $name ($ver $a): $key ${got:-absent}, descriptors say $want"
-      known=$((known + 1))
-    else
-      echo "MISMATCH $name ($ver $a): $key ${got:-absent}, descriptors say $want"; fail=1
-    fi
+    echo "MISMATCH $name ($ver $a): $key ${got:-absent}, descriptors say $want"; fail=1
   done <"$work/desc.txt"
-  if [ $mode = nearest ]; then
-    echo "$name ($ver $a): no table; the nearest-release guess has $wrong of $total answers wrong"
+  # Covered types must say "types"; the rest "table" (or be left out).
+  srcs=$($py - "$work/got.json" "$work/desc.txt" <<'PY'
+import json, sys
+types = json.load(open(sys.argv[1]))["types"]
+covered = {l.split()[0].rsplit(".", 1)[0] for l in open(sys.argv[2])}
+for t, v in types.items():
+    want = "types" if t in covered else "table"
+    if v["source"] != want:
+        print("%s from %s, not %s" % (t, v["source"], want))
+PY
+)
+  [ -z "$srcs" ] || { echo "MISMATCH $name ($ver $a): $srcs"; fail=1; }
+  tables=""
+  if "$offsets" --no-dwarf --no-types "$f" >"$work/table.txt" 2>/dev/null; then
+    twrong=$(awk 'NR == FNR { want[$1] = $2; next } ($1 in want) && want[$1] != $2' \
+      "$work/desc.txt" "$work/table.txt" | wc -l)
+    tables="; the table alone would differ in $twrong"
   else
-    echo "$name ($ver $a): table checked, $total answers, $wrong differ"
+    tables="; no table"
   fi
+  echo "$name ($ver $a): $total answers from descriptors, $wrong differ$tables"
 done <"$src/tests/corpus/MANIFEST"
-echo "corpus: $nbin binaries; $known known differences"
+echo "corpus: $nbin binaries checked"
 exit $fail

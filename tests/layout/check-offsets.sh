@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Built-in layout tables against DWARF, on every fixture build (each Go
+# Layouts without DWARF against DWARF, on every fixture build (each Go
 # toolchain x amd64, arm64, 386; tests/fixtures/build.sh layout
 # OUT/go1.NN/ARCH/VARIANT/prog): what `gort-offsets` reads from the
-# unstripped binary's DWARF (every answer must say "dwarf") must equal what
-# `gort-offsets --no-dwarf` answers from the tables for the unstripped
-# binary, its stripped (-s -w) twin and its PIE twin, field by field with
-# sizes, and the same wait reason and status names (read through symbols
-# from the unstripped binary, from the tables for the stripped one).
+# unstripped binary's DWARF (every answer must say "dwarf") must equal, for
+# the unstripped binary, its stripped (-s -w) twin and its PIE twin, field
+# by field with sizes, with the same wait reason and status names (read
+# through symbols from the unstripped binary, from the tables for the
+# stripped one):
+#   - `gort-offsets --no-dwarf`: the binary's own type descriptors (source
+#     "types"; runtime.schedt, which no descriptor describes, from the
+#     table);
+#   - `gort-offsets --no-dwarf --no-types`: the built-in tables alone.
 set -euo pipefail
 build=$(cd "$1" && pwd)
 fixtures=${GORT_FIXTURES_DIR:-}
@@ -57,23 +61,36 @@ while IFS= read -r ref; do
   for variant in default stripped pie; do
     f=$dir/$variant/prog
     [ -f "$f" ] || continue
-    if ! "$tool" --no-dwarf "$f" >"$tmp/got.txt" 2>"$tmp/err" ||
-       ! "$tool" --no-dwarf --json "$f" >"$tmp/got.json" 2>>"$tmp/err"; then
-      echo "FAIL $name/$variant: $(head -n1 "$tmp/err")"; fail=1; continue
-    fi
-    normalize "$tmp/got.json" "$tmp/got.src" >"$tmp/got.norm"
-    if ! grep -q '^table$' "$tmp/got.src" || grep -q '^dwarf$' "$tmp/got.src"; then
-      echo "FAIL $name/$variant: --no-dwarf answers do not come from the table"; fail=1
-    fi
-    if ! cmp -s "$tmp/ref.txt" "$tmp/got.txt" || ! cmp -s "$tmp/ref.norm" "$tmp/got.norm"; then
-      echo "MISMATCH $name/$variant (< DWARF, > table):"
-      { diff "$tmp/ref.norm" "$tmp/got.norm" | head -n 8 || true; }
-      fail=1; continue
-    fi
-    checked=$((checked + 1))
+    for mode in types table; do
+      args=(--no-dwarf); [ $mode = table ] && args+=(--no-types)
+      if ! "$tool" "${args[@]}" "$f" >"$tmp/got.txt" 2>"$tmp/err" ||
+         ! "$tool" "${args[@]}" --json "$f" >"$tmp/got.json" 2>>"$tmp/err"; then
+        echo "FAIL $name/$variant ($mode): $(head -n1 "$tmp/err")"; fail=1; continue
+      fi
+      normalize "$tmp/got.json" "$tmp/got.src" >"$tmp/got.norm"
+      # The table answers schedt in both modes; descriptors all the rest.
+      if ! grep -q '^table$' "$tmp/got.src" || grep -q '^dwarf$' "$tmp/got.src" ||
+         { [ $mode = types ] && ! grep -q '^types$' "$tmp/got.src"; } ||
+         { [ $mode = table ] && grep -q '^types$' "$tmp/got.src"; }; then
+        echo "FAIL $name/$variant: --no-dwarf answers do not come from the $mode source"; fail=1
+      fi
+      if [ $mode = types ] && grep -q '"source": *"table"' <(python3 -c '
+import json,sys
+o=json.load(open(sys.argv[1]))["types"]
+for t,v in o.items():
+    if t != "runtime.schedt": print(t, json.dumps({"source": v["source"]}))' "$tmp/got.json"); then
+        echo "FAIL $name/$variant: a type other than runtime.schedt not from its descriptor"; fail=1
+      fi
+      if ! cmp -s "$tmp/ref.txt" "$tmp/got.txt" || ! cmp -s "$tmp/ref.norm" "$tmp/got.norm"; then
+        echo "MISMATCH $name/$variant (< DWARF, > $mode):"
+        { diff "$tmp/ref.norm" "$tmp/got.norm" | head -n 8 || true; }
+        fail=1; continue
+      fi
+      checked=$((checked + 1))
+    done
   done
 done < <(find "$fixtures" -path '*/default/prog' -type f | sort -V)
 
-echo "layout tables vs DWARF: $checked binaries agree"
+echo "layouts from type descriptors and from tables vs DWARF: $checked answers sets agree"
 [ "$checked" -gt 0 ] || fail=1
 exit $fail

@@ -1,9 +1,11 @@
 /*
  * Runtime layouts: the catalogue, tables against DWARF on fixtures, fields a
  * release lacks, releases without a table (explicit error, or the nearest
- * older table when asked), bad arguments, corrupt DWARF and corrupt string
- * tables (errors, never crashes), the name tables, the TLS slot and the
- * labels representation, and concurrent queries.
+ * older table when asked; what the binary's type descriptors answer there),
+ * bad arguments, corrupt DWARF, corrupt type descriptors and corrupt string
+ * tables (errors or a visible fallback, never crashes), the type header
+ * layout descriptors are read with against every table, the name tables,
+ * the TLS slot and the labels representation, and concurrent queries.
  */
 #include "testutil.h"
 #include "binary/binary.h"
@@ -21,13 +23,20 @@ struct opened {
 };
 
 /* Open a fixture from memory (so tests may patch its bytes first). */
-static int open_buf(struct opened *o, void *buf, size_t n, int no_dwarf, int nearest)
+static int open_buf3(struct opened *o, void *buf, size_t n, int no_dwarf, int nearest,
+		     int no_types)
 {
-	GORT_OPTS(gort_layout_opts, opts, .no_dwarf = no_dwarf, .allow_nearest = nearest);
+	GORT_OPTS(gort_layout_opts, opts, .no_dwarf = no_dwarf, .allow_nearest = nearest,
+		  .no_types = no_types);
 	o->buf = buf;
 	o->lay = NULL;
 	assert_int_equal(gort_binary_open_memory(&o->bin, buf, n, NULL), 0);
 	return gort_layout_open(&o->lay, o->bin, &opts);
+}
+
+static int open_buf(struct opened *o, void *buf, size_t n, int no_dwarf, int nearest)
+{
+	return open_buf3(o, buf, n, no_dwarf, nearest, 0);
 }
 
 static void *load(const char *rel, size_t *n)
@@ -76,8 +85,12 @@ static void test_catalogue(void **state)
 	assert_int_equal(gort_layout_catalogue(0, NULL, &field), GORT_EINVAL);
 }
 
-/* Every catalogue answer of the stripped twin's table equals DWARF's. */
-static void table_equals_dwarf(const char *dir)
+/*
+ * Every catalogue answer of the stripped twin equals DWARF's: from the
+ * table (no_types), or from its type descriptors (but runtime.schedt,
+ * which none describes: from the table).
+ */
+static void stripped_equals_dwarf(const char *dir, int no_types)
 {
 	char a[256], b[256];
 	struct opened d, t;
@@ -92,7 +105,7 @@ static void table_equals_dwarf(const char *dir)
 	bb = load(b, &nb);
 	REQUIRE(bb, b);
 	assert_int_equal(open_buf(&d, ba, na, 0, 0), 0);
-	assert_int_equal(open_buf(&t, bb, nb, 0, 0), 0);
+	assert_int_equal(open_buf3(&t, bb, nb, 0, 0, no_types), 0);
 	for (size_t i = 0; gort_layout_catalogue(i, &type, &field) == 0; i++) {
 		struct gort_field_layout fd, ft;
 		int rd, rt;
@@ -109,7 +122,9 @@ static void table_equals_dwarf(const char *dir)
 		if (rd)
 			continue;
 		assert_int_equal(fd.source, GORT_LAYOUT_DWARF);
-		assert_int_equal(ft.source, GORT_LAYOUT_TABLE);
+		assert_int_equal(ft.source, no_types || !strcmp(type, "runtime.schedt")
+						    ? GORT_LAYOUT_TABLE
+						    : GORT_LAYOUT_TYPES);
 		assert_int_equal(fd.offset, ft.offset);
 		assert_int_equal(fd.size, ft.size);
 	}
@@ -120,9 +135,11 @@ static void table_equals_dwarf(const char *dir)
 static void test_table_vs_dwarf(void **state)
 {
 	(void)state;
-	table_equals_dwarf("go1.15/arm64");
-	table_equals_dwarf("go1.23/amd64");
-	table_equals_dwarf("go1.27/386");
+	for (int no_types = 0; no_types < 2; no_types++) {
+		stripped_equals_dwarf("go1.15/arm64", no_types);
+		stripped_equals_dwarf("go1.23/amd64", no_types);
+		stripped_equals_dwarf("go1.27/386", no_types);
+	}
 }
 
 static uint64_t offset_of(gort_layout *lay, const char *type, const char *field)
@@ -186,8 +203,8 @@ static void test_bad_args(void **state)
 	struct {
 		struct gort_layout_opts o;
 		int extra;
-	} big = {{sizeof(big), 0, 0}, 1};
-	struct gort_layout_opts tiny = {1, 0, 0};
+	} big = {{sizeof(big), 0, 0, 0}, 1};
+	struct gort_layout_opts tiny = {1, 0, 0, 0};
 	struct gort_field_layout f;
 	struct opened o;
 	gort_layout *lay;
@@ -231,38 +248,110 @@ static void patch_all(uint8_t *buf, size_t n, const char *from, const char *to)
 	assert_true(hits > 0);
 }
 
-/* A release with no table: explicit error, or the nearest older one. */
-static void check_release(const char *as, unsigned nearest_minor)
+/*
+ * lib/layout/descriptors.c reads descriptors with one Type header layout
+ * for every release (size, tflag, kind, str at 0, 2p+4, 2p+7, 4p+8 of
+ * 4p+16 bytes): so says every table, of every release and architecture.
+ */
+static void test_header_in_tables(void **state)
+{
+	size_t checked = 0;
+	(void)state;
+
+	for (size_t k = 0; k < gort__layout_tables_len; k++) {
+		const struct gort__layout_table *t = &gort__layout_tables[k];
+		int64_t p = t->arch == GORT_ARCH_386 || t->arch == GORT_ARCH_ARM ? 4 : 8;
+		size_t base = 0;
+
+		for (size_t i = 0; i < gort__layout_catalogue_len; i++) {
+			const struct gort__layout_type *c = &gort__layout_catalogue[i];
+			const struct gort__layout_slot *sl = &t->slots[base];
+
+			base += 1 + c->nfields;
+			if ((strcmp(c->name, "runtime._type") && strcmp(c->name, "internal/abi.Type")) ||
+			    sl[0].offset == GORT__ABSENT_OFFSET)
+				continue;
+			assert_int_equal(c->nfields, 11);
+			assert_int_equal(sl[0].size, 4 * p + 16);
+			assert_int_equal(sl[1].offset, 0); /* size */
+			assert_int_equal(sl[1].size, p);
+			assert_int_equal(sl[4].offset, 2 * p + 4);  /* tflag */
+			assert_int_equal(sl[7].offset, 2 * p + 7);  /* kind */
+			assert_int_equal(sl[10].offset, 4 * p + 8); /* str */
+			assert_int_equal(sl[10].size, 4);
+			checked++;
+		}
+	}
+	assert_int_equal(checked, gort__layout_tables_len);
+}
+
+/*
+ * A release with no table. Its type descriptors answer what they describe,
+ * exact; runtime.schedt is an explicit error, or the nearest older table's
+ * when asked. Without descriptors (no_types, or descriptors that do not
+ * decode as the claimed release encodes them): explicit error at open, or
+ * the nearest older table.
+ */
+static void check_release(const char *as, unsigned nearest_minor, bool descriptors)
 {
 	const char *rel = "go1.22/amd64/stripped/prog";
 	struct gort_field_layout f;
 	struct opened o;
 	unsigned ma, mi;
+	uint64_t size;
+	int src;
 	size_t n;
 	uint8_t *buf = load(rel, &n);
 
 	REQUIRE(buf, rel);
 	patch_all(buf, n, "go1.22.", as);
-	assert_int_equal(open_buf(&o, buf, n, 1, 0), GORT_EUNSUPPORTED);
+	if (descriptors) {
+		assert_int_equal(open_buf(&o, buf, n, 1, 0), 0);
+		assert_int_equal(gort_layout_field(o.lay, "runtime.g", "goid", &f), 0);
+		assert_int_equal(f.source, GORT_LAYOUT_TYPES);
+		assert_int_equal(f.offset, 152); /* go1.22's, whatever the name says */
+		assert_int_equal(gort_layout_size(o.lay, "runtime.schedt", &size, &src),
+				 GORT_EUNSUPPORTED);
+		assert_non_null(strstr(gort_last_error()->message, "runtime.schedt"));
+		assert_int_equal(gort_layout_size(o.lay, "runtime._type", &size, &src),
+				 GORT_ENOTFOUND);
+		assert_int_equal(gort_layout_table_release(o.lay, &ma, &mi), GORT_ENOTFOUND);
+		done(&o);
+		buf = load(rel, &n);
+		patch_all(buf, n, "go1.22.", as);
+	} else {
+		assert_int_equal(open_buf(&o, buf, n, 1, 0), GORT_EUNSUPPORTED);
+		assert_non_null(strstr(gort_last_error()->message, "type descriptors"));
+		gort_binary_close(o.bin);
+	}
+	assert_int_equal(open_buf3(&o, buf, n, 1, 0, 1), GORT_EUNSUPPORTED);
 	assert_null(o.lay);
 	assert_non_null(strstr(gort_last_error()->message, "no built-in table"));
 	gort_binary_close(o.bin);
-	assert_int_equal(open_buf(&o, buf, n, 1, 1), 0);
-	assert_int_equal(gort_layout_field(o.lay, "runtime.g", "goid", &f), 0);
-	assert_int_equal(f.source, GORT_LAYOUT_NEAREST);
-	assert_int_equal(gort_layout_table_release(o.lay, &ma, &mi), 0);
-	assert_int_equal(mi, nearest_minor);
-	assert_int_equal(gort_layout_go_release(o.lay, &ma, &mi), 0);
-	assert_int_equal(mi, (unsigned)atoi(as + 4));
-	done(&o);
+	for (int no_types = 0; no_types < 2; no_types++) {
+		assert_int_equal(open_buf3(&o, buf, n, 1, 1, no_types), 0);
+		assert_int_equal(gort_layout_field(o.lay, "runtime.g", "goid", &f), 0);
+		assert_int_equal(f.source, descriptors && !no_types ? GORT_LAYOUT_TYPES
+								    : GORT_LAYOUT_NEAREST);
+		assert_int_equal(gort_layout_size(o.lay, "runtime.schedt", &size, &src), 0);
+		assert_int_equal(src, GORT_LAYOUT_NEAREST);
+		assert_int_equal(gort_layout_table_release(o.lay, &ma, &mi), 0);
+		assert_int_equal(mi, nearest_minor);
+		assert_int_equal(gort_layout_go_release(o.lay, &ma, &mi), 0);
+		assert_int_equal(mi, (unsigned)atoi(as + 4));
+		gort_layout_close(o.lay);
+		gort_binary_close(o.bin);
+	}
+	free(buf);
 }
 
 static void test_unknown_release(void **state)
 {
 	(void)state;
-	check_release("go1.99.", 27); /* newer than every table */
-	check_release("go1.20.", 19); /* no toolchain here for 1.20 */
-	check_release("go1.17.", 15);
+	check_release("go1.99.", 27, true); /* newer than every table */
+	check_release("go1.20.", 19, true); /* no toolchain here for 1.20 */
+	/* Go 1.17 stores offset<<1|embedded: decoded so, the fields overlap. */
+	check_release("go1.17.", 15, false);
 }
 
 /* No Go version: DWARF alone answers, and without DWARF nothing does. */
@@ -285,7 +374,7 @@ static void test_not_go(void **state)
 	gort_layout_close(o.lay);
 	o.lay = NULL;
 	assert_int_equal(gort_layout_open(&o.lay, o.bin, &(struct gort_layout_opts){
-		sizeof(struct gort_layout_opts), 1, 0}), GORT_ENOTGO);
+		sizeof(struct gort_layout_opts), 1, 0, 0}), GORT_ENOTGO);
 	done(&o);
 }
 
@@ -405,6 +494,136 @@ static void test_corrupt_dwarf_plain(void **state)
 	free(copy[0]);
 	free(copy[1]);
 	done(&src);
+}
+
+/* The file bytes at address addr of an opened (borrowed) buffer. */
+static uint8_t *file_at(struct opened *o, uint64_t addr, uint64_t len)
+{
+	struct gort_view v;
+
+	assert_int_equal(gort__binary_read_addr(o->bin, addr, len, &v), 0);
+	return (uint8_t *)o->buf + (v.data - (const uint8_t *)o->buf);
+}
+
+static void put64(uint8_t *p, uint64_t v) /* amd64: little-endian */
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/*
+ * Where the descriptor of catalogue type `type` and its field k's offset
+ * word are in the file (amd64: Type header 48 bytes, then PkgPath, then
+ * Fields {ptr, len, cap}; StructField {Name, Typ, Offset}).
+ */
+static void desc_bytes(struct opened *o, const char *type, uint64_t k, uint8_t **desc,
+		       uint8_t **off)
+{
+	const struct gort__desc_type *t;
+	uint64_t fields = 0;
+	uint8_t *p;
+
+	assert_int_equal(gort__descs_load(o->lay), 0);
+	assert_int_equal(o->lay->descs.rc, 0);
+	t = &o->lay->descs.types[gort__catalogue_index(type)];
+	assert_true(t->addr != 0 && k < t->nfields);
+	*desc = file_at(o, t->addr, 48 + 32);
+	p = *desc + 48 + 8;
+	for (int i = 7; i >= 0; i--)
+		fields = fields << 8 | p[i];
+	*off = file_at(o, fields + 24 * k + 16, 8);
+}
+
+/*
+ * A corrupt descriptor is never believed: the table answers instead, and
+ * says so; a release without a table gets an error naming the descriptor's
+ * address; a corrupt type header descriptor turns descriptors off. Random
+ * damage to the type data ends every query in 0 or an error.
+ */
+static void test_corrupt_descriptors(void **state)
+{
+	const char *rel = "go1.22/amd64/stripped/prog";
+	struct gort_field_layout f;
+	struct opened o;
+	uint64_t size, m_addr, g_at, g_end;
+	uint8_t *orig, *buf, *desc, *off, *hdesc, *hoff;
+	unsigned seed = 3;
+	int src;
+	size_t n;
+	(void)state;
+
+	orig = load(rel, &n);
+	REQUIRE(orig, rel);
+	buf = malloc(n);
+	assert_non_null(buf);
+	memcpy(buf, orig, n);
+	assert_int_equal(open_buf(&o, buf, n, 1, 0), 0);
+	desc_bytes(&o, "runtime.m", 5, &desc, &off);
+	m_addr = o.lay->descs.types[gort__catalogue_index("runtime.m")].addr;
+	desc_bytes(&o, "internal/abi.Type", 3, &hdesc, &hoff);
+	g_at = (uint64_t)(file_at(&o, o.lay->descs.types[gort__catalogue_index("runtime.g")].addr,
+				48 + 32) - buf);
+	g_end = g_at + 48 + 32;
+	gort_layout_close(o.lay);
+	gort_binary_close(o.bin);
+
+	/* m's field 5 far outside m: m from the table, g still from its own. */
+	put64(off, 1u << 30);
+	assert_int_equal(open_buf(&o, buf, n, 1, 0), 0);
+	assert_int_equal(gort_layout_size(o.lay, "runtime.m", &size, &src), 0);
+	assert_int_equal(src, GORT_LAYOUT_TABLE);
+	assert_int_equal(gort_layout_field(o.lay, "runtime.g", "goid", &f), 0);
+	assert_int_equal(f.source, GORT_LAYOUT_TYPES);
+	gort_layout_close(o.lay);
+	gort_binary_close(o.bin);
+	/* The same without a table: an error with the descriptor's address. */
+	patch_all(buf, n, "go1.22.", "go1.20.");
+	assert_int_equal(open_buf(&o, buf, n, 1, 0), 0);
+	assert_int_equal(gort_layout_size(o.lay, "runtime.m", &size, &src), GORT_EUNSUPPORTED);
+	assert_int_equal(gort_last_error()->address, m_addr);
+	assert_non_null(strstr(gort_last_error()->message, "runtime.m"));
+	assert_int_equal(gort_layout_field(o.lay, "runtime.g", "goid", &f), 0);
+	assert_int_equal(f.source, GORT_LAYOUT_TYPES);
+	gort_layout_close(o.lay);
+	gort_binary_close(o.bin);
+
+	/* A struct of 2^40 fields: refused at once, not walked. */
+	memcpy(buf, orig, n);
+	put64(desc + 48 + 16, 1ull << 40);
+	assert_int_equal(open_buf(&o, buf, n, 1, 0), 0);
+	assert_int_equal(gort_layout_size(o.lay, "runtime.m", &size, &src), 0);
+	assert_int_equal(src, GORT_LAYOUT_TABLE);
+	gort_layout_close(o.lay);
+	gort_binary_close(o.bin);
+
+	/* The header's own descriptor disagrees: no descriptor is believed. */
+	memcpy(buf, orig, n);
+	put64(hoff, 21); /* TFlag one byte further */
+	assert_int_equal(open_buf(&o, buf, n, 1, 0), 0);
+	assert_int_equal(gort_layout_field(o.lay, "runtime.g", "goid", &f), 0);
+	assert_int_equal(f.source, GORT_LAYOUT_TABLE);
+	gort_layout_close(o.lay);
+	gort_binary_close(o.bin);
+	patch_all(buf, n, "go1.22.", "go1.20.");
+	assert_int_equal(open_buf(&o, buf, n, 1, 0), GORT_EUNSUPPORTED);
+	assert_non_null(strstr(gort_last_error()->message, "type header"));
+	gort_binary_close(o.bin);
+
+	/* Random damage to g's descriptor (header, PkgPath, Fields). */
+	for (int round = 0; round < 64; round++) {
+		memcpy(buf, orig, n);
+		for (int k = 0; k < 1 + round % 8; k++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[g_at + (seed >> 8) % (g_end - g_at)] ^= (uint8_t)(1u << (seed & 7));
+		}
+		if (open_buf(&o, buf, n, 1, round % 2) == 0) {
+			query_all(o.lay);
+			gort_layout_close(o.lay);
+		}
+		gort_binary_close(o.bin);
+	}
+	free(buf);
+	free(orig);
 }
 
 /* Address and file bytes of an entry of a runtime string table. */
@@ -542,24 +761,29 @@ static void *query_thread(void *arg)
 	return bad ? arg : NULL;
 }
 
+/* Concurrent first queries: DWARF (default) and descriptors (stripped). */
 static void test_threads(void **state)
 {
-	const char *rel = "go1.26/amd64/default/prog";
+	static const char *const rels[] = {"go1.26/amd64/default/prog",
+					   "go1.26/amd64/stripped/prog"};
 	pthread_t th[4];
 	struct opened o;
 	size_t n;
-	void *buf = load(rel, &n), *ret;
+	void *buf, *ret;
 	(void)state;
 
-	REQUIRE(buf, rel);
-	assert_int_equal(open_buf(&o, buf, n, 0, 0), 0);
-	for (int i = 0; i < 4; i++)
-		assert_int_equal(pthread_create(&th[i], NULL, query_thread, o.lay), 0);
-	for (int i = 0; i < 4; i++) {
-		assert_int_equal(pthread_join(th[i], &ret), 0);
-		assert_null(ret);
+	for (size_t r = 0; r < GORT_ARRAY_SIZE(rels); r++) {
+		buf = load(rels[r], &n);
+		REQUIRE(buf, rels[r]);
+		assert_int_equal(open_buf(&o, buf, n, 0, 0), 0);
+		for (int i = 0; i < 4; i++)
+			assert_int_equal(pthread_create(&th[i], NULL, query_thread, o.lay), 0);
+		for (int i = 0; i < 4; i++) {
+			assert_int_equal(pthread_join(th[i], &ret), 0);
+			assert_null(ret);
+		}
+		done(&o);
 	}
-	done(&o);
 }
 
 int main(void)
@@ -570,10 +794,12 @@ int main(void)
 		cmocka_unit_test(test_known_offsets),
 		cmocka_unit_test(test_absent_field),
 		cmocka_unit_test(test_bad_args),
+		cmocka_unit_test(test_header_in_tables),
 		cmocka_unit_test(test_unknown_release),
 		cmocka_unit_test(test_not_go),
 		cmocka_unit_test(test_corrupt_dwarf),
 		cmocka_unit_test(test_corrupt_dwarf_plain),
+		cmocka_unit_test(test_corrupt_descriptors),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_corrupt_names),
 		cmocka_unit_test(test_tls_and_labels),

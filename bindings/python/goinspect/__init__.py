@@ -475,10 +475,11 @@ class Binary(_Handle):
 
     def layout(self, *, no_dwarf=False, allow_nearest=False):
         """The Layout of the runtime's structures in this binary: from its
-        DWARF, else from the built-in table of its Go release (no_dwarf
-        ignores DWARF; allow_nearest accepts the nearest older release's
-        table for a release without one). Raises UnsupportedError when
-        neither DWARF nor a table answers. Closed with the binary."""
+        DWARF, else from its own runtime type descriptors, else from the
+        built-in table of its Go release (no_dwarf ignores DWARF;
+        allow_nearest accepts the nearest older release's table for a
+        release without one). Raises UnsupportedError when none of them
+        answers. Closed with the binary."""
         key = (bool(no_dwarf), bool(allow_nearest))
         h = self._handle()
         with self._lock:
@@ -504,7 +505,7 @@ _LABELS_KINDS = _enum_names("GORT_LABELS_")
 
 class FieldLayout(NamedTuple):
     """Where a field sits in its structure, and where the answer came from
-    ('dwarf', 'table', 'nearest', 'binary' or 'abi')."""
+    ('dwarf', 'types', 'table', 'nearest', 'binary' or 'abi')."""
 
     offset: int
     size: int
@@ -541,7 +542,8 @@ class Layout(_BinaryPart):
 
     def offsets(self):
         """{"TYPE.SIZE": n, "TYPE.FIELD": offset} for every name of the
-        catalogue that this release has, in catalogue order."""
+        catalogue that this release has, in catalogue order; a type no
+        source covers (schedt of a release without a table) is left out."""
         h = self._handle()
         out = {}
         for i in range(_c.gi_layout_catalogue_count()):
@@ -551,7 +553,7 @@ class Layout(_BinaryPart):
                     out[t + ".SIZE"] = _c.gi_layout_size(h, t)[0]
                 else:
                     out[t + "." + f] = _c.gi_layout_field(h, t, f)[0]
-            except NotFoundError:  # noqa: F821 (generated from the error table)
+            except (NotFoundError, UnsupportedError):  # noqa: F821 (generated)
                 pass
         return out
 
@@ -574,7 +576,7 @@ class Layout(_BinaryPart):
                 off, size, src = _c.gi_layout_field(h, t, f)
                 cur["fields"][f] = {"offset": off, "size": size,
                                     "source": _LAYOUT_SOURCES.get(src)}
-            except NotFoundError:  # noqa: F821 (generated from the error table)
+            except (NotFoundError, UnsupportedError):  # noqa: F821 (generated)
                 pass
         return out
 
