@@ -16,7 +16,8 @@
 #      every name the descriptors cover must be answered, equal, with source
 #      "types"; no difference is tolerated. A type they do not cover
 #      (runtime.schedt) comes from the table, or, for a release without one,
-#      is not answered at all (never a guess). What the tables alone
+#      is not answered at all (never a guess); PE and Mach-O binaries must
+#      answer from their descriptors too. What the tables alone
 #      (--no-types) would have answered is reported, not failed: a table is
 #      keyed on major.minor, and Go 1.23.12 moved runtime.m fields after the
 #      1.23.5 the table was made from.
@@ -116,5 +117,36 @@ PY
   fi
   echo "$name ($ver $a): $total answers from descriptors, $wrong differ$tables"
 done <"$src/tests/corpus/MANIFEST"
-echo "corpus: $nbin binaries checked"
+# PE and Mach-O (not read by layoutgen): every type the ELF binaries'
+# descriptors cover (all but runtime.schedt, which Go 1.13 and 1.14 also
+# describe) must come from the binary's own descriptors.
+nother=0
+while IFS=$'\t' read -r name spec member sha ver target format rest; do
+  case "$name" in \#*|"") continue ;; esac
+  case "$format" in pe|macho) ;; *) continue ;; esac
+  f=$corpus/$name
+  [ -f "$f" ] || continue
+  if ! "$offsets" --no-dwarf --json "$f" >"$work/got.json" 2>"$work/err"; then
+    echo "MISMATCH $name ($ver $target): gort-offsets --no-dwarf failed: $(head -1 "$work/err")"
+    fail=1; continue
+  fi
+  srcs=$($py - "$work/got.json" <<'PY'
+import json, sys
+types = json.load(open(sys.argv[1]))["types"]
+want = {"runtime.g", "runtime.m", "runtime.p", "runtime.gobuf", "runtime.stack",
+        "runtime.moduledata"}
+header = {"runtime._type", "internal/abi.Type"} & set(types)
+bad = ["%s from %s" % (t, types[t]["source"] if t in types else "nowhere")
+       for t in sorted(want | header) if t not in types or types[t]["source"] != "types"]
+if len(header) != 1:
+    bad.append("no type header")
+print(", ".join(bad))
+PY
+)
+  if [ -n "$srcs" ]; then
+    echo "MISMATCH $name ($ver $target): $srcs"; fail=1; continue
+  fi
+  nother=$((nother + 1))
+done <"$src/tests/corpus/MANIFEST"
+echo "corpus: $nbin ELF binaries checked; $nother PE and Mach-O binaries answer from their descriptors"
 exit $fail
