@@ -28,6 +28,7 @@ static const char *const exes[] = {
 	"go1.21/amd64/default/prog",
 	"go1.15/amd64/default/prog",
 	"go1.22/arm64/default/prog",
+	"go1.27/amd64/stripped/prog", /* no symbols: runtime.allgs from code */
 };
 #define NEXES (sizeof(exes) / sizeof(exes[0]))
 

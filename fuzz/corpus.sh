@@ -109,7 +109,8 @@ traces)
 cores)
   # The order of fuzz/core.c's executables: the first byte is the index.
   i=0
-  for v in go1.27/amd64/default go1.21/amd64/default go1.15/amd64/default go1.22/arm64/default; do
+  for v in go1.27/amd64/default go1.21/amd64/default go1.15/amd64/default go1.22/arm64/default \
+    go1.27/amd64/stripped; do
     if [ -f "$fixtures/$v/core.zst" ]; then
       zstd -qdcf "$fixtures/$v/core.zst" >"$out/tmp-core"
       python3 "$src/fuzz/shrink-core.py" "$out/tmp-core" "$out/tmp-shrunk"

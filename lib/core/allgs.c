@@ -88,38 +88,47 @@ static int u64cmp(const void *a, const void *b)
 
 /*
  * Whether `base` holds a slice header of plausible g's (see above): 1 or
- * 0, or GORT_ENOMEM (then no answer: "not plausible" could be wrong).
+ * 0. An address the core does not hold only says "not this one"; other
+ * failures (GORT_ENOMEM, a core file that cannot be read) are passed on,
+ * since "not plausible" could then be wrong.
  */
 static int plausible(struct gort_core *c, uint64_t base)
 {
 	const struct gort__rt *r = &c->rt;
-	uint64_t w = c->ptr_size, arr, len, cap, n, goid;
+	uint64_t w = c->ptr_size, arr, len, cap, n, goid = 0;
 	uint64_t *ids;
 	bool ok = true;
+	int rc;
 
-	if (gort__core_uptr(c, base, &arr) || gort__core_uptr(c, base + w, &len) ||
-	    gort__core_uptr(c, base + 2 * w, &cap) || !arr || arr % w || len == 0 ||
-	    len > cap || cap > (64u << 20))
+	if ((rc = gort__core_uptr(c, base, &arr)) || (rc = gort__core_uptr(c, base + w, &len)) ||
+	    (rc = gort__core_uptr(c, base + 2 * w, &cap)))
+		return rc == GORT_EFAULT ? 0 : rc;
+	if (!arr || arr % w || len == 0 || len > cap || cap > (64u << 20))
 		return 0;
 	n = len < MAX_CHECKED ? len : MAX_CHECKED;
 	if (!(ids = gort__calloc((size_t)n, sizeof(*ids))))
 		return gort__fail(GORT_ENOMEM, "core: out of memory checking %llu goroutines",
 				  (unsigned long long)n);
-	for (uint64_t i = 0; ok && i < n; i++) {
-		uint64_t gp, lo, hi;
-		ok = !gort__core_uptr(c, arr + i * w, &gp) && gp && gp % w == 0 &&
-		     !gort__core_uint(c, gp + r->g_goid.off, r->g_goid.size, &goid) &&
-		     !gort__core_uptr(c, gp + r->g_stack_lo.off, &lo) &&
-		     !gort__core_uptr(c, gp + r->g_stack_hi.off, &hi) && lo <= hi &&
-		     (i > 0 || goid == 1);
+	for (uint64_t i = 0; ok && !rc && i < n; i++) {
+		uint64_t gp, lo = 1, hi = 0;
+		if ((rc = gort__core_uptr(c, arr + i * w, &gp)))
+			break;
+		if (gp && gp % w == 0 &&
+		    ((rc = gort__core_uint(c, gp + r->g_goid.off, r->g_goid.size, &goid)) ||
+		     (rc = gort__core_uptr(c, gp + r->g_stack_lo.off, &lo)) ||
+		     (rc = gort__core_uptr(c, gp + r->g_stack_hi.off, &hi))))
+			break;
+		ok = gp && gp % w == 0 && lo <= hi && (i > 0 || goid == 1);
 		ids[i] = goid;
 	}
-	if (ok) {
+	if (ok && !rc) {
 		qsort(ids, (size_t)n, sizeof(*ids), u64cmp);
 		for (uint64_t i = 1; ok && i < n; i++)
 			ok = ids[i] != ids[i - 1];
 	}
 	gort__free(ids);
+	if (rc)
+		return rc == GORT_EFAULT ? 0 : rc;
 	return ok;
 }
 

@@ -115,19 +115,26 @@ static int resolve(gort_stack_iter *it, bool innermost, bool syscall)
  * of runtime.systemstack_switch, so g.sched is current (the runtime's own
  * unwinder follows it from g0 the same way: unwindJumpStack).
  */
-static bool on_system_stack(gort_stack_iter *it)
+static int on_system_stack(gort_stack_iter *it) /* 1, 0 or an error */
 {
 	gort_core *c = it->core;
 	uint64_t pc, sp;
 	struct gort_func f;
+	int rc;
 
+	if (!c->rt.fn_systemstack_switch)
+		return 0;
+	/* g.sched missing from the core: not known to be on the system
+	   stack; other read failures are passed on. */
+	if ((rc = gort__core_uint(c, it->g->addr + c->rt.g_sched_pc.off, c->ptr_size, &pc)) ||
+	    (rc = gort__core_uint(c, it->g->addr + c->rt.g_sched_sp.off, c->ptr_size, &sp)))
+		return rc == GORT_EFAULT ? 0 : rc;
 	/* Returning from the system stack clears g.sched.sp (asm_*.s). */
-	return c->rt.fn_systemstack_switch &&
-	       !gort__core_uint(c, it->g->addr + c->rt.g_sched_pc.off, c->ptr_size, &pc) &&
-	       !gort__core_uint(c, it->g->addr + c->rt.g_sched_sp.off, c->ptr_size, &sp) &&
-	       pc && sp >= it->g->stack_lo && sp < it->g->stack_hi &&
-	       !gort_pclntab_find_func(c->tab, pc - c->bias, &f) &&
-	       f.entry + c->bias == c->rt.fn_systemstack_switch;
+	if (!pc || sp < it->g->stack_lo || sp >= it->g->stack_hi)
+		return 0;
+	if ((rc = gort_pclntab_find_func(c->tab, pc - c->bias, &f)))
+		return rc == GORT_ENOTFOUND ? 0 : rc;
+	return f.entry + c->bias == c->rt.fn_systemstack_switch;
 }
 
 /* traceback.go: initAt (pc/sp/lr from gp or from a thread). */
@@ -137,9 +144,14 @@ static int init_at(gort_stack_iter *it)
 	const struct gort__rt *r = &c->rt;
 	const struct gort_goroutine *g = it->g;
 	uint64_t sysc = 0, syspc = 0;
-	bool syscall = false;
+	bool syscall = false, running = false;
 	int rc;
 
+	if (strcmp(g->state, "running") == 0) {
+		if ((rc = on_system_stack(it)) < 0)
+			return rc;
+		running = rc == 0;
+	}
 	if ((rc = gort__core_uint(c, g->addr + r->g_syscallsp.off, c->ptr_size, &sysc)) ||
 	    (rc = gort__core_uint(c, g->addr + r->g_syscallpc.off, c->ptr_size, &syspc)))
 		return rc;
@@ -148,7 +160,7 @@ static int init_at(gort_stack_iter *it)
 		it->sp = sysc;
 		it->lr = 0;
 		syscall = true;
-	} else if (strcmp(g->state, "running") == 0 && !on_system_stack(it)) {
+	} else if (running) { /* and not on the system stack */
 		size_t i;
 		for (i = 0; i < c->nthreads; i++)
 			if (g->thread_id && c->threads[i].tid == g->thread_id)

@@ -39,8 +39,8 @@ if [ -n "$fx" ] && [ -d "$fx" ]; then
   try binary "$fx/go1.27/windows-386/stripped/hello.exe"
   try pclntab "$fx/go1.15/darwin-amd64/stripped/hello"
   # A core behind the byte naming its executable (fuzz/core.c); the core
-  # may stay zstd-compressed.
-  for c in 0:go1.27/amd64/default 2:go1.15/amd64/default; do
+  # may stay zstd-compressed. The stripped one finds runtime.allgs from code.
+  for c in 0:go1.27/amd64/default 2:go1.15/amd64/default 4:go1.27/amd64/stripped; do
     if [ -f "$fx/${c#*:}/core.zst" ]; then
       { printf "\\x0${c%%:*}"; cat "$fx/${c#*:}/core.zst"; } >"$tmp/core-${c%%:*}"
       try core "$tmp/core-${c%%:*}"
