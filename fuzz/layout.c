@@ -24,6 +24,8 @@ static void query_sources(gort_binary *bin)
 		GORT_CHECK(gort_layout_field(lay, "runtime.m", "curg", &f));
 		GORT_CHECK(gort_layout_size(lay, "runtime.schedt", &size, &source));
 		GORT_CHECK(gort_layout_size(lay, "runtime._type", &size, &source));
+		GORT_CHECK(gort_layout_field(lay, "runtime.sudog", "elem", &f)); /* not catalogued */
+		GORT_CHECK(gort_layout_size(lay, "sync.Mutex", &size, &source));
 		gort_layout_close(lay);
 	}
 }

@@ -82,10 +82,13 @@ GORT_API void gort_layout_close(gort_layout *lay);
  * GORT_ENOTFOUND, never a guess. The offset is that of the member itself,
  * whatever its type (g.atomicstatus is an atomic.Uint32 from Go 1.20).
  * DWARF answers when the binary has DWARF describing `type`; otherwise
- * the binary's type descriptor of `type` (every field it has), else the
- * built-in table (both only for the types of the catalogue, see
- * gort_layout_catalogue()). A source that has the type is the authority
- * on its fields: a field it lacks is GORT_ENOTFOUND.
+ * the binary's type descriptor of `type` (every field it has: the
+ * catalogue's types, see gort_layout_catalogue(), are looked for together
+ * at the first query; any other named struct type, "runtime.sudog",
+ * "sync.Mutex", at its first query, one pass over the type data, then
+ * remembered), else the built-in table (the catalogue's types only). A
+ * source that has the type is the authority on its fields: a field it
+ * lacks is GORT_ENOTFOUND.
  * Errors: GORT_ENOTFOUND (no such type or field in this release),
  * GORT_EUNSUPPORTED (a catalogue type no source covers: runtime.schedt of
  * a release with no table, without allow_nearest; the message says why,

@@ -40,8 +40,17 @@
 #define TFLAG_EXTRA_STAR 2  /* abi.TFlagExtraStar */
 #define FIRST_MINOR 7       /* Go 1.7: str nameOff in the header */
 
+#define MAX_EXTRA 256 /* types outside the catalogue remembered */
+
 void gort__descs_free(struct gort__descs *d)
 {
+	for (size_t i = 0; i < d->nextra; i++) {
+		gort__free(d->extra[i].name);
+		gort__free(d->extra[i].t.fields);
+	}
+	gort__free(d->extra);
+	d->extra = NULL;
+	d->nextra = 0;
 	if (!d->types)
 		return;
 	for (size_t i = 0; i < gort__layout_catalogue_len; i++)
@@ -58,23 +67,30 @@ int gort__catalogue_index(const char *type)
 	return -1;
 }
 
+struct want {
+	const char *type; /* "internal/abi.Type" */
+	struct gort_str pkg; /* "internal/abi" */
+	char star[128];      /* "*abi.Type": the descriptor's name */
+	size_t len;          /* of star; 0: nothing can match */
+};
+
 /* "internal/abi.Type": pkg "internal/abi", the name "*abi.Type". */
-static void split_name(const char *type, struct gort_str *pkg, char *star, size_t cap)
+static void want_init(struct want *w, const char *type)
 {
 	const char *dot = strrchr(type, '.'), *slash;
+	int n;
 
-	pkg->ptr = type;
-	pkg->len = (size_t)(dot - type);
+	memset(w, 0, sizeof(*w));
+	w->type = type;
+	if (!dot || dot == type || !dot[1])
+		return;
+	w->pkg.ptr = type;
+	w->pkg.len = (size_t)(dot - type);
 	for (slash = dot; slash > type && slash[-1] != '/'; slash--)
 		;
-	snprintf(star, cap, "*%s", slash);
+	n = snprintf(w->star, sizeof(w->star), "*%s", slash);
+	w->len = n > 0 && (size_t)n < sizeof(w->star) ? (size_t)n : 0;
 }
-
-struct want {
-	struct gort_str pkg;
-	char star[64]; /* "*runtime.g": the descriptor's name */
-	size_t len;
-};
 
 /*
  * Whether the name at offset off of the type data (its flag byte) is w's:
@@ -178,8 +194,8 @@ static bool same_layout(const struct gort__desc_type *a, const struct gort__desc
  * decodes differently makes the type ambiguous (not answered). Only
  * GORT_ENOMEM is returned; a bad candidate is recorded in the type.
  */
-static int candidate(const struct gort__tdata *td, uint64_t addr, size_t i,
-		     const struct want *w, struct gort__desc_type *dt)
+static int candidate(const struct gort__tdata *td, uint64_t addr, const struct want *w,
+		     struct gort__desc_type *dt)
 {
 	struct gort__desc_type c = {0};
 	int rc = decode(td, addr, w->pkg, &c);
@@ -204,7 +220,7 @@ static int candidate(const struct gort__tdata *td, uint64_t addr, size_t i,
 	if (dt->rc == 0 && !same_layout(dt, &c)) {
 		dt->rc = gort__fail_addr(GORT_EFORMAT, addr,
 					 "two different type descriptors named %s, at 0x%llx and 0x%llx",
-					 gort__layout_catalogue[i].name,
+					 w->type,
 					 (unsigned long long)dt->addr, (unsigned long long)addr);
 		gort__error_save(&dt->err, dt->rc);
 	}
@@ -218,7 +234,7 @@ static int candidate(const struct gort__tdata *td, uint64_t addr, size_t i,
  * the wanted types (names are in the type data too: type:.namedata.*).
  */
 static int scan(const struct gort__tdata *td, const struct gort_view *data,
-		const struct want *w, struct gort__desc_type *types)
+		const struct want *w, size_t nw, struct gort__desc_type *types)
 {
 	const uint8_t *base = gort__view_ptr(data, 0, data->size);
 	uint64_t need = td->hsize + 3 * (uint64_t)td->ptr;
@@ -232,9 +248,9 @@ static int scan(const struct gort__tdata *td, const struct gort_view *data,
 		    !(base[off + td->o_tflag] & TFLAG_EXTRA_STAR) ||
 		    gort__view_u32(data, off + td->o_str, &str) || (int32_t)str <= 0)
 			continue;
-		for (size_t i = 0; i < gort__layout_catalogue_len; i++)
+		for (size_t i = 0; i < nw; i++)
 			if (w[i].len && name_at(td, base, data->size, str, &w[i]) &&
-			    (rc = candidate(td, td->types + off, i, &w[i], &types[i])))
+			    (rc = candidate(td, td->types + off, &w[i], &types[i])))
 				return rc;
 	}
 	return 0;
@@ -329,16 +345,15 @@ static int load(struct gort_layout *lay, struct gort__descs *d)
 	}
 	for (size_t i = 0; i < gort__layout_catalogue_len; i++) {
 		d->types[i].rc = GORT_ENOTFOUND;
-		split_name(gort__layout_catalogue[i].name, &w[i].pkg, w[i].star,
-			   sizeof(w[i].star));
-		w[i].len = strlen(w[i].star);
+		want_init(&w[i], gort__layout_catalogue[i].name);
 	}
-	if ((rc = scan(&td, &data, w, d->types)) == GORT_ENOMEM) {
+	if ((rc = scan(&td, &data, w, gort__layout_catalogue_len, d->types)) == GORT_ENOMEM) {
 		gort__free(w);
 		gort__descs_free(d);
 		return rc;
 	}
 	rc = check_header(&td, d);
+	d->td = td;
 out:
 	gort__free(w);
 	if (rc == GORT_ENOMEM) {
@@ -364,5 +379,78 @@ int gort__descs_load(struct gort_layout *lay)
 	    !(rc = load(lay, &lay->descs)))
 		atomic_store_explicit(&lay->descs_done, true, memory_order_release);
 	pthread_mutex_unlock(&lay->lock);
+	return rc;
+}
+
+int gort__desc_answer(const struct gort_layout *lay, const struct gort__desc_type *t,
+		      const char *type, const char *field, struct gort_field_layout *out)
+{
+	if (!t->addr || t->rc)
+		return 1;
+	out->source = GORT_LAYOUT_TYPES;
+	if (!field) {
+		out->offset = 0;
+		out->size = t->size;
+		return 0;
+	}
+	for (size_t k = 0; k < t->nfields; k++)
+		if (strlen(field) == t->fields[k].name.len &&
+		    !memcmp(field, t->fields[k].name.ptr, t->fields[k].name.len)) {
+			out->offset = t->fields[k].offset;
+			out->size = t->fields[k].size;
+			return 0;
+		}
+	return gort__fail_addr(GORT_ENOTFOUND, t->addr,
+			       "layout: go%u.%u has no field %s.%s (type descriptor at 0x%llx)",
+			       lay->major, lay->minor, type, field, (unsigned long long)t->addr);
+}
+
+/* One type's descriptor, by the same pass as the catalogue's. */
+static int search(const struct gort__tdata *td, const char *type, struct gort__desc_type *t)
+{
+	struct gort_view data;
+	struct want w;
+
+	t->rc = GORT_ENOTFOUND;
+	want_init(&w, type);
+	if (!w.len || gort__binary_read_addr(td->bin, td->types, td->etypes - td->types, &data))
+		return 0;
+	data.ptr_size = (uint8_t)td->ptr;
+	data.big_endian = td->be;
+	data.what = "type data";
+	return scan(td, &data, &w, 1, t);
+}
+
+int gort__descs_other(struct gort_layout *lay, const char *type, const char *field,
+		      struct gort_field_layout *out)
+{
+	struct gort__descs *d = &lay->descs;
+	struct gort__desc_type local = {0}, *t = NULL;
+	struct gort__desc_extra *grown;
+	int rc;
+
+	pthread_mutex_lock(&lay->lock);
+	for (size_t i = 0; i < d->nextra && !t; i++)
+		if (!strcmp(d->extra[i].name, type))
+			t = &d->extra[i].t;
+	if (!t) {
+		if ((rc = search(&d->td, type, &local)))
+			goto out;
+		t = &local;
+		/* Remembered while there is room; past that, looked for again. */
+		if (d->nextra < MAX_EXTRA &&
+		    (grown = gort__realloc(d->extra, (d->nextra + 1) * sizeof(*d->extra)))) {
+			d->extra = grown;
+			if ((grown[d->nextra].name = gort__strndup(type, strlen(type)))) {
+				grown[d->nextra].t = local;
+				local = (struct gort__desc_type){0};
+				t = &grown[d->nextra++].t;
+			}
+		}
+	}
+	rc = gort__desc_answer(lay, t, type, field, out);
+out:
+	pthread_mutex_unlock(&lay->lock);
+	gort__free(local.fields);
 	return rc;
 }

@@ -233,7 +233,8 @@ static int table_lookup(const struct gort_layout *lay, const char *type,
 	size_t slot;
 
 	if (!catalogue_slot(type, field, &slot))
-		return gort__fail(GORT_ENOTFOUND, "layout: %s%s%s is not in the built-in tables",
+		return gort__fail(GORT_ENOTFOUND, "layout: %s%s%s is described by no source "
+				  "(DWARF, type descriptors, built-in tables)",
 				  type, field ? "." : "", field ? field : "");
 	if (!lay->table)
 		return no_table(lay, type);
@@ -253,36 +254,23 @@ static int table_lookup(const struct gort_layout *lay, const char *type,
 /*
  * From the binary's type descriptors: 0 (answered), an error (a field the
  * descriptor lacks: GORT_ENOTFOUND; GORT_ENOMEM), or 1 when they do not
- * answer for the type (not a catalogue type, not found, not usable).
+ * answer for the type (not found, not usable). Catalogue types are looked
+ * for together at the first query; any other named struct at its own.
  */
 static int types_lookup(struct gort_layout *lay, const char *type, const char *field,
 			struct gort_field_layout *out)
 {
-	const struct gort__desc_type *t;
 	int i, rc;
 
-	if (!lay->use_types || (i = gort__catalogue_index(type)) < 0)
+	if (!lay->use_types)
 		return 1;
 	if ((rc = gort__descs_load(lay)))
 		return rc;
-	if (lay->descs.rc || !(t = &lay->descs.types[i])->addr || t->rc)
+	if (lay->descs.rc)
 		return 1;
-	out->source = GORT_LAYOUT_TYPES;
-	if (!field) {
-		out->offset = 0;
-		out->size = t->size;
-		return 0;
-	}
-	for (size_t k = 0; k < t->nfields; k++)
-		if (strlen(field) == t->fields[k].name.len &&
-		    !memcmp(field, t->fields[k].name.ptr, t->fields[k].name.len)) {
-			out->offset = t->fields[k].offset;
-			out->size = t->fields[k].size;
-			return 0;
-		}
-	return gort__fail_addr(GORT_ENOTFOUND, t->addr,
-			       "layout: go%u.%u has no field %s.%s (type descriptor at 0x%llx)",
-			       lay->major, lay->minor, type, field, (unsigned long long)t->addr);
+	if ((i = gort__catalogue_index(type)) < 0)
+		return gort__descs_other(lay, type, field, out);
+	return gort__desc_answer(lay, &lay->descs.types[i], type, field, out);
 }
 
 /*

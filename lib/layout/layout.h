@@ -55,12 +55,21 @@ struct gort__desc_type {
 	struct gort_saved_error err;
 };
 
+/* A type outside the catalogue, looked for at its first query. */
+struct gort__desc_extra {
+	char *name;
+	struct gort__desc_type t;
+};
+
 /* What descriptors.c found, once (under gort_layout.lock). */
 struct gort__descs {
 	int rc; /* 0: usable; else why not (err) */
 	struct gort_saved_error err;
 	size_t header; /* catalogue index of the Type header's name */
 	struct gort__desc_type *types; /* one per catalogue type */
+	struct gort__tdata td;         /* how they were read */
+	struct gort__desc_extra *extra; /* other types asked for (under lock) */
+	size_t nextra;
 };
 
 struct gort_layout {
@@ -101,6 +110,21 @@ int gort__type_name(const struct gort__tdata *t, uint64_t addr, struct gort_str 
  */
 int gort__descs_load(struct gort_layout *lay);
 void gort__descs_free(struct gort__descs *d);
+/*
+ * type.field (field NULL: the size) from the descriptor t: 0,
+ * GORT_ENOTFOUND (a field it lacks), or 1 when t does not answer (not
+ * found, or bad).
+ */
+int gort__desc_answer(const struct gort_layout *lay, const struct gort__desc_type *t,
+		      const char *type, const char *field, struct gort_field_layout *out);
+/*
+ * The same for a type outside the catalogue, looked for at its first
+ * query (one pass over the type data, takes lay->lock) and remembered.
+ * Needs usable descriptors (gort__descs_load, descs.rc == 0). Also
+ * GORT_ENOMEM.
+ */
+int gort__descs_other(struct gort_layout *lay, const char *type, const char *field,
+		      struct gort_field_layout *out);
 /* Catalogue index of type, or -1. */
 int gort__catalogue_index(const char *type);
 

@@ -249,6 +249,52 @@ static void patch_all(uint8_t *buf, size_t n, const char *from, const char *to)
 }
 
 /*
+ * Types outside the catalogue: a stripped binary's descriptors answer as
+ * the DWARF of its unstripped twin does (size, offsets, field sizes), and
+ * a type it does not describe is GORT_ENOTFOUND, asked once or many times.
+ */
+static void test_other_types(void **state)
+{
+	static const char *const q[][2] = {
+		{"runtime.sudog", NULL}, {"runtime.sudog", "elem"}, {"runtime.sudog", "c"},
+		{"runtime.mspan", "startAddr"}, {"runtime.hchan", NULL},
+		{"runtime.hchan", "qcount"}, {"sync.Mutex", NULL}, {"runtime._panic", "arg"},
+	};
+	const char *a = "go1.22/amd64/default/prog", *b = "go1.22/amd64/stripped/prog";
+	struct gort_field_layout fd, ft;
+	struct opened d, t;
+	size_t na, nb;
+	void *ba = load(a, &na), *bb;
+	(void)state;
+
+	REQUIRE(ba, a);
+	bb = load(b, &nb);
+	REQUIRE(bb, b);
+	assert_int_equal(open_buf(&d, ba, na, 0, 0), 0);
+	assert_int_equal(open_buf(&t, bb, nb, 1, 0), 0);
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < GORT_ARRAY_SIZE(q); i++) {
+			if (q[i][1]) {
+				assert_int_equal(gort_layout_field(d.lay, q[i][0], q[i][1], &fd), 0);
+				assert_int_equal(gort_layout_field(t.lay, q[i][0], q[i][1], &ft), 0);
+			} else {
+				fd.offset = ft.offset = 0;
+				assert_int_equal(gort_layout_size(d.lay, q[i][0], &fd.size, &fd.source), 0);
+				assert_int_equal(gort_layout_size(t.lay, q[i][0], &ft.size, &ft.source), 0);
+			}
+			assert_int_equal(fd.source, GORT_LAYOUT_DWARF);
+			assert_int_equal(ft.source, GORT_LAYOUT_TYPES);
+			assert_int_equal(fd.offset, ft.offset);
+			assert_int_equal(fd.size, ft.size);
+			assert_int_equal(gort_layout_field(t.lay, q[i][0], "nosuch", &ft), GORT_ENOTFOUND);
+			assert_int_equal(gort_layout_field(t.lay, "main.nosuch", "x", &ft), GORT_ENOTFOUND);
+			assert_int_equal(gort_layout_field(t.lay, "nodot", "x", &ft), GORT_ENOTFOUND);
+		}
+	done(&d);
+	done(&t);
+}
+
+/*
  * lib/layout/descriptors.c reads descriptors with one Type header layout
  * for every release (size, tflag, kind, str at 0, 2p+4, 2p+7, 4p+8 of
  * 4p+16 bytes): so says every table, of every release and architecture.
@@ -756,6 +802,7 @@ static void *query_thread(void *arg)
 	for (int i = 0; i < 200; i++) {
 		bad |= gort_layout_field(lay, "runtime.g", "goid", &f) != 0;
 		bad |= gort_layout_field(lay, "runtime.m", "curg", &f) != 0;
+		bad |= gort_layout_field(lay, "runtime.sudog", "elem", &f) != 0;
 		bad |= gort_layout_wait_reason(lay, 1, &s, NULL) != 0;
 	}
 	return bad ? arg : NULL;
@@ -795,6 +842,7 @@ int main(void)
 		cmocka_unit_test(test_absent_field),
 		cmocka_unit_test(test_bad_args),
 		cmocka_unit_test(test_header_in_tables),
+		cmocka_unit_test(test_other_types),
 		cmocka_unit_test(test_unknown_release),
 		cmocka_unit_test(test_not_go),
 		cmocka_unit_test(test_corrupt_dwarf),
