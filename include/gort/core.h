@@ -6,9 +6,11 @@
  * A core is opened with the executable that produced it (amd64, arm64 and
  * 386 cores; the core may be zstd-compressed, as systemd-coredump keeps
  * them). Memory missing from the core (read-only file-backed segments) is
- * read from the executable. Opening costs the mapping and the ELF headers;
- * goroutines and stacks are decoded as they are asked for, so the cost
- * grows with the goroutines and pages read, not with the core's size.
+ * read from the executable. Opening costs the ELF headers and notes (and
+ * decompressing a zstd-compressed core into a temporary file); goroutines
+ * and stacks are decoded as they are asked for, and the core's memory is
+ * read through a bounded cache (4 MiB), so time grows with the goroutines
+ * and pages read and memory stays bounded, whatever the core's size.
  *
  * A running process (Linux) opens as a gort_core too
  * (gort_core_open_pid): the same calls then read its memory as they go.
@@ -41,9 +43,8 @@ typedef struct gort_stack_iter gort_stack_iter;
  */
 enum gort_core_step {
 	/* Decompressing a zstd-compressed core: bytes decompressed of the
-	   size its zstd frame records, or when the input does not record it
-	   (several frames, streamed), compressed bytes consumed of the
-	   input's size. */
+	   size its (first) zstd frame records, or where it records none
+	   (streamed), compressed bytes consumed of the input's size. */
 	GORT_CORE_STEP_DECOMPRESS = 1,
 	/* Reading the core's notes (threads, mapped files): note bytes read,
 	   of all of them. */
@@ -91,8 +92,10 @@ struct gort_thread {
 
 /*
  * Open the core at `core_path` with the executable at `exe_path`; NULL
- * takes the executable's path from the core's NT_FILE note. On success
- * *out is yours: gort_core_close().
+ * takes the executable's path from the core's NT_FILE note. The core's
+ * file (or the temporary file a zstd-compressed core is decompressed
+ * into) stays open until gort_core_close(). On success *out is yours:
+ * gort_core_close().
  * Errors: GORT_EIO, GORT_EUNKNOWNFILE (not ELF), GORT_EFORMAT (not a core,
  * corrupt notes, or an executable that does not match the core),
  * GORT_ETRUNCATED, GORT_EUNSUPPORTED (architecture), GORT_ENOTFOUND (no

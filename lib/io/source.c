@@ -71,6 +71,7 @@ struct sink {
 };
 
 #define PROGRESS_EVERY (1u << 20) /* output bytes between two reports */
+#define RELEASE_EVERY (1u << 20)  /* input bytes consumed between two releases */
 
 static int inflate_zstd(struct sink *k, const uint8_t *src, size_t n)
 {
@@ -78,13 +79,14 @@ static int inflate_zstd(struct sink *k, const uint8_t *src, size_t n)
 	size_t cap = ZSTD_DStreamOutSize();
 	uint8_t *buf = gort__malloc(cap);
 	ZSTD_inBuffer in = {src, n, 0};
-	uint64_t shown = 0, whole = ZSTD_getFrameContentSize(src, n);
+	uint64_t shown = 0, released = 0, whole = ZSTD_getFrameContentSize(src, n);
 	int rc = 0;
 
-	/* Progress in output bytes when one frame holds everything and says
-	   its size (time goes with the output), else in input bytes. */
-	if (whole == ZSTD_CONTENTSIZE_UNKNOWN || whole == ZSTD_CONTENTSIZE_ERROR ||
-	    whole == 0 || ZSTD_findFrameCompressedSize(src, n) != n)
+	/* Progress in output bytes when the first frame says its size (time
+	   goes with the output; held below the end should more frames
+	   follow), else in input bytes. Not ZSTD_findFrameCompressedSize:
+	   it would read every block header of the input up front. */
+	if (whole == ZSTD_CONTENTSIZE_UNKNOWN || whole == ZSTD_CONTENTSIZE_ERROR)
 		whole = 0;
 
 	if (!ds || !buf) {
@@ -111,10 +113,16 @@ static int inflate_zstd(struct sink *k, const uint8_t *src, size_t n)
 		if (out.pos && (rc = k->write(k, buf, out.pos)))
 			break;
 		k->used += out.pos;
+		/* Input consumed is not read again: a mapped file's pages of it
+		   leave the resident set (nothing for a caller's buffer). */
+		if (in.pos - released >= RELEASE_EVERY) {
+			gort__source_release(k->s, released, in.pos);
+			released = in.pos;
+		}
 		if (k->how && k->how->progress && k->used - shown >= PROGRESS_EVERY) {
 			shown = k->used;
 			if (whole)
-				k->how->progress(k->how->arg, k->used < whole ? k->used : whole, whole);
+				k->how->progress(k->how->arg, k->used < whole ? k->used : whole - 1, whole);
 			else
 				k->how->progress(k->how->arg, in.pos, in.size);
 		}

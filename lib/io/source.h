@@ -31,7 +31,7 @@ struct gort__source_how {
 	   pread; none for a caller's buffer or anonymous memory. */
 	bool keep_fd;
 	/* Decompression progress, every 1 MiB of output and once at the end:
-	   bytes decompressed of the size a single frame records, else
+	   bytes decompressed of the size the first frame records, else
 	   compressed bytes consumed of the input's size. */
 	void (*progress)(void *arg, uint64_t done, uint64_t total);
 	void *arg;
