@@ -41,7 +41,8 @@ struct gort__rt {
 	int labels_kind; /* enum gort_labels_kind, 0 unknown */
 	/* Entries of functions that end a stack or need care (0: none). */
 	uint64_t fn_goexit, fn_mstart, fn_mcall, fn_morestack, fn_rt0_go,
-		fn_async_preempt, fn_sigpanic, fn_debugcall, fn_systemstack_switch;
+		fn_async_preempt, fn_sigpanic, fn_debugcall, fn_systemstack_switch,
+		fn_sigtramp;
 	uint64_t fn_allgadd, fn_allgadd_size; /* for allgs.c */
 	int go_minor; /* 1.N of the binary, 0 unknown */
 };

@@ -114,6 +114,7 @@ static int special_funcs(struct gort_core *c)
 		{"runtime.debugCallV1", offsetof(struct gort__rt, fn_debugcall)},
 		{"runtime.allgadd", offsetof(struct gort__rt, fn_allgadd)},
 		{"runtime.systemstack_switch", offsetof(struct gort__rt, fn_systemstack_switch)},
+		{"runtime.sigtramp", offsetof(struct gort__rt, fn_sigtramp)},
 	};
 	gort_func_iter *it;
 	const struct gort_func *f;

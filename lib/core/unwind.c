@@ -137,6 +137,71 @@ static int on_system_stack(gort_stack_iter *it) /* 1, 0 or an error */
 	return f.entry + c->bias == c->rt.fn_systemstack_switch;
 }
 
+/*
+ * A goroutine whose thread was stopped inside a signal handler (a crash:
+ * the runtime raises SIGABRT, its handler forwards it and raises again;
+ * or a profiling or preemption signal): the thread's registers are on the
+ * signal stack. Its frames are walked up to the handler's entry,
+ * runtime.sigtramp (TopFrame), above which the kernel put the signal frame
+ * (rt_sigframe): its ucontext holds the registers at the instruction the
+ * signal interrupted, which is where the goroutine's own stack starts.
+ *   amd64: the return address (the restorer) at sigtramp's fp - 8, then
+ *          ucontext: uc_flags, uc_link, uc_stack (40 bytes), then
+ *          sigcontext {r8..r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip}
+ *   arm64: siginfo (128 bytes) at sigtramp's caller SP, then ucontext:
+ *          176 bytes to sigcontext {fault_address, regs[31], sp, pc}
+ * (linux: arch/x86/include/uapi/asm/sigcontext.h, arch/arm64/include/uapi/
+ * asm/sigcontext.h, ucontext.h; Go: runtime/defs_linux_{amd64,arm64}.go.)
+ */
+#define SIGNAL_STACK_FRAMES 64 /* handler frames on the signal stack, at most */
+
+static int signal_context(gort_stack_iter *it, const struct gort_thread *t)
+{
+	gort_core *c = it->core;
+	uint64_t pc = t->pc, sp = t->sp, lr = t->lr, uc, fp, x;
+	struct gort_func f;
+	int32_t delta;
+	int rc;
+
+	if (!c->rt.fn_sigtramp || (c->arch != GORT_ARCH_AMD64 && c->arch != GORT_ARCH_ARM64))
+		return GORT_ENOTFOUND;
+	for (int i = 0;; i++) {
+		if (i == SIGNAL_STACK_FRAMES)
+			return GORT_ENOTFOUND;
+		if ((rc = gort_pclntab_find_func(c->tab, pc - c->bias, &f)) ||
+		    (rc = gort_pclntab_frame_size(c->tab, pc - c->bias, &delta)))
+			return rc;
+		fp = sp + (uint64_t)(int64_t)delta + (it->lr_arch ? 0 : c->ptr_size);
+		if (f.entry + c->bias == c->rt.fn_sigtramp)
+			break;
+		if (it->lr_arch && (i > 0 || delta > 0) && (rc = gort__core_uptr(c, sp, &lr)))
+			return rc;
+		if (!it->lr_arch && (rc = gort__core_uptr(c, fp - c->ptr_size, &lr)))
+			return rc;
+		pc = lr;
+		sp = fp;
+	}
+	if (it->lr_arch) {
+		uc = fp + 128 + 176;
+		if ((rc = gort__core_uptr(c, uc + 8 + 30 * 8, &x)) ||
+		    (rc = gort__core_uptr(c, uc + 8 + 31 * 8, &sp)) ||
+		    (rc = gort__core_uptr(c, uc + 8 + 32 * 8, &pc)))
+			return rc;
+		it->lr = x;
+	} else {
+		uc = fp + 40;
+		if ((rc = gort__core_uptr(c, uc + 15 * 8, &sp)) ||
+		    (rc = gort__core_uptr(c, uc + 16 * 8, &pc)))
+			return rc;
+		it->lr = 0;
+	}
+	if (sp < it->g->stack_lo || sp >= it->g->stack_hi)
+		return GORT_ENOTFOUND; /* the signal interrupted other code */
+	it->pc = pc;
+	it->sp = sp;
+	return 0;
+}
+
 /* traceback.go: initAt (pc/sp/lr from gp or from a thread). */
 static int init_at(gort_stack_iter *it)
 {
@@ -165,14 +230,16 @@ static int init_at(gort_stack_iter *it)
 		for (i = 0; i < c->nthreads; i++)
 			if (g->thread_id && c->threads[i].tid == g->thread_id)
 				break;
-		if (i == c->nthreads || c->threads[i].sp < g->stack_lo ||
-		    c->threads[i].sp >= g->stack_hi)
+		if (i < c->nthreads && c->threads[i].sp >= g->stack_lo &&
+		    c->threads[i].sp < g->stack_hi) {
+			it->pc = c->threads[i].pc;
+			it->sp = c->threads[i].sp;
+			it->lr = c->threads[i].lr;
+		} else if (i == c->nthreads || signal_context(it, &c->threads[i])) {
 			return gort__fail(GORT_EUNSUPPORTED,
 					  "core: goroutine %llu is running on thread %lld, whose registers are not on its stack",
 					  (unsigned long long)g->id, (long long)g->thread_id);
-		it->pc = c->threads[i].pc;
-		it->sp = c->threads[i].sp;
-		it->lr = c->threads[i].lr;
+		}
 		it->trap = true; /* tracebacktrap: the PC is not a return address */
 	} else {
 		if ((rc = gort__core_uint(c, g->addr + r->g_sched_pc.off, c->ptr_size, &it->pc)) ||

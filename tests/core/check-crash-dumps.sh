@@ -6,7 +6,9 @@
 # runtime listed must be listed, and every one that was not running must
 # have the same header (status, wait reason, locked, labels where that
 # runtime prints them) and the same frames (function, file:line, +offset)
-# and creator.
+# and creator. Goroutine 1, the one that panicked, is running on a thread
+# stopped in the crash's signal handler: its frames must end with the ones
+# the runtime printed.
 # The bundled sample core (samples/crash-go1.27-amd64.*) is checked too, so
 # the test runs without fixtures.
 # GORT_CORE_EXPECT_FAIL: space-separated go1.NN/ARCH/VARIANT fixtures known
@@ -28,6 +30,17 @@ check() { # NAME CORE EXE DUMP
   awk -v labels=$labels -f "$norm" "$tmp/out" | sort -s -k1,1 >"$tmp/got"
   [ $rc -eq 0 ] || ok=0
   cmp -s "$tmp/ref" "$tmp/got" || ok=0
+  # The panicking goroutine runs on a thread stopped in the signal handler
+  # of the crash: its stack, unwound through the signal frame, must end
+  # with the frames the runtime printed (ours has the crash's own on top).
+  awk -v labels=$labels -v all=1 -f "$norm" "$dump" | grep '^0000000001 [^g]' >"$tmp/ref1" || true
+  awk -v labels=$labels -v all=1 -f "$norm" "$tmp/out" | grep '^0000000001 [^g]' >"$tmp/got1" || true
+  if ! [ -s "$tmp/ref1" ] || [ "$(wc -l <"$tmp/ref1")" -gt "$(wc -l <"$tmp/got1")" ] ||
+     ! tail -n "$(wc -l <"$tmp/ref1")" "$tmp/got1" | cmp -s - "$tmp/ref1"; then
+    ok=0
+    echo "$name: goroutine 1 (running, in the crash's signal handler):"
+    diff "$tmp/ref1" "$tmp/got1" | head -n 20 || true
+  fi
   case " $expect_fail " in *" $name "*) known=1 ;; esac
   if [ $ok = 1 ]; then
     pass=$((pass + 1))

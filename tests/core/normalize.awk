@@ -6,6 +6,7 @@
 #  - locations lose ` fp=0x... sp=0x... pc=0x...`;
 #  - running goroutines keep their header only: the runtime printed their
 #    stacks while the core was being made, from elsewhere;
+#    (with -v all=1 they keep their frames too);
 #  - with -v labels=0, labels in headers are dropped;
 #  - with -v live=1 (a running process listed, then its SIGQUIT dump):
 #    goroutine 0 (an M's g0, which the runtime's signal dump shows) is
@@ -41,7 +42,7 @@ function flush() {
 }
 /^$/ { flush(); next }
 id == "" { next }
-running { next }
+running && !all { next }
 /^\t/ {
 	l = $0
 	sub(/ fp=0x[0-9a-f]+ sp=0x[0-9a-f]+ pc=0x[0-9a-f]+$/, "", l)
