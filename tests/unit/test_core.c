@@ -364,6 +364,22 @@ static int64_t monotonic_ns(void)
  * with keep_stopped, its clock read at the snapshot; wrong pids and
  * executables refused.
  */
+/* The process test_live runs: killed by the teardown even when an
+   assertion ends the test early (else it would outlive the test by an hour,
+   holding ctest's output pipe). */
+static pid_t live_child;
+
+static int kill_live_child(void **state)
+{
+	int st;
+
+	(void)state;
+	if (live_child > 0 && kill(live_child, SIGKILL) == 0)
+		waitpid(live_child, &st, 0);
+	live_child = 0;
+	return 0;
+}
+
 static void test_live(void **state)
 {
 	char *argv[] = {(char *)exe_path(), "crash", "1h", NULL};
@@ -382,12 +398,14 @@ static void test_live(void **state)
 	assert_null(c);
 	assert_int_equal(gort_core_open_pid(NULL, 1, NULL, NULL), GORT_EINVAL);
 	assert_int_equal(posix_spawn(&pid, argv[0], NULL, NULL, argv, environ), 0);
+	live_child = pid;
 	usleep(1500 * 1000);
 	before = monotonic_ns();
 	rc = gort_core_open_pid(&c, pid, NULL, NULL);
 	if (rc == GORT_EIO && gort_last_error()->sys_errno == EPERM) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &st, 0);
+		live_child = 0;
 		skip();
 	}
 	assert_int_equal(rc, 0);
@@ -420,6 +438,12 @@ static void test_live(void **state)
 
 	/* keep_stopped: every thread in a ptrace stop until resumed. */
 	assert_int_equal(gort_core_open_pid(&c, pid, exe_path(), &keep), 0);
+	if (traced_threads(pid, &all) != all) { /* which thread runs, and how */
+		char cmd[128];
+		snprintf(cmd, sizeof(cmd), "grep -H . /proc/%d/task/*/stat >&2", (int)pid);
+		if (system(cmd) != 0)
+			print_error("cannot list the threads\n");
+	}
 	assert_int_equal(traced_threads(pid, &all), all);
 	assert_true(all >= 2);
 	gort_core_resume(c);
@@ -433,6 +457,7 @@ static void test_live(void **state)
 	}
 	kill(pid, SIGKILL);
 	assert_int_equal(waitpid(pid, &st, 0), pid);
+	live_child = 0;
 	/* Gone. */
 	assert_int_equal(gort_core_open_pid(&c, pid, NULL, NULL), GORT_EIO);
 	assert_null(c);
@@ -587,7 +612,7 @@ int main(void)
 		cmocka_unit_test(test_bad_notes),
 		cmocka_unit_test(test_wrong_inputs),
 		cmocka_unit_test(test_allgs_from_code),
-		cmocka_unit_test(test_live),
+		cmocka_unit_test_teardown(test_live, kill_live_child),
 		cmocka_unit_test(test_no_clock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
