@@ -10,6 +10,8 @@ build=${1:-$src/build}
 out=${2:-$src/abi/libgoinspect.abi}
 lib=$(ls "$build"/libgoinspect.so.1.* | head -n1)
 mkdir -p "$(dirname "$out")"
-# No paths nor source locations: the file changes only when the ABI does.
+# No paths nor source locations: the file changes only when the ABI does
+# (translation units are named relative to the checkout, wherever it is).
 abidw --no-corpus-path --no-comp-dir-path --no-show-locs \
-  --headers-dir "$src/include/gort" --drop-private-types "$lib" >"$out"
+  --headers-dir "$src/include/gort" --drop-private-types "$lib" |
+  sed "s|path='$src/|path='|" >"$out"
