@@ -85,7 +85,7 @@ void gort_fuzz_core(const uint8_t *data, size_t size)
 	size_t n;
 	int rc = 0;
 
-	if (size < 1 || !exe_path(data[0] % NEXES, exe, sizeof(exe)))
+	if (size < 1 || !exe_path((data[0] & 0x7f) % NEXES, exe, sizeof(exe)))
 		return;
 	o.allow_mismatch = data[0] >> 7;
 	if (GORT_CHECK(gort_core_open_memory(&core, data + 1, size - 1, exe, &o)))
