@@ -15,7 +15,8 @@
  *                          goroutine summary
  *
  * --json on dump, count and stats: JSON Lines (docs/json.md). On a
- * terminal, reading shows a progress line on stderr.
+ * terminal, every command shows a progress line on stderr while it reads
+ * (not while its results stream to that terminal).
  *
  * Built on the public API only (include/gort/trace.h).
  */
@@ -577,10 +578,14 @@ static int write_file(const void *buf, size_t n, void *arg)
 static int export_main(int argc, char **argv)
 {
 	const char *file = NULL, *out = NULL, *fmt = NULL;
-	gort_trace_summary *s = NULL;
+	const struct gort_trace_event *ev;
+	gort_trace_event_iter *it = NULL;
+	gort_trace_exporter *x = NULL;
 	gort_trace *t = NULL;
+	struct tool_progress p;
 	FILE *f = stdout;
-	int format, rc;
+	uint64_t n = 0;
+	int format, rc, read_rc = 0;
 
 	for (int i = 0; i < argc; i++) {
 		if (!strncmp(argv[i], "--format=", 9))
@@ -606,6 +611,9 @@ static int export_main(int argc, char **argv)
 		fprintf(stderr, "gort-trace: unknown format %s\n", fmt);
 		return 2;
 	}
+	/* Without -o the export itself goes to stdout: no progress if that is
+	   the terminal too. */
+	tool_progress_init(&p, "gort-trace: reading", out == NULL);
 	if (gort_trace_open(&t, file, NULL))
 		return fail(file);
 	if (out && !(f = fopen(out, "w"))) {
@@ -613,17 +621,26 @@ static int export_main(int argc, char **argv)
 		gort_trace_close(t);
 		return 1;
 	}
-	if (format == GORT_TRACE_EXPORT_GOROUTINES_CSV)
-		rc = gort_trace_summarize(&s, t, NULL) || gort_trace_summary_write_csv(s, write_file, f);
-	else
-		rc = gort_trace_export(t, format, write_file, f);
-	if (rc)
+	/* gort_trace_export(), with the event loop here for the progress line. */
+	rc = gort_trace_event_iter_new(&it, t);
+	if (!rc)
+		rc = gort_trace_exporter_new(&x, format, write_file, f);
+	while (!rc && !(rc = read_rc = next_event(it, &ev, &p, &n)))
+		rc = gort_trace_exporter_add(x, ev);
+	if (rc == GORT_EEND)
+		rc = gort_trace_exporter_finish(x);
+	else if (read_rc)
+		gort_trace_exporter_flush(x); /* the events before a read error */
+	if (rc) {
+		tool_progress_done(&p);
 		rc = fail(file);
+	}
 	if ((f != stdout ? fclose(f) : fflush(f)) && !rc) {
 		perror(out ? out : "stdout");
 		rc = 1;
 	}
-	gort_trace_summary_free(s);
+	gort_trace_exporter_free(x);
+	gort_trace_event_iter_free(it);
 	gort_trace_close(t);
 	return rc;
 }

@@ -263,9 +263,11 @@ GORT_API void gort_trace_event_iter_free(gort_trace_event_iter *it);
 /*
  * How far `it` has read its trace, for a progress display: *done of *total
  * bytes (the trace's size, decompressed). done grows as the reader takes
- * in a generation (Go 1.22+ formats) or a P's batch (older formats: the
- * bytes of the batches loaded, a little ahead of the events delivered),
- * and equals total once gort_trace_event_iter_next() returned GORT_EEND.
+ * in a generation (Go 1.22+ formats), or with the events delivered (older
+ * formats: the batches consumed plus, in each P's loaded batch, the bytes
+ * before its next event; for a trace ordered whole first, the share of
+ * its events delivered), and equals total once
+ * gort_trace_event_iter_next() returned GORT_EEND.
  * No I/O, constant time: call it as often as you like, on the iterator's
  * thread. Errors: GORT_EINVAL (a NULL argument).
  */

@@ -18,10 +18,12 @@
  *
  * Exports stream the trace to a write callback: Chrome/Perfetto JSON (the
  * Trace Event Format, for ui.perfetto.dev and chrome://tracing), CSV of
- * every event, or CSV of the goroutine summary.
+ * every event, or CSV of the goroutine summary; over a whole trace
+ * (gort_trace_export) or fed events one by one (gort_trace_exporter, for a
+ * caller that runs its own event loop: progress, filters).
  *
- * Thread safety: a summary is used by one thread at a time; once finished,
- * its accessors may be called from many threads.
+ * Thread safety: a summary or an exporter is used by one thread at a time;
+ * once finished, a summary's accessors may be called from many threads.
  */
 #ifndef GORT_TRACE_STATS_H
 #define GORT_TRACE_STATS_H
@@ -35,6 +37,8 @@ extern "C" {
 
 /* Statistics computed over a trace's events (opaque; gort_trace_summary_new). */
 typedef struct gort_trace_summary gort_trace_summary;
+/* An export fed events one by one (opaque; gort_trace_exporter_new). */
+typedef struct gort_trace_exporter gort_trace_exporter;
 
 /* Options of a summary (GORT_OPTS; NULL: defaults). */
 struct gort_trace_summary_opts {
@@ -253,6 +257,39 @@ GORT_API int gort_trace_export_file(gort_trace *t, int format, const char *path)
  */
 GORT_API int gort_trace_summary_write_csv(const gort_trace_summary *s,
 					  gort_trace_write_fn write, void *arg);
+
+/*
+ * An export in `format` (enum gort_trace_export_format) through write(arg),
+ * fed the ordered events of one trace by the caller:
+ * gort_trace_export() is this with gort_trace_event_iter_next() feeding
+ * it. Output goes through write() in 64 KiB pieces as it is produced (the
+ * perfetto header at once); goroutines-csv writes only at finish. *out is
+ * yours: free it with gort_trace_exporter_free().
+ * Errors: GORT_EINVAL (NULL out or write, unknown format), GORT_ENOMEM.
+ */
+GORT_API int gort_trace_exporter_new(gort_trace_exporter **out, int format,
+				     gort_trace_write_fn write, void *arg);
+/*
+ * Feed the next event (borrowed: only read during the call). Errors (sticky:
+ * every later call returns the first one): the sink's, GORT_ENOMEM,
+ * GORT_EINVAL (NULL, or after finish).
+ */
+GORT_API int gort_trace_exporter_add(gort_trace_exporter *x,
+				     const struct gort_trace_event *ev);
+/*
+ * Write what is buffered without ending the output, e.g. the events before
+ * a read error (the output is then incomplete, as gort_trace_export leaves
+ * it); nothing for goroutines-csv. Errors: the sticky one, the sink's.
+ */
+GORT_API int gort_trace_exporter_flush(gort_trace_exporter *x);
+/*
+ * No more events: close what is still open at the last event's time, end
+ * the output and write it all. A second call returns the first one's
+ * result. Errors: the sticky one, the sink's, GORT_ENOMEM, GORT_EINVAL.
+ */
+GORT_API int gort_trace_exporter_finish(gort_trace_exporter *x);
+/* Free an exporter (writes nothing); accepts NULL. */
+GORT_API void gort_trace_exporter_free(gort_trace_exporter *x);
 
 #ifdef __cplusplus
 }

@@ -668,57 +668,145 @@ static void csv_event(struct out *o, const struct gort_trace_event *ev)
 
 /* ---- entry points ---- */
 
+struct gort_trace_exporter {
+	int format;
+	int err;       /* sticky */
+	bool finished;
+	struct out *o; /* perfetto, csv */
+	struct px x;
+	gort_trace_summary *s; /* goroutines-csv */
+	gort_trace_write_fn write;
+	void *arg;
+};
+
+void gort_trace_exporter_free(gort_trace_exporter *x)
+{
+	if (!x)
+		return;
+	px_free(&x->x);
+	gort__free(x->o);
+	gort_trace_summary_free(x->s);
+	gort__free(x);
+}
+
+int gort_trace_exporter_new(gort_trace_exporter **out, int format, gort_trace_write_fn write,
+			    void *arg)
+{
+	gort_trace_exporter *x;
+	int rc;
+
+	if (!out || !write)
+		return gort__fail(GORT_EINVAL, "NULL argument");
+	*out = NULL;
+	if (format != GORT_TRACE_EXPORT_PERFETTO && format != GORT_TRACE_EXPORT_CSV &&
+	    format != GORT_TRACE_EXPORT_GOROUTINES_CSV)
+		return gort__fail(GORT_EINVAL, "trace export: unknown format %d", format);
+	if (!(x = gort__calloc(1, sizeof(*x))))
+		return gort__fail(GORT_ENOMEM, "out of memory");
+	x->format = format;
+	x->write = write;
+	x->arg = arg;
+	if (format == GORT_TRACE_EXPORT_GOROUTINES_CSV) {
+		if ((rc = gort_trace_summary_new(&x->s, NULL)))
+			goto fail;
+		*out = x;
+		return 0;
+	}
+	if (!(x->o = gort__calloc(1, sizeof(*x->o)))) {
+		rc = gort__fail(GORT_ENOMEM, "out of memory");
+		goto fail;
+	}
+	x->o->fn = write;
+	x->o->arg = arg;
+	x->x.o = x->o;
+	if ((rc = gort__istr_init(&x->x.strs)) ||
+	    (rc = gort__istr_intern(&x->x.strs, gort__str("GC concurrent mark phase", 24),
+				    &x->x.gc_name)))
+		goto fail;
+	if (format == GORT_TRACE_EXPORT_PERFETTO)
+		perfetto_begin(&x->x);
+	else
+		puts_(x->o, csv_header);
+	*out = x;
+	return 0;
+fail:
+	gort_trace_exporter_free(x);
+	return rc;
+}
+
+int gort_trace_exporter_add(gort_trace_exporter *x, const struct gort_trace_event *ev)
+{
+	if (!x || !ev)
+		return gort__fail(GORT_EINVAL, "NULL argument");
+	if (x->err)
+		return x->err;
+	if (x->finished)
+		return gort__fail(GORT_EINVAL, "trace export: event after finish");
+	if (x->s)
+		x->err = gort_trace_summary_add(x->s, ev);
+	else if (x->format == GORT_TRACE_EXPORT_CSV)
+		csv_event(x->o, ev);
+	else
+		x->err = perfetto_event(&x->x, ev);
+	if (!x->err && x->o && x->o->err)
+		x->err = x->o->err;
+	return x->err;
+}
+
+int gort_trace_exporter_flush(gort_trace_exporter *x)
+{
+	if (!x)
+		return gort__fail(GORT_EINVAL, "NULL argument");
+	if (x->o) {
+		flush(x->o);
+		if (!x->err)
+			x->err = x->o->err;
+	}
+	return x->err;
+}
+
+int gort_trace_exporter_finish(gort_trace_exporter *x)
+{
+	if (!x)
+		return gort__fail(GORT_EINVAL, "NULL argument");
+	if (x->err || x->finished)
+		return x->err;
+	x->finished = true;
+	if (x->s) {
+		if ((x->err = gort_trace_summary_finish(x->s)) == 0)
+			x->err = gort_trace_summary_write_csv(x->s, x->write, x->arg);
+		return x->err;
+	}
+	if (x->format == GORT_TRACE_EXPORT_PERFETTO)
+		perfetto_end(&x->x);
+	return gort_trace_exporter_flush(x);
+}
+
 int gort_trace_export(gort_trace *t, int format, gort_trace_write_fn write, void *arg)
 {
 	const struct gort_trace_event *ev;
 	gort_trace_event_iter *it = NULL;
-	gort_trace_summary *s = NULL;
-	struct px x = {0};
-	struct out *o;
+	gort_trace_exporter *x = NULL;
 	int rc;
 
 	if (!t || !write)
 		return gort__fail(GORT_EINVAL, "NULL argument");
-	if (format == GORT_TRACE_EXPORT_GOROUTINES_CSV) {
-		if ((rc = gort_trace_summarize(&s, t, NULL)) == 0)
-			rc = gort_trace_summary_write_csv(s, write, arg);
-		gort_trace_summary_free(s);
-		return rc;
-	}
-	if (format != GORT_TRACE_EXPORT_PERFETTO && format != GORT_TRACE_EXPORT_CSV)
+	if (format != GORT_TRACE_EXPORT_PERFETTO && format != GORT_TRACE_EXPORT_CSV &&
+	    format != GORT_TRACE_EXPORT_GOROUTINES_CSV)
 		return gort__fail(GORT_EINVAL, "trace export: unknown format %d", format);
-	if (!(o = gort__calloc(1, sizeof(*o))))
-		return gort__fail(GORT_ENOMEM, "out of memory");
-	o->fn = write;
-	o->arg = arg;
-	x.o = o;
-	if ((rc = gort__istr_init(&x.strs)) ||
-	    (rc = gort__istr_intern(&x.strs, gort__str("GC concurrent mark phase", 24), &x.gc_name)) ||
-	    (rc = gort_trace_event_iter_new(&it, t)))
+	if ((rc = gort_trace_event_iter_new(&it, t)) ||
+	    (rc = gort_trace_exporter_new(&x, format, write, arg)))
 		goto out;
-	if (format == GORT_TRACE_EXPORT_PERFETTO)
-		perfetto_begin(&x);
-	else
-		puts_(o, csv_header);
-	while (!o->err && (rc = gort_trace_event_iter_next(it, &ev)) == 0) {
-		if (format == GORT_TRACE_EXPORT_CSV)
-			csv_event(o, ev);
-		else if ((rc = perfetto_event(&x, ev)))
+	while ((rc = gort_trace_event_iter_next(it, &ev)) == 0)
+		if ((rc = gort_trace_exporter_add(x, ev)))
 			goto out;
-	}
-	if (o->err)
-		rc = o->err;
-	else if (rc == GORT_EEND)
-		rc = 0;
-	if (!rc && format == GORT_TRACE_EXPORT_PERFETTO)
-		perfetto_end(&x);
-	flush(o);
-	if (!rc && o->err)
-		rc = o->err;
+	if (rc == GORT_EEND)
+		rc = gort_trace_exporter_finish(x);
+	else if (x->format != GORT_TRACE_EXPORT_GOROUTINES_CSV)
+		gort_trace_exporter_flush(x); /* the events before the read error */
 out:
+	gort_trace_exporter_free(x);
 	gort_trace_event_iter_free(it);
-	px_free(&x);
-	gort__free(o);
 	return rc;
 }
 

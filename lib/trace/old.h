@@ -72,8 +72,16 @@ struct gort_v1ev {
 /* A batch (EvBatch header) of one P, from the index. */
 struct gort_v1batch {
 	uint64_t off;
-	int64_t exit_min;  /* earliest real time of its GoSysExit events */
-	int64_t exit_rest; /* ... of this and the P's later batches */
+	union {
+		struct { /* 1.7+ */
+			int64_t exit_min;  /* earliest real time of its GoSysExit events */
+			int64_t exit_rest; /* ... of this and the P's later batches */
+		};
+		struct { /* 1.5 */
+			int64_t exit_seq;  /* smallest sequence number of its GoSysExits */
+			int64_t seq0;      /* the header's: no event of it is before */
+		};
+	};
 	uint32_t next;     /* the P's next batch, UINT32_MAX if none */
 	uint32_t proc;     /* index in procs */
 };
@@ -87,7 +95,28 @@ struct gort_v1proc {
 	size_t nevs, pos, cap, cap_exit;
 	int64_t front_exit;         /* real exit time of its frontier event */
 	uint64_t last_g;
+	uint64_t cur_off, cur_len;  /* the loaded batch in the file (progress) */
+	int64_t idx_seq;            /* index, 1.5: sequence of its last event */
+	bool idx_seen;
 	bool done;
+};
+
+/*
+ * Format 1.5's merge by sequence number (oldmerge.c): a P's next event,
+ * or while its next batch is not loaded a lower bound of it (the batch
+ * header's sequence number and offset).
+ */
+struct gort_v1head {
+	int64_t seq;
+	uint64_t off;
+	uint32_t proc;
+	bool loaded;
+};
+
+/* A GoSysExit taken out of its batch ahead of time (format 1.5). */
+struct gort_v1exit {
+	struct gort_v1ev ev;
+	uint32_t proc;
 };
 
 struct gort_v1front {
@@ -144,8 +173,20 @@ struct gort_old {
 	uint64_t *rargs;          /* arguments of the raw event being read */
 	size_t cap_rargs;
 	uint64_t cur_batch;       /* offset of the batch being read, for messages */
-	uint64_t read_bytes;      /* bytes of the batches loaded so far, for progress */
+	uint64_t read_bytes;      /* bytes of the batches consumed, for progress */
 	size_t nfutile;           /* FutileWakeup events in the trace */
+	/* format 1.5 */
+	bool seq_unsorted;        /* a P's sequence numbers go back: sorted whole */
+	bool skip_exits;          /* loading leaves GoSysExits out (taken ahead) */
+	uint32_t *harvest;        /* batches with GoSysExits, by their exit_seq */
+	size_t nharvest, harvest_pos;
+	struct gort_v1head *heads; /* min-heap on (seq, proc) */
+	size_t nheads;
+	struct gort_v1exit *exits; /* min-heap on (seq, proc, off) */
+	size_t nexits, cap_exits;
+	struct gort_v1proc scratch; /* where a batch's exits are parsed */
+	bool seq_started, have_seq_ts;
+	int64_t seq_ts;           /* time of the last event merged */
 	/* Every event, ordered: format 1.5 (order1005), and 1.7-1.10 traces
 	   with futile wakeups (removeFutile decides on later events). */
 	struct gort_v1ev *all;
@@ -200,6 +241,10 @@ struct gort_old {
 int gort__old_index(struct gort_old *o);
 /* loadBatch: the next batch of proc p into p->evs; GORT_EEND when none. */
 int gort__old_load(struct gort_old *o, struct gort_v1proc *p);
+/* Format 1.5: the GoSysExit events of batch bi into o->scratch.evs. */
+int gort__old_load_exits(struct gort_old *o, uint32_t bi);
+/* Bytes of the trace whose events have been merged (an estimate). */
+uint64_t gort__old_progress(const struct gort_old *o);
 
 /* oldmerge.c: the next post-processed v1 event; GORT_EEND at the end. */
 int gort__old_next_v1(struct gort_old *o, struct gort_v1ev *ev);

@@ -371,7 +371,219 @@ static int sorted_next(struct gort_old *o, struct gort_v1ev *ev)
 	}
 }
 
-/* --- format 1.5: Go 1.21's order1005, every event in memory --- */
+/*
+ * --- format 1.5: Go 1.21's order1005, streamed ---
+ *
+ * Go sorts every event by its sequence number (a GoSysExit by the one its
+ * syscall returned at, Args[1], and with its real time, Args[2]), then
+ * checks that the times do not go back. The order here is that of a stable
+ * sort of the P streams concatenated in the order of o->procs: the key
+ * (seq, proc, offset). Where Go's order can differ (equal numbers; only in
+ * made-up traces), its own is that of its unstable sort.
+ *
+ * A k-way merge: each P's events but its GoSysExits are in increasing
+ * order (the index checked; else the trace is sorted whole below), so a
+ * heap holds one head per P, its next event or, while its next batch is
+ * not loaded, a lower bound (the batch header's number and offset). The
+ * GoSysExits are taken out of their batches ahead of time, in a second
+ * heap: before an event with number s is merged, every batch whose
+ * smallest exit number is at most s (the index sorted them by it) has
+ * given its exits. Memory: a loaded batch per P, plus the exits of the
+ * batches taken early, which wait for their turn.
+ */
+
+static bool hless(const struct gort_v1head *a, const struct gort_v1head *b)
+{
+	return a->seq < b->seq || (a->seq == b->seq && a->proc < b->proc);
+}
+
+static bool xless(const struct gort_v1exit *a, const struct gort_v1exit *b)
+{
+	if (a->ev.seq != b->ev.seq)
+		return a->ev.seq < b->ev.seq;
+	if (a->proc != b->proc)
+		return a->proc < b->proc;
+	return a->ev.off < b->ev.off;
+}
+
+static void heads_down(struct gort_old *o, size_t i)
+{
+	struct gort_v1head *h = o->heads, t;
+
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < o->nheads && hless(&h[l], &h[m]))
+			m = l;
+		if (l + 1 < o->nheads && hless(&h[l + 1], &h[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		t = h[i], h[i] = h[m], h[m] = t;
+		i = m;
+	}
+}
+
+static void heads_up(struct gort_old *o, size_t j)
+{
+	struct gort_v1head *h = o->heads, t;
+
+	while (j > 0 && hless(&h[j], &h[(j - 1) / 2])) {
+		t = h[j], h[j] = h[(j - 1) / 2], h[(j - 1) / 2] = t;
+		j = (j - 1) / 2;
+	}
+}
+
+static void exits_down(struct gort_old *o, size_t i)
+{
+	struct gort_v1exit *h = o->exits, t;
+
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < o->nexits && xless(&h[l], &h[m]))
+			m = l;
+		if (l + 1 < o->nexits && xless(&h[l + 1], &h[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		t = h[i], h[i] = h[m], h[m] = t;
+		i = m;
+	}
+}
+
+/* The head of P i after its current place: next event, next batch, or none. */
+static void head_of(struct gort_old *o, uint32_t i, struct gort_v1head *h)
+{
+	struct gort_v1proc *p = &o->procs[i];
+
+	if (p->pos < p->nevs)
+		*h = (struct gort_v1head){p->evs[p->pos].seq, p->evs[p->pos].off, i, true};
+	else if (p->next != UINT32_MAX)
+		*h = (struct gort_v1head){o->batches[p->next].seq0, o->batches[p->next].off, i, false};
+	else
+		h->proc = UINT32_MAX;
+}
+
+/* Replace the first head by P's next one, or drop it. */
+static void heads_advance(struct gort_old *o)
+{
+	uint32_t i = o->heads[0].proc;
+
+	head_of(o, i, &o->heads[0]);
+	if (o->heads[0].proc == UINT32_MAX) {
+		o->procs[i].done = true;
+		o->heads[0] = o->heads[--o->nheads];
+	}
+	if (o->nheads)
+		heads_down(o, 0);
+}
+
+static int seq_start(struct gort_old *o)
+{
+	if (!(o->heads = gort__calloc(o->nprocs + 1, sizeof(*o->heads))))
+		return gort__fail(GORT_ENOMEM, "out of memory");
+	o->skip_exits = true;
+	o->seq_started = true;
+	for (uint32_t i = 0; i < o->nprocs; i++) {
+		head_of(o, i, &o->heads[o->nheads]);
+		if (o->heads[o->nheads].proc == UINT32_MAX)
+			continue;
+		o->nheads++;
+		heads_up(o, o->nheads - 1);
+	}
+	return 0;
+}
+
+/* The GoSysExits of the next batch to harvest, into the exit heap. */
+static int harvest(struct gort_old *o)
+{
+	uint32_t bi = o->harvest[o->harvest_pos++];
+	struct gort_v1proc *s = &o->scratch;
+	int rc;
+
+	if ((rc = gort__old_load_exits(o, bi)))
+		return rc;
+	for (size_t i = 0; i < s->nevs; i++) {
+		struct gort_v1exit x = {s->evs[i], o->batches[bi].proc};
+		size_t j;
+		/* Emitted once the thread has a P: its real seq and time. */
+		x.ev.seq = (int64_t)x.ev.args[1];
+		if (x.ev.args[2] != 0)
+			x.ev.ts = (int64_t)x.ev.args[2];
+		if ((rc = gort__trace_grow((void **)&o->exits, &o->cap_exits, o->nexits + 1,
+					 sizeof(*o->exits))))
+			return rc;
+		j = o->nexits++;
+		o->exits[j] = x;
+		while (j > 0 && xless(&o->exits[j], &o->exits[(j - 1) / 2])) {
+			struct gort_v1exit t = o->exits[j];
+			o->exits[j] = o->exits[(j - 1) / 2];
+			o->exits[(j - 1) / 2] = t;
+			j = (j - 1) / 2;
+		}
+	}
+	return 0;
+}
+
+/* Whether exit x sorts before head h. */
+static bool exit_first(const struct gort_v1exit *x, const struct gort_v1head *h)
+{
+	if (x->ev.seq != h->seq)
+		return x->ev.seq < h->seq;
+	if (x->proc != h->proc)
+		return x->proc < h->proc;
+	return x->ev.off < h->off;
+}
+
+static int seq_pick(struct gort_old *o, struct gort_v1ev *ev)
+{
+	int rc;
+
+	if (!o->seq_started && (rc = seq_start(o)))
+		return rc;
+	for (;;) {
+		struct gort_v1head *h = o->nheads ? &o->heads[0] : NULL;
+		struct gort_v1proc *p;
+
+		while (o->harvest_pos < o->nharvest &&
+		       (!h || o->batches[o->harvest[o->harvest_pos]].exit_seq <= h->seq))
+			if ((rc = harvest(o)))
+				return rc;
+		if (o->nexits && (!h || exit_first(&o->exits[0], h))) {
+			*ev = o->exits[0].ev;
+			o->exits[0] = o->exits[--o->nexits];
+			exits_down(o, 0);
+			return 0;
+		}
+		if (!h)
+			return GORT_EEND;
+		p = &o->procs[h->proc];
+		if (!h->loaded) {
+			if ((rc = gort__old_load(o, p)))
+				return rc == GORT_EEND ? gort__fail(GORT_EFORMAT, "trace: batch lost") : rc;
+			heads_advance(o);
+			continue;
+		}
+		*ev = p->evs[p->pos++];
+		heads_advance(o);
+		return 0;
+	}
+}
+
+/* order1005 one event at a time, with sort.IsSorted's check on the way. */
+static int seq_next(struct gort_old *o, struct gort_v1ev *ev)
+{
+	int rc = seq_pick(o, ev);
+
+	if (rc)
+		return rc;
+	if (o->have_seq_ts && ev->ts < o->seq_ts)
+		return time_order(ev->off);
+	o->have_seq_ts = true;
+	o->seq_ts = ev->ts;
+	return 0;
+}
+
+/* A made-up trace whose sequence numbers go back on a P: all in memory. */
 
 static int seq_cmp(const void *a, const void *b)
 {
@@ -527,8 +739,11 @@ static int load_all(struct gort_old *o)
 	struct gort_v1ev ev;
 	int rc;
 
-	if (o->ver < 7)
+	if (o->ver < 7 && o->seq_unsorted)
 		rc = load_all_1005(o);
+	else if (o->ver < 7)
+		while ((rc = seq_next(o, &ev)) == 0 && (rc = keep(o, &ev)) == 0)
+			;
 	else
 		while ((rc = sorted_next(o, &ev)) == 0 && (rc = keep(o, &ev)) == 0)
 			;
@@ -546,6 +761,8 @@ static int ordered_next(struct gort_old *o, struct gort_v1ev *ev)
 
 	if (o->ver >= 7 && (o->ver >= 11 || o->nfutile == 0))
 		return sorted_next(o, ev);
+	if (o->ver < 7 && !o->seq_unsorted && o->nfutile == 0)
+		return seq_next(o, ev);
 	if (!o->all_loaded && (rc = load_all(o)))
 		return rc;
 	if (o->all_pos >= o->nall)
@@ -809,7 +1026,9 @@ static int post_process(struct gort_old *o, struct gort_v1ev *ev)
 		g->state = G_RUNNING;
 		p->g = ev->g;
 		if (g->has_create) {
-			ev->stk = g->create_stk;
+			/* Before 1.7 GoCreate carried the start PC, not a stack:
+			   Go 1.21 gives GoStart the frame PC+1 and no stack ID. */
+			ev->stk = o->ver >= 7 ? g->create_stk : 0;
 			g->has_create = false;
 		}
 		g->ev_type = 0;
@@ -845,7 +1064,8 @@ static int post_process(struct gort_old *o, struct gort_v1ev *ev)
 		if (g1->state != G_WAITING)
 			return pp_fail(ev, "g %llu is not waiting before unpark (time %lld)", ev->args[0],
 				       (unsigned long long)ev->ts);
-		if (g1->ev_type == V1_GO_BLOCK_NET)
+		/* Go 1.21's parser leaves a timer goroutine's unblocks on TimerP. */
+		if (g1->ev_type == V1_GO_BLOCK_NET && (o->ver >= 11 || ev->p != V1_TIMER_P))
 			ev->p = V1_NETPOLL_P;
 		g1->state = G_RUNNABLE;
 		g1->ev_type = ev->type;
@@ -952,4 +1172,27 @@ void gort__old_merge_free(struct gort_old *o)
 	gort__free(o->front);
 	gort__free(o->avail);
 	gort__free(o->all);
+	gort__free(o->harvest);
+	gort__free(o->heads);
+	gort__free(o->exits);
+	gort__free(o->scratch.evs);
+}
+
+uint64_t gort__old_progress(const struct gort_old *o)
+{
+	uint64_t at = o->read_bytes;
+
+	/* Ordered whole first: the share of the events delivered. */
+	if (o->all_loaded)
+		return o->nall ? (uint64_t)((double)o->v->size * (double)o->all_pos / (double)o->nall)
+			       : o->v->size;
+	/* Per P, its consumed batches and the loaded one up to its next event. */
+	for (size_t i = 0; i < o->nprocs; i++) {
+		const struct gort_v1proc *p = &o->procs[i];
+		if (p->pos < p->nevs)
+			at += p->evs[p->pos].off - p->cur_off;
+		else
+			at += p->cur_len;
+	}
+	return at;
 }

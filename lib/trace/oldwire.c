@@ -10,6 +10,7 @@
 #include "pdqsort.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define D(n, v, s, a) {n, v, s, a}
@@ -276,7 +277,8 @@ static int add_batch(struct gort_old *o, int32_t pid, uint64_t off, struct gort_
 
 	if ((rc = GROW(o->batches, o->nbatches, o->cap_batches)))
 		return rc;
-	o->batches[o->nbatches++] = (struct gort_v1batch){off, INT64_MAX, INT64_MAX, UINT32_MAX, 0};
+	o->batches[o->nbatches++] = (struct gort_v1batch){
+		.off = off, .exit_min = INT64_MAX, .exit_rest = INT64_MAX, .next = UINT32_MAX};
 	if ((rc = gort__idmap_put(&o->pidx, (uint64_t)(int64_t)pid, &pi)) < 0)
 		return rc;
 	o->batches[bi].proc = rc == 1 ? (uint32_t)o->nprocs : (uint32_t)*pi;
@@ -425,11 +427,71 @@ static int exit_suffixes(struct gort_old *o)
 	return 0;
 }
 
+/*
+ * Format 1.5: the sequence numbers order the trace (order1005). A P's
+ * events other than GoSysExit (whose number is the syscall's return, taken
+ * earlier) come in increasing order in a trace the runtime wrote, so the
+ * merge can take them one batch at a time: check that they do, and keep
+ * per batch its header's number and the smallest of its GoSysExits.
+ */
+static void index_seq(struct gort_old *o, struct gort_v1batch *b, const struct raw *r,
+		      int64_t *seq)
+{
+	struct gort_v1proc *p = &o->procs[b->proc];
+
+	*seq = (int64_t)((uint64_t)*seq + o->rargs[0]); /* parseEvents' lastSeq, wrapping */
+	if (r->typ == V1_GO_SYS_EXIT) {
+		if ((int64_t)o->rargs[3] < b->exit_seq)
+			b->exit_seq = (int64_t)o->rargs[3];
+		return;
+	}
+	if (*seq < b->seq0 || (p->idx_seen && *seq < p->idx_seq))
+		o->seq_unsorted = true;
+	p->idx_seq = *seq;
+	p->idx_seen = true;
+}
+
+struct seq_batch {
+	int64_t seq;
+	uint32_t batch;
+};
+
+static int seq_batch_cmp(const void *a, const void *b)
+{
+	const struct seq_batch *x = a, *y = b;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Format 1.5: the batches that have GoSysExits, by the smallest of them. */
+static int harvest_list(struct gort_old *o)
+{
+	struct seq_batch *t;
+	size_t n = 0;
+
+	for (size_t i = 0; i < o->nbatches; i++)
+		n += o->batches[i].exit_seq != INT64_MAX;
+	t = gort__calloc(n + 1, sizeof(*t));
+	if (!t || !(o->harvest = gort__calloc(n + 1, sizeof(*o->harvest)))) {
+		gort__free(t);
+		return gort__fail(GORT_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0, j = 0; i < o->nbatches; i++)
+		if (o->batches[i].exit_seq != INT64_MAX)
+			t[j++] = (struct seq_batch){o->batches[i].exit_seq, (uint32_t)i};
+	qsort(t, n, sizeof(*t), seq_batch_cmp);
+	for (size_t j = 0; j < n; j++)
+		o->harvest[j] = t[j].batch;
+	o->nharvest = n;
+	gort__free(t);
+	return 0;
+}
+
 int gort__old_index(struct gort_old *o)
 {
 	struct gort_v1proc profile = {0};
 	struct gort_v1proc *pp = &profile;
 	struct gort_v1batch *cur = NULL;
+	int64_t seq = 0;
 	uint64_t pos = 16;
 	struct raw r;
 	uint32_t slot;
@@ -465,6 +527,8 @@ int gort__old_index(struct gort_old *o)
 			    (rc = add_batch(o, pid, r.off, &cur)))
 				goto out;
 			o->cur_batch = r.off;
+			if (o->ver < 7)
+				cur->seq0 = seq = (int64_t)o->rargs[1];
 			continue;
 		}
 		if (!cur) {
@@ -481,6 +545,9 @@ int gort__old_index(struct gort_old *o)
 		}
 		if ((rc = check_nargs(o, &r)))
 			goto out;
+		if (o->ver < 7 && r.typ != V1_STACK && r.typ != V1_FREQUENCY &&
+		    r.typ != V1_TIMER_GOROUTINE)
+			index_seq(o, cur, &r, &seq);
 		switch (r.typ) {
 		case V1_STACK:
 			rc = add_stack(o, &r);
@@ -513,7 +580,7 @@ int gort__old_index(struct gort_old *o)
 		rc = gort__fail(GORT_EFORMAT, "trace: no EvFrequency event");
 		goto out;
 	}
-	if ((rc = exit_suffixes(o)))
+	if ((rc = o->ver < 7 ? harvest_list(o) : exit_suffixes(o)))
 		goto out;
 	/* The CPU samples, sorted by the time the signal handler took. */
 	if ((rc = sort_samples(&profile)))
@@ -591,7 +658,10 @@ static int parse_event(struct gort_old *o, struct gort_v1proc *p, const struct r
 	return 0;
 }
 
-int gort__old_load(struct gort_old *o, struct gort_v1proc *p)
+enum { LOAD_ALL, LOAD_NO_EXITS, LOAD_EXITS };
+
+/* Batch bi's events into p->evs (LOAD_EXITS: only its GoSysExits). */
+static int load_batch(struct gort_old *o, struct gort_v1proc *p, uint32_t bi, int what)
 {
 	int64_t last_ts = 0, last_seq = 0;
 	uint64_t pos, start;
@@ -600,11 +670,7 @@ int gort__old_load(struct gort_old *o, struct gort_v1proc *p)
 	int rc;
 
 	p->nevs = p->pos = 0;
-	if (p->next == UINT32_MAX)
-		return GORT_EEND;
-	pos = start = o->batches[p->next].off - o->v->file_off;
-	o->cur_batch = o->batches[p->next].off;
-	p->next = o->batches[p->next].next;
+	pos = start = o->batches[bi].off - o->v->file_off;
 	for (;;) {
 		rc = read_raw(o, &pos, &r);
 		if (rc == GORT_EEND)
@@ -629,9 +695,50 @@ int gort__old_load(struct gort_old *o, struct gort_v1proc *p)
 			return rc;
 		if ((rc = parse_event(o, p, &r, &last_ts, &last_seq, &p->evs[p->nevs])))
 			return rc;
-		p->nevs++;
+		if (what == LOAD_ALL || (what == LOAD_EXITS) == (r.typ == V1_GO_SYS_EXIT))
+			p->nevs++;
 	}
-	o->read_bytes += pos - start;
+	p->cur_off = o->batches[bi].off;
+	p->cur_len = pos - start;
+	return 0;
+}
+
+int gort__old_load_exits(struct gort_old *o, uint32_t bi)
+{
+	uint64_t cur = o->cur_batch;
+	int rc;
+
+	o->scratch.pid = o->procs[o->batches[bi].proc].pid;
+	o->scratch.last_g = 0; /* a GoSysExit names its goroutine */
+	o->cur_batch = o->batches[bi].off;
+	rc = load_batch(o, &o->scratch, bi, LOAD_EXITS);
+	o->cur_batch = cur;
+	return rc;
+}
+
+int gort__old_load(struct gort_old *o, struct gort_v1proc *p)
+{
+	uint32_t bi = p->next;
+	int rc;
+
+	/* The batch before is consumed. */
+	o->read_bytes += p->cur_len;
+	p->cur_len = 0;
+	if (bi == UINT32_MAX) {
+		p->nevs = p->pos = 0;
+		gort__free(p->evs);
+		gort__free(p->exit_from);
+		p->evs = NULL;
+		p->exit_from = NULL;
+		p->cap = p->cap_exit = 0;
+		return GORT_EEND;
+	}
+	o->cur_batch = o->batches[bi].off;
+	p->next = o->batches[bi].next;
+	if ((rc = load_batch(o, p, bi, o->skip_exits ? LOAD_NO_EXITS : LOAD_ALL)))
+		return rc;
+	if (o->ver < 7)
+		return 0;
 	/* exit_from[i]: the earliest real syscall exit among evs[i..]. */
 	if ((rc = gort__trace_grow((void **)&p->exit_from, &p->cap_exit, p->nevs + 1,
 				 sizeof(*p->exit_from))))

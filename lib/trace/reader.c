@@ -639,9 +639,11 @@ int gort_trace_event_iter_new(gort_trace_event_iter **out, gort_trace *t)
 /*
  * Bytes read so far: up to the end of the generations taken in (the Go
  * 1.22+ formats read a generation whole before delivering its events), or
- * for the old formats the sum of the batches loaded (one per P at a time,
- * so this runs a little ahead of the events delivered). All of it once the
- * iterator has ended.
+ * for the old formats the batches consumed plus, in each P's loaded batch,
+ * the bytes before its next event to merge (the events merged but held
+ * back, syscall exits waiting for their time or a look-ahead, are few);
+ * for an old trace ordered whole first, the share of its events delivered.
+ * All of it once the iterator has ended.
  */
 int gort_trace_event_iter_progress(const gort_trace_event_iter *it, uint64_t *done,
 				   uint64_t *total)
@@ -650,7 +652,7 @@ int gort_trace_event_iter_progress(const gort_trace_event_iter *it, uint64_t *do
 
 	if (!it || !done || !total)
 		return gort__fail(GORT_EINVAL, "gort_trace_event_iter_progress: NULL argument");
-	at = it->old ? it->old->read_bytes : it->pos;
+	at = it->old ? gort__old_progress(it->old) : it->pos;
 	*total = it->v->size;
 	*done = it->ended || at > *total ? *total : at;
 	return 0;

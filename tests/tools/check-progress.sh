@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Long work shows a progress line on stderr when stderr is a terminal, and
-# nothing otherwise: gort-trace count/stats over a fixture trace (old and
-# new formats) and gort-goroutines over a fixture core (decompressing it,
-# reading its notes, reading its goroutines: gort_core_opts.progress and
-# gort_goroutine_iter_progress), run under a pseudo-terminal (script(1))
-# and with stderr to a file or a pipe. With
+# nothing otherwise: every gort-trace command (count, stats, export in each
+# format; dump below) over a fixture trace (old and new formats) and a
+# format 1.5 trace written by tests/trace/gen15.py, and gort-goroutines over
+# a fixture core (decompressing it, reading its notes, reading its
+# goroutines: gort_core_opts.progress and gort_goroutine_iter_progress),
+# run under a pseudo-terminal (script(1)) and with stderr to a file or a
+# pipe. With
 # GORT_PROGRESS_INTERVAL_MS=0 every redraw is shown, so a short run shows
 # some; percentages never go back, and the line is cleared at the end.
 # (tests/unit/test_progress.c checks the library's counts themselves.)
@@ -43,12 +45,18 @@ check() {
   echo "ok: $* ($n redraws on a terminal, none otherwise)"
 }
 
-for v in 1.21 1.25; do
-  t=$fixtures/go$v/amd64/trace.out
+src=$(cd "$(dirname "$0")/../.." && pwd)
+python3 "$src/tests/trace/gen15.py" --events 40000 > "$tmp/gen_1_5" || fail "gen15.py"
+for t in "$fixtures/go1.21/amd64/trace.out" "$fixtures/go1.25/amd64/trace.out" "$tmp/gen_1_5"; do
   [ -f "$t" ] || continue
   check "gort-trace: reading" "$ex/gort-trace" count "$t"
   check "gort-trace: reading" "$ex/gort-trace" stats --raw "$t"
+  check "gort-trace: reading" "$ex/gort-trace" export --format=perfetto "$t"
+  check "gort-trace: reading" "$ex/gort-trace" export --format=csv "$t"
+  check "gort-trace: reading" "$ex/gort-trace" export --format=goroutines-csv "$t" -o "$tmp/g.csv"
 done
+# dump writes its results to stdout: a progress line when that is a file.
+check "gort-trace: reading" "$ex/gort-trace" dump "$tmp/gen_1_5"
 prog=$fixtures/go1.25/amd64/default/prog
 core=$fixtures/go1.25/amd64/default/core.zst
 for label in "gort-goroutines: decompressing the core" "gort-goroutines: reading the core's notes" \
@@ -64,7 +72,7 @@ fi
 
 # Results streaming to the terminal itself: no progress line mixed in. Opening
 # the core (before any result) may show its steps; reading goroutines may not.
-script -qec "$(printf '%q ' "$ex/gort-trace" dump "$fixtures/go1.15/amd64/trace.out"); $(printf '%q ' "$ex/gort-goroutines" "$core" "$prog")" /dev/null >"$tmp/tty2" </dev/null || true
+script -qec "$(printf '%q ' "$ex/gort-trace" dump "$fixtures/go1.15/amd64/trace.out"); $(printf '%q ' "$ex/gort-trace" export --format=csv "$fixtures/go1.15/amd64/trace.out"); $(printf '%q ' "$ex/gort-goroutines" "$core" "$prog")" /dev/null >"$tmp/tty2" </dev/null || true
 grep -q 'goroutine 1 ' "$tmp/tty2" || fail "no results on the terminal"
 ! grep -q 'gort-trace: reading\|reading goroutines' "$tmp/tty2" || fail "progress shown while results stream to the terminal"
 grep -q "gort-goroutines: decompressing the core" "$tmp/tty2" || fail "no progress while the core opens before results stream to the terminal"

@@ -11,7 +11,10 @@
 # conversion (old-v1dump) against that parser's (v1ref, built with Go 1.21
 # over copies of its internal/trace parser), sorted by time so that ties
 # compare as sets; stress_1_5_unordered must fail as Go's does. Also a
-# 1.7 trace with a futile wakeup written by futile.py (Go's have none).
+# 1.7 trace with a futile wakeup written by futile.py (Go's have none), and
+# 1.5 traces written by gen15.py (Go's are under 50 KB): one merged as a
+# stream, one with futile wakeups, one whose batches are out of order on a
+# P (both ordered whole).
 #
 #   check-old.sh BUILD_DIR SOURCE_DIR     (exit 77: skipped)
 set -uo pipefail
@@ -82,7 +85,12 @@ for t in "${traces[@]}"; do
 done
 
 python3 "$src/tests/trace/futile.py" > "$work/futile_1_7" || { echo "FAIL: futile.py"; fail=1; }
-for t in "$data"/*_1_5_* "$data"/*_1_7_* "$data"/*_1_9_* "$data"/*_1_10_* "$work/futile_1_7"; do
+gen=("$work/gen_1_5" "$work/gen_futile_1_5" "$work/gen_swap_1_5")
+python3 "$src/tests/trace/gen15.py" --events 60000 --seed 1 > "${gen[0]}" &&
+  python3 "$src/tests/trace/gen15.py" --events 30000 --seed 2 --futile > "${gen[1]}" &&
+  python3 "$src/tests/trace/gen15.py" --events 30000 --seed 3 --procs 3 --swap > "${gen[2]}" ||
+  { echo "FAIL: gen15.py"; fail=1; }
+for t in "$data"/*_1_5_* "$data"/*_1_7_* "$data"/*_1_9_* "$data"/*_1_10_* "$work/futile_1_7" "${gen[@]}"; do
   b=$(basename "$t")
   "$ref/v1ref" "$t" | LC_ALL=C sort -k1,1n -k2 > "$work/$b.v1ref"
   "$v1dump" "$t" | sed 's/GCSTW/STW/' | LC_ALL=C sort -k1,1n -k2 > "$work/$b.v1"

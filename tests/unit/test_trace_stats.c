@@ -2,7 +2,8 @@
  * Unit tests of the trace summarizer (Go's internal/trace/summary.go
  * semantics) fed hand-made events: the statistics of a small life, pause
  * lists and histograms, the API's edges, and inconsistent or extreme
- * events (as a damaged trace gives) that must neither crash nor overflow.
+ * events (as a damaged trace gives) that must neither crash nor overflow;
+ * the exporter fed by hand (gort_trace_exporter).
  * Whole traces are compared with Go's own summary by tests/trace/check-stats.sh.
  */
 #include "testutil.h"
@@ -156,6 +157,64 @@ static void test_csv(void **state)
 	gort_trace_summary_free(s);
 }
 
+static int failing_sink(const void *buf, size_t n, void *arg)
+{
+	(void)buf, (void)n;
+	++*(int *)arg;
+	return GORT_EIO;
+}
+
+/* The exporter fed by hand: each format, the API's edges, a sink that fails. */
+static void test_exporter(void **state)
+{
+	const int formats[] = {GORT_TRACE_EXPORT_PERFETTO, GORT_TRACE_EXPORT_CSV,
+			       GORT_TRACE_EXPORT_GOROUTINES_CSV};
+	struct gort_trace_event e[2] = {
+		go_ev(10, -1, 7, GORT_TRACE_GO_UNDETERMINED, GORT_TRACE_GO_RUNNABLE, S("")),
+		go_ev(25, -1, 7, GORT_TRACE_GO_RUNNABLE, GORT_TRACE_GO_RUNNING, S("")),
+	};
+	const char *want[] = {"\"G7\"", "25,StateTransition,,0,1,Goroutine,7,Runnable,Running,",
+			      "\n7,,0x0,10,25,"};
+	gort_trace_exporter *x;
+	int calls = 0;
+	(void)state;
+
+	for (int i = 0; i < 3; i++) {
+		char out[4096] = {0};
+		FILE *f = fmemopen(out, sizeof(out) - 1, "w");
+		assert_non_null(f);
+		assert_int_equal(gort_trace_exporter_new(&x, formats[i], collect, f), 0);
+		assert_int_equal(gort_trace_exporter_add(x, &e[0]), 0);
+		assert_int_equal(gort_trace_exporter_add(x, &e[1]), 0);
+		assert_int_equal(gort_trace_exporter_finish(x), 0);
+		assert_int_equal(gort_trace_exporter_finish(x), 0); /* again: nothing */
+		assert_int_equal(gort_trace_exporter_add(x, &e[1]), GORT_EINVAL);
+		gort_trace_exporter_free(x);
+		fclose(f);
+		if (!strstr(out, want[i]))
+			fail_msg("format %d: no %s in:\n%s", formats[i], want[i], out);
+	}
+	assert_int_equal(gort_trace_exporter_new(NULL, GORT_TRACE_EXPORT_CSV, collect, NULL),
+			 GORT_EINVAL);
+	assert_int_equal(gort_trace_exporter_new(&x, GORT_TRACE_EXPORT_CSV, NULL, NULL), GORT_EINVAL);
+	assert_int_equal(gort_trace_exporter_new(&x, 99, collect, NULL), GORT_EINVAL);
+	assert_null(x);
+	assert_int_equal(gort_trace_exporter_add(NULL, &e[0]), GORT_EINVAL);
+	assert_int_equal(gort_trace_exporter_flush(NULL), GORT_EINVAL);
+	assert_int_equal(gort_trace_exporter_finish(NULL), GORT_EINVAL);
+	gort_trace_exporter_free(NULL);
+
+	/* The sink's error is returned, and sticks; nothing is written after it. */
+	assert_int_equal(gort_trace_exporter_new(&x, GORT_TRACE_EXPORT_CSV, failing_sink, &calls), 0);
+	assert_int_equal(gort_trace_exporter_add(x, &e[0]), 0);
+	assert_int_equal(gort_trace_exporter_flush(x), GORT_EIO);
+	assert_int_equal(calls, 1);
+	assert_int_equal(gort_trace_exporter_add(x, &e[1]), GORT_EIO);
+	assert_int_equal(gort_trace_exporter_finish(x), GORT_EIO);
+	assert_int_equal(calls, 1);
+	gort_trace_exporter_free(x);
+}
+
 /* Events that contradict each other, and extreme times: no crash, no UB. */
 static void test_inconsistent(void **state)
 {
@@ -231,6 +290,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_life),
 		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_exporter),
 		cmocka_unit_test(test_inconsistent),
 		cmocka_unit_test(test_strtab),
 	};
