@@ -1186,9 +1186,12 @@ uint64_t gort__old_progress(const struct gort_old *o)
 	if (o->all_loaded)
 		return o->nall ? (uint64_t)((double)o->v->size * (double)o->all_pos / (double)o->nall)
 			       : o->v->size;
-	/* Per P, its consumed batches and the loaded one up to its next event. */
+	/* Per P, its consumed batches and the loaded one up to its next event
+	   (not the CPU samples, spread over the file and read by the index). */
 	for (size_t i = 0; i < o->nprocs; i++) {
 		const struct gort_v1proc *p = &o->procs[i];
+		if (p->pid == V1_PROFILE_P)
+			continue;
 		if (p->pos < p->nevs)
 			at += p->evs[p->pos].off - p->cur_off;
 		else
