@@ -789,13 +789,11 @@ int gort_trace_export(gort_trace *t, int format, gort_trace_write_fn write, void
 	gort_trace_exporter *x = NULL;
 	int rc;
 
-	if (!t || !write)
+	if (!t)
 		return gort__fail(GORT_EINVAL, "NULL argument");
-	if (format != GORT_TRACE_EXPORT_PERFETTO && format != GORT_TRACE_EXPORT_CSV &&
-	    format != GORT_TRACE_EXPORT_GOROUTINES_CSV)
-		return gort__fail(GORT_EINVAL, "trace export: unknown format %d", format);
-	if ((rc = gort_trace_event_iter_new(&it, t)) ||
-	    (rc = gort_trace_exporter_new(&x, format, write, arg)))
+	/* The exporter checks the format and write first, before any reading. */
+	if ((rc = gort_trace_exporter_new(&x, format, write, arg)) ||
+	    (rc = gort_trace_event_iter_new(&it, t)))
 		goto out;
 	while ((rc = gort_trace_event_iter_next(it, &ev)) == 0)
 		if ((rc = gort_trace_exporter_add(x, ev)))
