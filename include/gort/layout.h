@@ -135,9 +135,9 @@ GORT_API int gort_layout_table_release(const gort_layout *lay,
 
 /*
  * The runtime's description of wait reason `reason` (g.waitreason), e.g.
- * "chan receive": read from the binary's runtime.waitReasonStrings when it
- * has symbols (GORT_LAYOUT_BINARY), else from the built-in table of its
- * release. *out is borrowed (valid until the binary is closed); source may
+ * "chan receive": read from the binary's runtime.waitReasonStrings
+ * (GORT_LAYOUT_BINARY), by its symbol or, in a stripped binary, found in
+ * its data (docs/DESIGN.md), else from the built-in table of its release. *out is borrowed (valid until the binary is closed); source may
  * be NULL. Errors: GORT_ENOTFOUND (no such reason in this release, or no
  * source), GORT_EFAULT / GORT_EFORMAT (the binary's table is corrupt).
  */
@@ -152,8 +152,8 @@ GORT_API int gort_layout_wait_reason_count(gort_layout *lay, size_t *n,
 
 /*
  * The name a goroutine dump prints for g.atomicstatus `status` ("running",
- * "waiting", ...): runtime.gStatusStrings of the binary, else of the
- * built-in table. The _Gscan bit is ignored, as runtime/traceback.go does
+ * "waiting", ...): runtime.gStatusStrings of the binary, by symbol or
+ * found in its data, else of the built-in table. The _Gscan bit is ignored, as runtime/traceback.go does
  * (it prints " (scan)" after the name). Errors: GORT_ENOTFOUND (a status
  * the release does not name), GORT_EFAULT / GORT_EFORMAT.
  */

@@ -6,8 +6,9 @@
  * along with allglock, allgptr and allglen. It is found by name through
  * the pclntab, which stripping keeps, and its instructions are decoded for
  * the data addresses they reference: RIP-relative operands on amd64
- * (ModRM mod=00 rm=101 after a REX.W prefix), ADRP followed by ADD, LDR
- * or STR on arm64. Each referenced address and the two words below it is
+ * (ModRM mod=00 rm=101 after a REX.W prefix), absolute ones on 386 (the
+ * same ModRM, or MOV to and from EAX with a 32-bit offset), ADRP followed
+ * by ADD, LDR or STR on arm64. Each referenced address and the two words below it is
  * then tried as a slice header in the core: the candidate must hold
  * 1 <= len <= cap, and its elements must be distinct g's whose goids are
  * distinct, the first being goroutine 1 (the main goroutine is the first
@@ -49,6 +50,30 @@ static void scan_amd64(const uint8_t *b, uint64_t n, uint64_t pc, struct cands *
 			continue;
 		int32_t disp = (int32_t)gort__ld32(b + i + 3, false);
 		add(cs, pc + i + 7 + (uint64_t)(int64_t)disp);
+	}
+}
+
+/*
+ * 386 (not PIE: Go builds 386 PIE through a GOT, which this does not read):
+ * MOV/LEA/CMP r32 with a disp32 operand (ModRM mod=00 rm=101), MOV EAX to
+ * or from moffs32 (A1, A3). Every byte offset is tried, so immediates that
+ * look like these give bogus addresses: only those in the module's data
+ * and bss ([lo, hi)) are kept, so they cannot crowd out the real ones.
+ */
+static void scan_386(const uint8_t *b, uint64_t n, uint64_t lo, uint64_t hi, struct cands *cs)
+{
+	for (uint64_t i = 0; i + 5 <= n; i++) {
+		uint8_t op = b[i];
+		uint64_t a;
+		if ((op == 0x8b || op == 0x89 || op == 0x8d || op == 0x39 || op == 0x3b) &&
+		    i + 6 <= n && (b[i + 1] & 0xc7) == 0x05)
+			a = gort__ld32(b + i + 2, false);
+		else if (op == 0xa1 || op == 0xa3)
+			a = gort__ld32(b + i + 1, false);
+		else
+			continue;
+		if (a >= lo && a < hi)
+			add(cs, a);
 	}
 }
 
@@ -150,6 +175,12 @@ int gort__find_allgs(struct gort_core *c, uint64_t *out)
 		scan_amd64(code.data, code.size, c->rt.fn_allgadd, &cs);
 	else if (c->arch == GORT_ARCH_ARM64)
 		scan_arm64(code.data, code.size, c->rt.fn_allgadd, &cs);
+	else if (c->arch == GORT_ARCH_386) {
+		struct gort_moduledata md;
+		if ((rc = gort_binary_moduledata(c->bin, &md)))
+			return rc;
+		scan_386(code.data, code.size, md.data + c->bias, md.end + c->bias, &cs);
+	}
 	for (size_t i = 0; i < cs.n && nfound < GORT_ARRAY_SIZE(found); i++)
 		for (uint64_t k = 0; k < 3 && nfound < GORT_ARRAY_SIZE(found); k++) {
 			uint64_t base = cs.a[i] - k * w;

@@ -192,6 +192,9 @@ static int read_notes(struct gort_core *c, const struct gort_elf_segment *ph,
 		return gort__fail_at(GORT_ETRUNCATED, ph->offset,
 				     "core: PT_NOTE runs past the end of the file");
 	notes.what = "core notes";
+	/* Words in notes (NT_FILE, NT_AUXV) are the core's: 4 bytes on 386. */
+	notes.ptr_size = (uint8_t)c->ptr_size;
+	notes.big_endian = c->big_endian;
 	while (pos + 12 <= notes.size) {
 		uint32_t namesz, descsz, type;
 		struct gort_view desc;

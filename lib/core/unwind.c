@@ -148,10 +148,16 @@ static int on_system_stack(gort_stack_iter *it) /* 1, 0 or an error */
  *   amd64: the return address (the restorer) at sigtramp's fp - 8, then
  *          ucontext: uc_flags, uc_link, uc_stack (40 bytes), then
  *          sigcontext {r8..r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip}
+ *   386:   sigtramp's arguments sig, info, ctx at its fp (rt_sigframe's
+ *          pretcode is at fp - 4), siginfo (128 bytes), then ucontext:
+ *          uc_flags, uc_link, uc_stack (20 bytes), then sigcontext {gs,
+ *          fs, es, ds, edi, esi, ebp, esp, ebx, edx, ecx, eax, trapno, err,
+ *          eip}; ctx points at that ucontext, which is checked
  *   arm64: siginfo (128 bytes) at sigtramp's caller SP, then ucontext:
  *          176 bytes to sigcontext {fault_address, regs[31], sp, pc}
- * (linux: arch/x86/include/uapi/asm/sigcontext.h, arch/arm64/include/uapi/
- * asm/sigcontext.h, ucontext.h; Go: runtime/defs_linux_{amd64,arm64}.go.)
+ * (linux: arch/x86/include/uapi/asm/sigcontext.h, arch/x86/kernel/
+ * signal_32.c, arch/arm64/include/uapi/asm/sigcontext.h, ucontext.h; Go:
+ * runtime/defs_linux_{amd64,386,arm64}.go, sys_linux_386.s: sigtramp.)
  */
 #define SIGNAL_STACK_FRAMES 64 /* handler frames on the signal stack, at most */
 
@@ -163,7 +169,8 @@ static int signal_context(gort_stack_iter *it, const struct gort_thread *t)
 	int32_t delta;
 	int rc;
 
-	if (!c->rt.fn_sigtramp || (c->arch != GORT_ARCH_AMD64 && c->arch != GORT_ARCH_ARM64))
+	if (!c->rt.fn_sigtramp || (c->arch != GORT_ARCH_AMD64 && c->arch != GORT_ARCH_ARM64 &&
+				   c->arch != GORT_ARCH_386))
 		return GORT_ENOTFOUND;
 	for (int i = 0;; i++) {
 		if (i == SIGNAL_STACK_FRAMES)
@@ -188,6 +195,16 @@ static int signal_context(gort_stack_iter *it, const struct gort_thread *t)
 		    (rc = gort__core_uptr(c, uc + 8 + 32 * 8, &pc)))
 			return rc;
 		it->lr = x;
+	} else if (c->arch == GORT_ARCH_386) {
+		uc = fp + 12 + 128;
+		if ((rc = gort__core_uptr(c, fp + 8, &x)))
+			return rc;
+		if (x != uc)
+			return GORT_ENOTFOUND; /* not the frame the kernel builds */
+		if ((rc = gort__core_uptr(c, uc + 20 + 7 * 4, &sp)) ||
+		    (rc = gort__core_uptr(c, uc + 20 + 14 * 4, &pc)))
+			return rc;
+		it->lr = 0;
 	} else {
 		uc = fp + 40;
 		if ((rc = gort__core_uptr(c, uc + 15 * 8, &sp)) ||
