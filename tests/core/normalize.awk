@@ -8,6 +8,9 @@
 #    stacks while the core was being made, from elsewhere;
 #    (with -v all=1 they keep their frames too);
 #  - with -v labels=0, labels in headers are dropped;
+#  - with -v signal=1 (the dump a signal such as SIGABRT made): goroutine 0
+#    (each M's g0) is dropped, and so is a block identical to one already
+#    printed (Go 1.26+ prints the signalled M's goroutine a second time);
 #  - with -v live=1 (a running process listed, then its SIGQUIT dump):
 #    goroutine 0 (an M's g0, which the runtime's signal dump shows) is
 #    dropped, and running and runnable goroutines, which may have moved
@@ -15,8 +18,10 @@
 # Anything outside goroutine blocks (the panic message, lines from the
 # fixture recipe) is ignored.
 function flush() {
-	if (id != "")
+	if (id != "" && !(signal && block in seen))
 		printf "%s", block > "/dev/stdout"
+	if (id != "")
+		seen[block] = 1
 	id = ""; block = ""
 }
 /^goroutine [0-9]+ .*:$/ {
@@ -29,7 +34,7 @@ function flush() {
 	}
 	id = $2
 	running = (h ~ /\[running[],]/)
-	if (live && id == 0) {
+	if ((live || signal) && id == 0) {
 		id = ""
 		next
 	}

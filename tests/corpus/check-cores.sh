@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# gort-goroutines on cores of real Go programs nobody here built (the
+# corpus, tests/corpus/MANIFEST), against the runtime's own dump of the
+# same moment: each Linux executable the table below knows how to park is
+# started blocked (opening a FIFO given as its input file, so several
+# goroutines wait in the runtime and one in a system call), then sent
+# SIGABRT under GOTRACEBACK=crash: the runtime prints every goroutine and
+# the kernel writes the core. Both are normalized by tests/core/
+# normalize.awk (signal=1: the Ms' g0 and repeated blocks dropped) and must
+# be equal: every goroutine listed, and every one not running with the same
+# header and frames. amd64 and 386 run natively (386 when the kernel runs
+# 32-bit programs), arm64 under qemu-user when it is installed (its guest
+# core). This covers releases with no built-in layout table (Go 1.16-1.18,
+# 1.20), stripped executables and cores nobody here arranged.
+# Skipped (77) when the corpus cannot be fetched or cores cannot be made.
+set -euo pipefail
+build=$(cd "$1" && pwd) src=$(cd "$2" && pwd)
+cache=${GORT_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/goinspect}
+corpus=${GORT_CORPUS_DIR:-$cache/corpus}
+tool=$build/examples/gort-goroutines
+norm=$src/tests/core/normalize.awk
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+if [ "$(cat /proc/sys/kernel/core_pattern)" != core ]; then
+  echo "core_pattern is not 'core' (cores are not written to the working directory): skipped"
+  exit 77
+fi
+rc=0; bash "$src/tests/corpus/fetch.sh" "$corpus" >/dev/null || rc=$?
+[ "$rc" = 77 ] && { echo "no corpus binary could be fetched (npm registry): skipped"; exit 77; }
+
+# How to park a program: its arguments, FIFO standing for the input file.
+park_args() {
+  case $1 in
+    esbuild-*) echo FIFO ;;
+    *) return 1 ;;
+  esac
+}
+
+# The runner for a GOARCH, or nothing if it cannot run here.
+runner() {
+  case $1 in
+    amd64) echo native ;;
+    386) echo native ;;
+    arm64) command -v qemu-aarch64 >/dev/null && echo qemu-aarch64 || true ;;
+  esac
+}
+
+pass=0 fail=0 skipped=0
+while IFS=$'\t' read -r name spec member sha go target format expect variants note; do
+  case $name in ''|'#'*) continue ;; esac
+  [ "$format" = elf ] && [ "$expect" = pass ] && [ "${target%%/*}" = linux ] || continue
+  args=$(park_args "$name") || continue
+  run=$(runner "${target#linux/}")
+  exe=$corpus/$name
+  if [ -z "$run" ] || [ ! -f "$exe" ]; then skipped=$((skipped + 1)); continue; fi
+  d=$tmp/$name; mkdir -p "$d"; mkfifo "$d/in.js"
+  cmd=("$exe" ${args//FIFO/$d/in.js})
+  [ "$run" = native ] || { cmd=("$run" "${cmd[@]}"); mkdir "$d/core"; }
+  # A signal that comes before the runtime has its handlers kills without
+  # a dump: on a slow machine (or under qemu), wait longer and try again.
+  core="" ran=1
+  for settle in 1 3 8; do
+    rm -f "$d"/qemu_*.core; [ -d "$d/core" ] || rm -f "$d/core"
+    (cd "$d" && ulimit -c unlimited && exec env -i PATH=/usr/bin:/bin GOTRACEBACK=crash \
+      "${cmd[@]}" >"$d/stdout" 2>"$d/dump.txt") &
+    pid=$!
+    sleep $settle
+    if ! kill -0 "$pid" 2>/dev/null; then # cannot run here (no 32-bit support...)
+      { wait "$pid"; } 2>/dev/null || true; ran=0; break
+    fi
+    kill -ABRT "$pid"
+    { wait "$pid"; } 2>/dev/null || true
+    for f in "$d"/core "$d"/qemu_*.core; do [ -f "$f" ] && core=$f && break; done
+    [ -n "$core" ] && grep -q '^goroutine ' "$d/dump.txt" && break
+    core=""
+  done
+  if [ $ran = 0 ]; then
+    echo "skipped $name: it does not run here ($(head -c 200 "$d/dump.txt" | head -n 1))"
+    skipped=$((skipped + 1)); continue
+  fi
+  if [ -z "$core" ]; then
+    echo "FAIL: $name ($go $target): no core or no dump"; fail=$((fail + 1)); continue
+  fi
+  got=0; "$tool" "$core" "$exe" >"$d/out" 2>"$d/err" || got=$?
+  awk -v labels=0 -v signal=1 -f "$norm" "$d/dump.txt" | sort -s -k1,1 >"$d/ref"
+  awk -v labels=0 -v signal=1 -f "$norm" "$d/out" | sort -s -k1,1 >"$d/got"
+  n=$(grep -c '^[0-9]* goroutine ' "$d/ref" || true)
+  if [ $got -eq 0 ] && [ "$n" -gt 0 ] && cmp -s "$d/ref" "$d/got"; then
+    echo "match: $name ($go $target, $run): $n goroutines"; pass=$((pass + 1))
+  else
+    echo "FAIL: $name ($go $target, $run, exit $got)"; head -n 3 "$d/err"
+    diff "$d/ref" "$d/got" | head -n 30 || true
+    fail=$((fail + 1))
+  fi
+  rm -f "$core"
+done <"$src/tests/corpus/MANIFEST"
+echo "corpus cores: $pass match, $fail differ, $skipped not run here"
+[ $fail -eq 0 ] || exit 1
+[ $pass -gt 0 ] || exit 77
