@@ -118,6 +118,20 @@ struct gi_frames {
 	struct gort_frame small[GI_SMALL_FRAMES];
 };
 
+/*
+ * Answers of gort_pclntab_pc_to_lines for a whole batch
+ * (gi_pclntab_pc_to_lines): v[i] where errs[i] is 0, else errs[i] is the
+ * PC's error code.
+ */
+struct gi_batch {
+	struct gort_frame *v;
+	int *errs;
+	size_t n;
+};
+/* uint64_t, under a name SWIG's stdint.i does not turn into unsigned long
+ * long (a pointer to it must stay a pointer to uint64_t). */
+typedef uint64_t gi_pc;
+
 static struct gi_failure gi_failure_of(int rc)
 {
 	const struct gort_error_info *e = gort_last_error();
@@ -251,6 +265,165 @@ static void gi_raise(int rc)
 		}
 		PyList_SET_ITEM(list, (Py_ssize_t)i, t);
 	}
+	if (!list)
+		SWIG_fail;
+	$result = SWIG_Python_AppendOutput($result, list);
+}
+
+/*
+ * Any C-contiguous buffer (bytes, bytearray, memoryview, mmap), read in
+ * place: the layer keeps a memoryview of it for as long as the handle
+ * lives, which keeps the memory from being freed or resized meanwhile.
+ */
+%typemap(in) (const void *BUFFER, size_t LENGTH) {
+	Py_buffer view;
+	if (PyObject_GetBuffer($input, &view, PyBUF_SIMPLE) < 0)
+		SWIG_fail;
+	$1 = view.buf;
+	$2 = (size_t)view.len;
+	PyBuffer_Release(&view);
+}
+
+%{
+/*
+ * PCs from any iterable of ints (list, tuple, range, generator, numpy
+ * integers through __index__); a 1-D buffer of native 8-byte unsigned
+ * integers (array('Q'), a numpy uint64 array) is copied as it is. *out is
+ * malloc'ed; -1 with a Python exception set on failure.
+ */
+static int gi_py_pcs(PyObject *o, uint64_t **out, size_t *n)
+{
+	PyObject *seq, **items;
+	Py_buffer view;
+	Py_ssize_t len;
+	uint64_t *p;
+
+	*out = NULL;
+	*n = 0;
+	if (PyObject_CheckBuffer(o) &&
+	    PyObject_GetBuffer(o, &view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) == 0) {
+		const char *f = view.format ? view.format : "B";
+
+		if (*f == '@' || *f == '=')
+			f++;
+		if (view.itemsize == 8 && view.ndim == 1 &&
+		    (!strcmp(f, "Q") || !strcmp(f, "L"))) {
+			len = view.len / 8;
+			p = malloc(len ? (size_t)len * 8 : 1);
+			if (p)
+				memcpy(p, view.buf, (size_t)len * 8);
+			PyBuffer_Release(&view);
+			if (!p) {
+				PyErr_NoMemory();
+				return -1;
+			}
+			*out = p;
+			*n = (size_t)len;
+			return 0;
+		}
+		PyBuffer_Release(&view);
+	}
+	PyErr_Clear();
+	if (PyUnicode_Check(o) || PyBytes_Check(o) || PyByteArray_Check(o)) {
+		PyErr_SetString(PyExc_TypeError, "expected PCs (an iterable of ints), not a string");
+		return -1;
+	}
+	seq = PySequence_Fast(o, "expected PCs (an iterable of ints)");
+	if (!seq)
+		return -1;
+	len = PySequence_Fast_GET_SIZE(seq);
+	items = PySequence_Fast_ITEMS(seq);
+	p = malloc(len ? (size_t)len * sizeof(*p) : 1);
+	if (!p) {
+		Py_DECREF(seq);
+		PyErr_NoMemory();
+		return -1;
+	}
+	for (Py_ssize_t i = 0; i < len; i++) {
+		PyObject *ix = PyNumber_Index(items[i]);
+		unsigned long long v = (unsigned long long)-1;
+
+		if (ix) {
+			v = PyLong_AsUnsignedLongLong(ix);
+			Py_DECREF(ix);
+		}
+		if (v == (unsigned long long)-1 && PyErr_Occurred()) {
+			free(p);
+			Py_DECREF(seq);
+			return -1;
+		}
+		p[i] = v;
+	}
+	Py_DECREF(seq);
+	*out = p;
+	*n = (size_t)len;
+	return 0;
+}
+
+/*
+ * Strings of a batch's answers: PCs of one function share its name and
+ * file (pointers into the binary), so each distinct pointer becomes one
+ * str, whatever the number of PCs.
+ */
+#define GI_STR_CACHE 256
+struct gi_str_cache {
+	struct {
+		const char *p;
+		size_t n;
+		PyObject *s;
+	} e[GI_STR_CACHE];
+};
+static PyObject *gi_py_str_cached(struct gi_str_cache *c, struct gort_str s)
+{
+	size_t k = ((uintptr_t)s.ptr >> 3) % GI_STR_CACHE;
+
+	if (!s.ptr || c->e[k].p != s.ptr || c->e[k].n != s.len) {
+		PyObject *o = gi_py_str(s.ptr, s.len);
+		if (!o || !s.ptr)
+			return o;
+		Py_XDECREF(c->e[k].s);
+		c->e[k].p = s.ptr;
+		c->e[k].n = s.len;
+		c->e[k].s = o;
+	}
+	Py_INCREF(c->e[k].s);
+	return c->e[k].s;
+}
+%}
+
+%typemap(in) (const gi_pc *PCS, size_t NPCS) {
+	uint64_t *pcs;
+	size_t n;
+	if (gi_py_pcs($input, &pcs, &n) < 0)
+		SWIG_fail;
+	$1 = pcs;
+	$2 = n;
+}
+%typemap(freearg) (const gi_pc *PCS, size_t NPCS) {
+	free((void *)$1);
+}
+
+/* ((function, file, line, inlined, entry) or the PC's error code, ...): a
+ * tuple, as SWIG_Python_AppendOutput would extend a list with the outputs
+ * after it. */
+%typemap(argout) struct gi_batch *OUT_LINES {
+	struct gi_str_cache *cache = calloc(1, sizeof(*cache));
+	PyObject *list = cache ? PyTuple_New((Py_ssize_t)$1->n) : PyErr_NoMemory();
+	for (size_t i = 0; list && i < $1->n; i++) {
+		const struct gort_frame *f = &$1->v[i];
+		PyObject *t = $1->errs[i] ? PyLong_FromLong($1->errs[i])
+			: Py_BuildValue("(NNiOK)", gi_py_str_cached(cache, f->function),
+				gi_py_str_cached(cache, f->file), (int)f->line,
+				f->inlined ? Py_True : Py_False, (unsigned long long)f->entry);
+		if (!t) {
+			Py_CLEAR(list);
+			break;
+		}
+		PyTuple_SET_ITEM(list, (Py_ssize_t)i, t);
+	}
+	for (size_t k = 0; cache && k < GI_STR_CACHE; k++)
+		Py_XDECREF(cache->e[k].s);
+	free(cache);
 	if (!list)
 		SWIG_fail;
 	$result = SWIG_Python_AppendOutput($result, list);
@@ -659,19 +832,70 @@ static void gi_lua_setint(lua_State *L, const char *field, lua_Integer v)
 	SWIG_arg++;
 }
 
+%{
+/* {function, file, line, inlined, entry} */
+static void gi_lua_push_frame(lua_State *L, const struct gort_frame *f)
+{
+	lua_createtable(L, 0, 6);
+	gi_lua_setstr(L, "function", f->function);
+	gi_lua_setstr(L, "func", f->function); /* `function` is a keyword */
+	gi_lua_setstr(L, "file", f->file);
+	gi_lua_setint(L, "line", f->line);
+	lua_pushboolean(L, f->inlined);
+	lua_setfield(L, -2, "inlined");
+	gi_lua_setint(L, "entry", (lua_Integer)f->entry);
+}
+%}
+
 /* { {function, file, line, inlined, entry}, ... }, innermost first */
 %typemap(argout) struct gi_frames *OUT_FRAMES {
 	lua_createtable(L, (int)$1->n, 0);
 	for (size_t i = 0; i < $1->n; i++) {
-		const struct gort_frame *f = &$1->v[i];
-		lua_createtable(L, 0, 6);
-		gi_lua_setstr(L, "function", f->function);
-		gi_lua_setstr(L, "func", f->function); /* `function` is a keyword */
-		gi_lua_setstr(L, "file", f->file);
-		gi_lua_setint(L, "line", f->line);
-		lua_pushboolean(L, f->inlined);
-		lua_setfield(L, -2, "inlined");
-		gi_lua_setint(L, "entry", (lua_Integer)f->entry);
+		gi_lua_push_frame(L, &$1->v[i]);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	SWIG_arg++;
+}
+
+/* A core's bytes: a Lua string, kept referenced by the Lua layer. */
+%apply (const void *BYTES, size_t LENGTH) { (const void *BUFFER, size_t LENGTH) };
+
+/*
+ * PCs from a table of integers (its elements 1..#t), copied into a
+ * userdata the collector frees, so that raising an error midway leaks
+ * nothing.
+ */
+%typemap(in) (const gi_pc *PCS, size_t NPCS) {
+	size_t n;
+	uint64_t *pcs;
+	if (!lua_istable(L, $input))
+		SWIG_fail_arg("$symname", $argnum, "table of integers");
+	n = (size_t)lua_rawlen(L, $input);
+	pcs = lua_newuserdatauv(L, (n ? n : 1) * sizeof(*pcs), 0);
+	for (size_t i = 0; i < n; i++) {
+		int isint = 0;
+		lua_Integer v;
+		lua_rawgeti(L, $input, (lua_Integer)i + 1);
+		v = lua_tointegerx(L, -1, &isint);
+		lua_pop(L, 1);
+		if (!isint) {
+			lua_pushfstring(L, "%s: PC %d is not an integer", "$symname", (int)i + 1);
+			SWIG_fail;
+		}
+		pcs[i] = (uint64_t)v;
+	}
+	$1 = pcs;
+	$2 = n;
+}
+
+/* { {function, file, line, inlined, entry} or the PC's error code, ... } */
+%typemap(argout) struct gi_batch *OUT_LINES {
+	lua_createtable(L, (int)$1->n, 0);
+	for (size_t i = 0; i < $1->n; i++) {
+		if ($1->errs[i])
+			lua_pushinteger(L, $1->errs[i]);
+		else
+			gi_lua_push_frame(L, &$1->v[i]);
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
 	SWIG_arg++;
@@ -1075,6 +1299,28 @@ static void gi_emit_summary(struct gi_out *o, const gort_trace_summary *s)
 }
 #undef GI_EMIT_EXEC_STATS
 
+/*
+ * Failure rc as a value, {code, message, offset, address, errno} (offset
+ * and address only when known), for the layers to build their error from
+ * when the call itself succeeds: what broke a trace summarized up to the
+ * break, the first PC of a batch that hit a corrupt table. Taken from
+ * gort_last_error() at once, before a later call replaces it.
+ */
+static void gi_emit_failure(struct gi_out *o, int rc)
+{
+	struct gi_failure f = gi_failure_of(rc);
+
+	gi_push_dict(o);
+	gi_fi64(o, "code", rc);
+	gi_push_cstr(o, f.message);
+	gi_set(o, "message");
+	if (f.offset != GORT_NO_VALUE)
+		gi_fu64(o, "offset", f.offset);
+	if (f.address != GORT_NO_VALUE)
+		gi_fu64(o, "address", f.address);
+	gi_fi64(o, "errno", f.sys_errno);
+}
+
 /* {name, value, size, kind}: kind is go tool nm's letter. */
 static void gi_emit_symbol(struct gi_out *o, const struct gort_symbol *sym)
 {
@@ -1201,6 +1447,17 @@ static int gi_emit_type(struct gi_out *o, gort_types *types, const struct gort_t
 		free($1->v);
 }
 
+%typemap(in, numinputs=0) struct gi_batch *OUT_LINES (struct gi_batch tmp) {
+	tmp.v = NULL;
+	tmp.errs = NULL;
+	tmp.n = 0;
+	$1 = &tmp;
+}
+%typemap(freearg) struct gi_batch *OUT_LINES {
+	free($1->v);
+	free($1->errs);
+}
+
 /* ---------------------------------------------------------------------- */
 /* The C API. Constants come from the headers; functions are declared     */
 /* below, each once, with the conventions above.                          */
@@ -1285,6 +1542,8 @@ gort_rc gort_layout_labels_kind(const gort_layout *lay, int *OUTPUT);
 
 /* core.h */
 void gort_core_close(gort_core *core);
+int gort_core_pid(const gort_core *core);
+void gort_core_resume(gort_core *core);
 int gort_core_arch(const gort_core *core);
 uint64_t gort_core_load_bias(const gort_core *core);
 size_t gort_core_thread_count(const gort_core *core);
@@ -1699,5 +1958,108 @@ void gi_trace_summary_value(const gort_trace_summary *s, struct gi_out *OUT_OBJ)
 gort_rc gi_trace_export_string(gort_trace *t, int format, struct gi_buf *OUT_BUF)
 {
 	return gort_trace_export(t, format, gi_buf_write, OUT_BUF);
+}
+%}
+
+/* Batches, bytes and live processes: the C calls with a list, a buffer or
+ * a pid where the ones above take one item or a path. */
+%inline %{
+/*
+ * gort_pclntab_pc_to_lines over the language's list of PCs: each PC's
+ * answer or error code (OUT_LINES) and, when some PC hit an error other
+ * than GORT_ENOTFOUND (a corrupt table), that first PC's failure with its
+ * index (gi_emit_failure; nothing otherwise). Raises only when nothing
+ * was looked up (GORT_ENOMEM). The Lua layer receives the failure first
+ * (built on the stack during the call), Python second.
+ */
+gort_rc gi_pclntab_pc_to_lines(gort_pclntab *tab, const gi_pc *PCS,
+			       size_t NPCS, struct gi_batch *OUT_LINES,
+			       struct gi_out *OUT_OBJ)
+{
+	struct gi_batch *b = OUT_LINES;
+	struct gort_frame tmp;
+	size_t bad = SIZE_MAX;
+	int rc;
+
+	b->v = calloc(NPCS ? NPCS : 1, sizeof(*b->v));
+	b->errs = calloc(NPCS ? NPCS : 1, sizeof(*b->errs));
+	if (!b->v || !b->errs)
+		return GORT_ENOMEM;
+	rc = gort_pclntab_pc_to_lines(tab, PCS, NPCS, b->v, b->errs);
+	if (rc == GORT_EINVAL)
+		return rc;
+	b->n = NPCS;
+	for (size_t i = 0; i < NPCS && bad == SIZE_MAX; i++)
+		if (b->errs[i] && b->errs[i] != GORT_ENOTFOUND)
+			bad = i;
+	if (bad == SIZE_MAX) {
+		gi_push_dict(OUT_OBJ);
+		return 0;
+	}
+	/* The batch's message is about its first failure, which may be a
+	   PC in no function: ask again for this one's own. */
+	rc = gort_pclntab_pc_to_line(tab, PCS[bad], &tmp);
+	gi_emit_failure(OUT_OBJ, rc ? rc : b->errs[bad]);
+	gi_fu64(OUT_OBJ, "index", bad);
+	return 0;
+}
+
+/* A core in the caller's memory (zstd-compressed or not); exe as above. */
+gort_rc gi_core_open_memory(gort_core **OUT_PTR, const void *BUFFER,
+			    size_t LENGTH, const char *exe,
+			    uint64_t max_decompressed, int allow_mismatch)
+{
+	GORT_OPTS(gort_core_opts, o, .max_decompressed = max_decompressed,
+		  .allow_mismatch = allow_mismatch);
+	return gort_core_open_memory(OUT_PTR, BUFFER, LENGTH, exe, &o);
+}
+
+/* The running process pid; exe NULL: /proc/PID/exe. */
+gort_rc gi_core_open_pid(gort_core **OUT_PTR, int pid, const char *exe,
+			 int keep_stopped, int allow_mismatch)
+{
+	GORT_OPTS(gort_core_opts, o, .keep_stopped = keep_stopped,
+		  .allow_mismatch = allow_mismatch);
+	return gort_core_open_pid(OUT_PTR, pid, exe, &o);
+}
+
+/*
+ * The summary of every event that could be read, as `gort-trace stats`
+ * makes it: a read error ends the events, and the summary of those before
+ * it is kept, with the error as OUT_OBJ (an empty value when the trace was
+ * read to its end). Raises when nothing could be read (as the tool fails)
+ * or for any other failure. Lua receives the error value first, Python
+ * second.
+ */
+gort_rc gi_trace_summarize_partial(gort_trace_summary **OUT_PTR, gort_trace *t,
+				   uint64_t max_pauses, struct gi_out *OUT_OBJ)
+{
+	GORT_OPTS(gort_trace_summary_opts, o, .max_pauses = max_pauses);
+	const struct gort_trace_event *ev;
+	gort_trace_event_iter *it = NULL;
+	gort_trace_summary *s = NULL;
+	int rc;
+
+	if ((rc = gort_trace_event_iter_new(&it, t)) ||
+	    (rc = gort_trace_summary_new(&s, &o)))
+		goto fail;
+	while ((rc = gort_trace_event_iter_next(it, &ev)) == 0)
+		if ((rc = gort_trace_summary_add(s, ev)))
+			goto fail;
+	if (rc != GORT_EEND && gort_trace_summary_events(s) == 0)
+		goto fail;
+	if (rc != GORT_EEND)
+		gi_emit_failure(OUT_OBJ, rc);
+	else
+		gi_push_dict(OUT_OBJ);
+	if ((rc = gort_trace_summary_finish(s)))
+		goto fail;
+	gort_trace_event_iter_free(it);
+	*OUT_PTR = s;
+	return 0;
+fail:
+	gort_trace_summary_free(s);
+	gort_trace_event_iter_free(it);
+	return rc;
 }
 %}

@@ -219,6 +219,48 @@ function Binary.pc_to_line(self, pc)
   return frames and frames[1]
 end
 
+-- An error object (gi.Error) from a failure value of the C layer
+-- ({code, message, offset, address, errno}).
+local function error_from(f)
+  return setmetatable({code = f.code, name = M.errors[f.code] or "EUNKNOWN", message = f.message,
+                       offset = f.offset, address = f.address, errno = f.errno}, M.Error)
+end
+
+-- pc_to_line for many PCs at once: b:pc_to_lines{pc1, pc2, ...} returns a
+-- table with, at each PC's position, its frame, or false when the PC is in
+-- no function (each answer exactly pc_to_line's). The fast path for a
+-- batch (a profile's samples): the lookups are interleaved so that their
+-- memory accesses overlap. A PC whose lookup meets a corrupt table raises,
+-- as pc_to_line does, after every other PC was answered: the error
+-- describes the first such PC and has index (its position), results (the
+-- table as it would have been returned, false where no answer) and errors
+-- ({[position] = error} for every such PC).
+function Binary.pc_to_lines(self, pcs)
+  if type(pcs) ~= "table" then
+    raise("EINVAL", "goinspect.Binary:pc_to_lines: expected a table of PCs")
+  end
+  local failure, rows = C.gi_pclntab_pc_to_lines(pclntab(self), pcs)
+  local notfound, errs = M.errors.ENOTFOUND, {}
+  for i = 1, #rows do
+    local r = rows[i]
+    if math.type(r) == "integer" then
+      if r ~= notfound then
+        errs[i] = setmetatable({code = r, name = M.errors[r] or "EUNKNOWN",
+                                message = C.gort_strerror(r)}, M.Error)
+      end
+      rows[i] = false
+    end
+  end
+  if failure.code then
+    local e = error_from(failure)
+    e.index = failure.index + 1
+    errs[e.index] = e
+    e.results, e.errors = rows, errs
+    error(e, 2)
+  end
+  return rows
+end
+
 -- The stack pointer delta at pc (pcsp), without a return address pushed by
 -- the call; nil when pc is in no function or has no pcsp entry.
 function Binary.frame_size(self, pc)
@@ -600,12 +642,22 @@ end
 -- times in ns; block and range as {[name] = ns}), gc and stw ({start, end,
 -- reason}), gc_dropped, stw_dropped, histograms {sched, block, syscall,
 -- stw, gc = {count, sum, min, max, mean, p50, p90, p99, buckets}}.
--- t:stats{max_pauses = n} lists at most n pauses of each kind.
+-- t:stats{max_pauses = n} lists at most n pauses of each kind. A trace
+-- that breaks off is summarized up to the break, as `gort-trace stats`
+-- does, with st.error the error that ended the reading (nil when read to
+-- its end); it raises when not one event could be read, and with
+-- t:stats{strict = true} at any read error.
 function Trace.stats(self, opts)
-  local s = C.gi_trace_summarize(handle(self), (opts and opts.max_pauses) or 0)
+  local maxp, s, failure = (opts and opts.max_pauses) or 0, nil, nil
+  if opts and opts.strict then
+    s = C.gi_trace_summarize(handle(self), maxp)
+  else
+    failure, s = C.gi_trace_summarize_partial(handle(self), maxp)
+  end
   local ok, r = pcall(C.gi_trace_summary_value, s)
   C.gort_trace_summary_free(s)
   if not ok then error(r, 2) end
+  if failure and failure.code then r.error = error_from(failure) end
   local function named(list)
     local t = {}
     for _, v in ipairs(list) do t[v.name] = v.ns end
@@ -660,20 +712,38 @@ Core.__name = "goinspect.Core"
 -- gi.Core(core_path [, exe_path]) or gi.Core{core = p, exe = e,
 -- max_decompressed = n, allow_mismatch = true}: an ELF core of a Go
 -- process (also zstd-compressed) with its executable (the one the core
--- names when exe is nil).
+-- names when exe is nil). gi.Core{data = s, exe = e}: a core held in a
+-- string (kept referenced while the core is open). gi.Core{pid = n, exe =
+-- e, keep_stopped = true}: the running process n (Linux; exe nil:
+-- /proc/PID/exe), its threads stopped while their registers are read,
+-- then resumed, unless keep_stopped keeps them stopped until c:resume()
+-- or c:close(); needs ptrace rights (EIO with errno EPERM otherwise).
 function M.Core(arg, exe)
-  local path, maxd, mismatch
+  local path, data, pid, maxd, mismatch, keep
   if type(arg) == "string" then
     path = arg
   elseif type(arg) == "table" then
-    path, exe, maxd, mismatch = arg.core or arg.path, arg.exe, arg.max_decompressed,
-                                arg.allow_mismatch
+    path, data, pid, exe = arg.core or arg.path, arg.data, arg.pid, arg.exe
+    maxd, mismatch, keep = arg.max_decompressed, arg.allow_mismatch, arg.keep_stopped
   end
-  if type(path) ~= "string" or (exe ~= nil and type(exe) ~= "string") then
-    raise("EINVAL", "goinspect.Core: expected a core path [and an executable path]")
+  local given = (path ~= nil and 1 or 0) + (data ~= nil and 1 or 0) + (pid ~= nil and 1 or 0)
+  if given ~= 1 or (path ~= nil and type(path) ~= "string")
+      or (data ~= nil and type(data) ~= "string")
+      or (pid ~= nil and math.type(pid) ~= "integer")
+      or (exe ~= nil and type(exe) ~= "string") then
+    raise("EINVAL", "goinspect.Core: expected a core path, {core = path}, {data = string} " ..
+          "or {pid = integer}, and an executable path")
   end
-  local h = C.gi_core_open(path, exe, maxd or 0, mismatch and 1 or 0)
-  return setmetatable({_h = h, name = path, errors = {}}, Core)
+  local h
+  if path then
+    h = C.gi_core_open(path, exe, maxd or 0, mismatch and 1 or 0)
+  elseif data then
+    h = C.gi_core_open_memory(data, exe, maxd or 0, mismatch and 1 or 0)
+  else
+    h = C.gi_core_open_pid(pid, exe, keep and 1 or 0, mismatch and 1 or 0)
+  end
+  -- _data keeps the string alive: the C side reads it in place.
+  return setmetatable({_h = h, _data = data, _pid = pid, name = path, errors = {}}, Core)
 end
 
 local core_fields = {}
@@ -750,6 +820,18 @@ function Core.__index(self, k)
   return Core[k]
 end
 
+-- The process id of a core opened with {pid = n}; nil for a core file.
+function core_fields.pid(self)
+  local pid = C.gort_core_pid(handle(self))
+  return pid ~= 0 and pid or nil
+end
+
+-- Let the threads keep_stopped kept stopped run again; nothing for a core
+-- file.
+function Core.resume(self)
+  C.gort_core_resume(handle(self))
+end
+
 -- size bytes of the process's memory at addr, as a string; EFAULT names
 -- the first address neither the core nor the executable holds.
 function Core.read(self, addr, size)
@@ -760,13 +842,16 @@ function Core.close(self)
   local h = rawget(self, "_h")
   if h ~= nil then
     rawset(self, "_h", nil)
-    C.gort_core_close(h)
+    C.gort_core_close(h) -- resumes a live process's threads
   end
+  rawset(self, "_data", nil)
 end
 Core.__gc = Core.close
 Core.__close = Core.close
 function Core.__tostring(self)
-  return string.format("goinspect.Core(%q%s)", rawget(self, "name"),
+  local pid, name = rawget(self, "_pid"), rawget(self, "name")
+  return string.format("goinspect.Core(%s%s)",
+                       pid and ("pid " .. pid) or name and string.format("%q", name) or "<bytes>",
                        rawget(self, "_h") == nil and ", closed" or "")
 end
 

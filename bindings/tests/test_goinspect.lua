@@ -544,6 +544,229 @@ if TOOL ~= "" and exists(TOOL) and FIXTURES ~= "" then
     raises("EINVAL", t.export, t, "svg")
     raises("EIO", t.export, t, "csv", "/nonexistent/dir/x.csv")
   end
+
+  -- pc_to_lines: a batch, against pc_to_line PC by PC and gort-addr2line.
+  -- Returns the answers (false where none) after checking them.
+  local function batch(b, pcs)
+    local ok, r = pcall(b.pc_to_lines, b, pcs)
+    local got, errs = r, {}
+    if not ok then
+      check(getmetatable(r) == gi.Error and r.results and r.errors[r.index] == r,
+            "pc_to_lines error: %s", tostring(r))
+      got, errs = r.results, r.errors
+    end
+    eq(#got, #pcs, "pc_to_lines: one answer per PC")
+    for i, pc in ipairs(pcs) do
+      local oks, one = pcall(b.pc_to_line, b, pc)
+      if errs[i] then
+        check(got[i] == false and not oks and one.name == errs[i].name,
+              "PC %d: pc_to_lines says %s, pc_to_line %s", i, tostring(errs[i]), tostring(one))
+      elseif not (oks and (one or false) == got[i] or oks and one and got[i] and
+                  one.func == got[i].func and one.file == got[i].file and
+                  one.line == got[i].line and one.entry == got[i].entry and
+                  got[i].inlined == false) then
+        check(false, "PC %d (0x%x): pc_to_lines and pc_to_line differ", i, pc)
+      end
+    end
+    return got
+  end
+  local batch_bins = ls("go1.*/amd64/default/prog")
+  for _, p in ipairs(ls("go1.2[47]/windows-amd64/*/hello.exe")) do batch_bins[#batch_bins + 1] = p end
+  for _, p in ipairs(ls("go1.2[26]/386/stripped/prog")) do batch_bins[#batch_bins + 1] = p end
+  for path in each(batch_bins, 3) do
+    local b <close> = gi.Binary(path)
+    local pcs, last = {0x10, 0, -1}, nil -- -1: 2^64 - 1
+    for f in b:funcs() do
+      if f.index % 3 == 0 then
+        pcs[#pcs + 1] = f.entry
+        pcs[#pcs + 1] = f.entry + (f["end"] - f.entry) // 2
+        pcs[#pcs + 1] = f["end"] - 1
+      end
+      last = f
+    end
+    pcs[#pcs + 1] = last["end"] + 0x100000
+    local got = batch(b, pcs)
+    eq(got[1] or got[2] or got[3] or got[#got], false, path .. " pc_to_lines outside functions")
+    local tmp = os.tmpname()
+    local fh = assert(io.open(tmp, "w"))
+    for _, pc in ipairs(pcs) do fh:write(string.format("0x%x\n", pc)) end
+    fh:close()
+    local ok, want = run(shq(dir .. "/gort-addr2line") .. " " .. shq(path) .. " <" .. tmp .. " 2>/dev/null")
+    os.remove(tmp)
+    local lines = {}
+    for _, fr in ipairs(got) do
+      lines[#lines + 1] = fr and string.format("%s\n%s:%d\n", fr.func, fr.file, fr.line) or "?\n?:0\n"
+    end
+    eq(ok and table.concat(lines), want, path .. " pc_to_lines vs gort-addr2line")
+    eq(#b:pc_to_lines({}), 0, path .. " pc_to_lines{}")
+    check(not pcall(b.pc_to_lines, b, {"x"}), "pc_to_lines of a string")
+    raises("EINVAL", b.pc_to_lines, b, 0x10)
+  end
+  -- A corrupt line table: the PCs it breaks raise, the others are answered.
+  local corrupt = ls("go1.26/amd64/default/prog")[1]
+  local okr, sections = run("readelf -SW " .. (corrupt and shq(corrupt) or "/dev/null") .. " 2>/dev/null")
+  local off, size = (okr and sections or ""):match("%.gopclntab%s+%S+%s+%x+%s+(%x+)%s+(%x+)")
+  if corrupt and off then
+    off, size = tonumber(off, 16), tonumber(size, 16)
+    local data = readfile(corrupt)
+    local at = off + size // 2
+    local b <close> = gi.Binary{data = data:sub(1, at) .. ("\xff"):rep(4096) .. data:sub(at + 4097)}
+    local pcs = {}
+    for f in gi.Binary(corrupt):funcs() do pcs[#pcs + 1] = f.entry + (f["end"] - f.entry) // 2 end
+    local ok, e = pcall(b.pc_to_lines, b, pcs)
+    check(not ok and (e.name == "EFORMAT" or e.name == "ETRUNCATED") and e.message:find("pctab"),
+          "corrupt pctab: %s", tostring(e))
+    if not ok then
+      local n = 0
+      for _ in pairs(e.errors) do n = n + 1 end
+      check(n > 0 and n < #pcs // 2, "%d PCs of %d broken", n, #pcs)
+    end
+    batch(b, pcs)
+  end
+
+  -- Cores from memory: the same as from the path
+  for _, path in ipairs(ls("go1.2[26]/amd64/default/core.zst")) do
+    local exe = path:gsub("core%.zst$", "prog")
+    local function summary(c)
+      local out = {}
+      for _, g in ipairs(c.goroutines) do
+        local fr = {}
+        for _, f in ipairs(g.frames) do fr[#fr + 1] = f.func .. ":" .. f.line end
+        out[#out + 1] = string.format("%d %s %s %s", g.id, g.status, g.wait_reason, table.concat(fr, " "))
+      end
+      return table.concat(out, "\n")
+    end
+    local c <close> = gi.Core(path, exe)
+    local data = readfile(path)
+    local m <close> = gi.Core{data = data, exe = exe}
+    data = nil
+    collectgarbage()
+    collectgarbage()
+    eq(summary(m), summary(c), path .. " Core{data} vs Core(path)")
+    eq(#m.threads, #c.threads, path .. " threads from memory")
+    eq(m:read(c.goroutines[1].addr, 32), c:read(c.goroutines[1].addr, 32), path .. " read from memory")
+    eq(m.pid, nil, "pid of a core")
+    m:resume() -- nothing for a core
+    check(tostring(m):find("<bytes>", 1, true), "tostring of a core from memory")
+  end
+  raises("EINVAL", gi.Core, {data = "x", core = "y"})
+  check(not pcall(gi.Core, {data = ("\0"):rep(100)}), "a core of zeros")
+
+  -- A trace that breaks off: summarized up to the break, as gort-trace stats
+  local partial = 0
+  for _, path in ipairs(ls("go1.*/amd64/trace.out")) do
+    local data = readfile(path)
+    for _, n in ipairs({0, 100, #data // 2}) do
+      local tmp = os.tmpname()
+      local fh = assert(io.open(tmp, "wb"))
+      fh:write(data:sub(1, n))
+      fh:close()
+      local okt, want = tool_out("gort-trace", "stats --raw " .. shq(tmp))
+      local oko, t = pcall(gi.Trace, tmp)
+      local oks, st = false, nil
+      if oko then oks, st = pcall(t.stats, t) end
+      if not okt then
+        check(not oks, "%s cut at %d: the tool fails, stats() does not", path, n)
+      elseif check(oks, "%s cut at %d: stats(): %s", path, n, tostring(st)) then
+        eq(raw_stats(st), want, path .. " cut: stats vs gort-trace stats --raw")
+        check(getmetatable(st.error) == gi.Error, "%s cut at %d: st.error", path, n)
+        local okstrict, e = pcall(t.stats, t, {strict = true})
+        check(not okstrict and e.name == st.error.name, "strict stats of a cut trace")
+        partial = partial + 1
+      end
+      os.remove(tmp)
+    end
+  end
+  check(partial > 0, "cut traces summarized")
+  local whole = ls("go1.26/amd64/trace.out")[1]
+  if whole then eq(gi.Trace(whole):stats().error, nil, "a whole trace has no error") end
+
+  -- A running process (`prog crash 1h`) against gort-goroutines on its pid
+  local prog = ls("go1.26/amd64/default/prog")[1] or ls("go1.*/amd64/default/prog")[1]
+  if prog then
+    local ph = assert(io.popen("cd /tmp && exec env -i PATH=/usr/bin:/bin sh -c " ..
+                               shq("exec " .. shq(prog) .. " crash 1h >/dev/null 2>&1 </dev/null & echo $!")))
+    local pid = math.tointeger(tonumber(ph:read("l")))
+    ph:close()
+    local function states()
+      local sh = io.popen("cat /proc/" .. pid .. "/task/*/stat 2>/dev/null")
+      local out = {}
+      for line in sh:lines() do out[#out + 1] = line:match("%) (%a)") end
+      sh:close()
+      return table.concat(out)
+    end
+    -- goroutine id -> frames' functions, for the goroutines parked in
+    -- both listings (running and runnable ones may move between them)
+    local function parked_from_tool(text)
+      local out = {}
+      for block in (text .. "\n"):gmatch("(.-\n)\n") do
+        local id, head = block:match("^goroutine (%d+) %[([^%]]*)")
+        if id and not head:find("^running") and not head:find("^runnable") then
+          local fr = {}
+          for line in block:gmatch("[^\n]+") do
+            local fn = line:match("^([^\t].*)%(%.%.%.%)$")
+            if fn and not fn:find("^created by ") then fr[#fr + 1] = fn end
+          end
+          out[tonumber(id)] = table.concat(fr, " ")
+        end
+      end
+      return out
+    end
+    local function parked_from(c)
+      local out = {}
+      for _, g in ipairs(c.goroutines) do
+        if g.status ~= "running" and g.status ~= "runnable" then
+          local fr = {}
+          for _, f in ipairs(g.frames) do fr[#fr + 1] = func_name(f.func) end
+          out[g.id] = table.concat(fr, " ")
+        end
+      end
+      return out
+    end
+    local ok, err = pcall(function()
+      local want, settled
+      for _ = 1, 50 do
+        os.execute("sleep 0.2")
+        local okt, out = run(shq(dir .. "/gort-goroutines") .. " " .. pid .. " " .. shq(prog) .. " 2>&1")
+        if out:find("Operation not permitted", 1, true) then return "skip" end
+        if okt and out:match("^goroutine 1 %[sleep[^\n]*\n.-\nmain%.crash%(") then
+          want, settled = out, true
+          break
+        end
+      end
+      check(settled, "the fixture program settled")
+      local c = gi.Core{pid = pid, exe = prog}
+      eq(c.pid, pid, "pid of a live core")
+      check(tostring(c):find("pid " .. pid, 1, true), "tostring of a live core")
+      local got, tool = parked_from(c), parked_from_tool(want)
+      c:close()
+      local n, both = 0, 0
+      for id, fr in pairs(tool) do
+        n = n + 1
+        if got[id] then -- parked in both listings (a GC worker may wake between)
+          eq(got[id], fr, "live goroutine " .. id .. " frames")
+          both = both + 1
+        end
+      end
+      check(n >= 20 and both >= n - 2 and got[1] and got[1]:find("main.crash", 1, true),
+            "live goroutines: %d parked, %d in both listings", n, both)
+      local k = gi.Core{pid = pid, keep_stopped = true}
+      check(states():match("^t+$"), "threads kept stopped: %s", states())
+      k:resume()
+      os.execute("sleep 0.05")
+      check(not states():match("^t+$"), "threads resumed: %s", states())
+      k:close()
+      raises("EINVAL", gi.Core, {pid = 0})
+    end)
+    os.execute("kill -9 " .. pid .. " 2>/dev/null")
+    if ok and err == "skip" then
+      print("ptrace is not permitted here: live process checks skipped")
+    else
+      check(ok, "live process checks: %s", tostring(err))
+    end
+    os.execute("sleep 0.1")
+    raises("EIO", gi.Core, {pid = pid, exe = prog})
+  end
 end
 
 -- Lifetimes: objects keep their binary; closed handles raise ------------------

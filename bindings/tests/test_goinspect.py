@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import unittest
 
 import goinspect
@@ -900,6 +901,399 @@ class HandlesAndLifetimes(unittest.TestCase):
             for call in (lambda: c.read(gs[0].addr, 8), lambda: c.threads, lambda: c.arch):
                 with self.assertRaises(ValueError):
                     call()
+
+
+# -- Batches, cores from memory, live processes, broken traces ----------------
+
+
+def addr2line_lines(frames):
+    """gort-addr2line's output for pc_to_line answers (None: no function)."""
+    return "".join("?\n?:0\n" if f is None else "%s\n%s:%d\n" % (f.function, f.file, f.line)
+                   for f in frames)
+
+
+def pclntab_range(path):
+    """(file offset, size) of .gopclntab in an ELF file, from readelf."""
+    out = subprocess.run(["readelf", "-SW", path], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        w = line.replace("[ ", "[").split()
+        if ".gopclntab" in w:
+            i = w.index(".gopclntab")
+            return int(w[i + 3], 16), int(w[i + 4], 16)
+    return None
+
+
+@unittest.skipUnless(TOOL and os.access(TOOL, os.X_OK), "gort-version not built")
+class PcToLines(unittest.TestCase):
+    """Binary.pc_to_lines against single pc_to_line lookups and against
+    gort-addr2line, which answers the same batches."""
+
+    def pcs_of(self, b, step=3):
+        funcs = list(b.funcs)
+        pcs = [0x10, 0, 2**64 - 1, funcs[-1].end + 0x100000]  # in no function
+        for f in funcs[::step]:
+            pcs += [f.end - 1, f.entry, f.entry + (f.end - f.entry) // 2]
+        return pcs
+
+    def batch(self, b, pcs, arg=None):
+        """pc_to_lines(arg, else pcs), checked against pc_to_line PC by PC:
+        the answers, and the PCs where it raises (which the batch's error
+        lists). Returns the answers (None where none)."""
+        first = None
+        try:
+            got, errors = b.pc_to_lines(pcs if arg is None else arg), {}
+        except goinspect.Error as e:
+            got, errors, first = e.results, e.errors, e.index
+            self.assertIs(errors[first], e)
+            self.assertEqual(min(errors), first)
+        self.assertEqual(len(got), len(pcs))
+        for i, pc in enumerate(pcs):
+            if i in errors:
+                self.assertIsNone(got[i])
+                with self.assertRaises(type(errors[i])) as cm:
+                    b.pc_to_line(pc)
+                if i == first:
+                    self.assertEqual(str(cm.exception), str(errors[i]))
+            else:
+                self.assertEqual(got[i], b.pc_to_line(pc))
+        return got
+
+    def test_against_single_lookups_and_addr2line(self):
+        import array
+        for path in go_binaries()[::3] + fixture_binaries()[::2]:
+            with self.subTest(path=path), goinspect.Binary(path) as b:
+                pcs = self.pcs_of(b)
+                got = self.batch(b, pcs)
+                self.assertTrue(all(f is None or isinstance(f, goinspect.Frame) and not f.inlined
+                                    for f in got))
+                self.assertEqual(got[:4], [None] * 4)
+                self.assertGreater(sum(f is not None for f in got), len(pcs) * 3 // 4)
+                rc, want = tool_run("gort-addr2line", [path],
+                                    "".join("%#x\n" % pc for pc in pcs).encode())
+                self.assertEqual(rc, 0)
+                self.assertEqual(addr2line_lines(got), want)  # "?" where no answer
+                # any iterable of ints: the same answers
+                self.assertEqual(self.batch(b, pcs, iter(pcs)), got)
+                self.assertEqual(self.batch(b, pcs, tuple(pcs)), got)
+                self.assertEqual(self.batch(b, pcs, array.array("Q", pcs)), got)
+                self.assertEqual(self.batch(b, pcs[::-1]), got[::-1])
+
+    def test_empty_and_bad_input(self):
+        with goinspect.Binary(go_binaries()[-1]) as b:
+            self.assertEqual(b.pc_to_lines([]), [])
+            self.assertEqual(b.pc_to_lines(range(0)), [])
+            self.assertEqual(b.pc_to_lines([0x10] * 3), [None] * 3)
+            for bad, exc in (([-1], OverflowError), ([2**64], OverflowError),
+                             (["0x10"], TypeError), ([1.5], TypeError), (5, TypeError),
+                             ("0x10", TypeError), (b"\x10", TypeError)):
+                with self.subTest(bad=bad), self.assertRaises(exc):
+                    b.pc_to_lines(bad)
+            pc = next(b.funcs).entry
+            b.close()
+            with self.assertRaises(ValueError):
+                b.pc_to_lines([pc])
+
+    @unittest.skipUnless(shutil.which("readelf"), "readelf not installed")
+    def test_corrupt_table(self):
+        """A PC whose line table is corrupt raises after the others were
+        answered: the error is pc_to_line's for that PC, and carries every
+        answer."""
+        path = fixture("go1.26", "amd64", "default", "prog")
+        if not path:
+            self.skipTest("no go1.26 fixture")
+        off, size = pclntab_range(path)
+        with open(path, "rb") as f:
+            data = bytearray(f.read())
+        data[off + size // 2:off + size // 2 + 4096] = b"\xff" * 4096
+        with goinspect.Binary(data=bytes(data)) as b, goinspect.Binary(path) as good:
+            pcs = self.pcs_of(good, step=1)
+            with self.assertRaises(goinspect.Error) as cm:
+                b.pc_to_lines(pcs)
+            e = cm.exception
+            self.assertIn(e.name, ("EFORMAT", "ETRUNCATED"))
+            self.assertIn("pctab", e.message)
+            self.assertGreater(len(e.results) - len(e.errors), len(pcs) // 2)
+            self.batch(b, pcs)  # each as pc_to_line answers or raises
+
+    def test_threads(self):
+        """Batches from several threads at once (lookups are thread-safe)."""
+        with goinspect.Binary(go_binaries()[-1]) as b:
+            pcs = self.pcs_of(b)
+            want = b.pc_to_lines(pcs)
+            got = []
+            ts = [threading.Thread(target=lambda: got.append(b.pc_to_lines(pcs) == want))
+                  for _ in range(4)]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join()
+            self.assertEqual(got, [True] * 4)
+
+
+@unittest.skipUnless(CORES and TOOL, "no fixture cores or tools")
+class CoreFromMemory(unittest.TestCase):
+    """Core(data=...) against Core(path) and gort-goroutines, on the same
+    fixture cores: zstd-compressed bytes, and uncompressed ones in a
+    bytearray and a memoryview."""
+
+    def test_same_as_the_path(self):
+        for path in CORES[::9]:
+            d = os.path.dirname(path)
+            exe = os.path.join(d, "prog")
+            with self.subTest(core=path), goinspect.Binary(exe) as b:
+                with open(path, "rb") as f:
+                    data = f.read()
+                rc, want = tool_run("gort-goroutines", [path, exe])
+                try:
+                    c = goinspect.Core(path, exe)
+                except goinspect.Error as e:  # fails the same way from bytes
+                    self.assertNotEqual(rc, 0)
+                    with self.assertRaises(type(e)) as cm:
+                        goinspect.Core(data=data, exe_path=exe)
+                    self.assertEqual(str(cm.exception), str(e))
+                    continue
+                with c:
+                    self.assertEqual(goroutines_text(c, b), want)
+                    threads = c.threads
+                c = goinspect.Core(data=data, exe_path=exe)
+                del data
+                gc.collect()
+                self.assertEqual(goroutines_text(c, b), want)
+                self.assertEqual(c.threads, threads)
+                self.assertIsNone(c.name)
+                self.assertIsNone(c.pid)
+                c.close()
+
+    @unittest.skipUnless(shutil.which("zstd"), "zstd not installed")
+    def test_uncompressed_buffers(self):
+        path = next((p for p in CORES if "/amd64/" in p), CORES[0])
+        exe = os.path.join(os.path.dirname(path), "prog")
+        raw = subprocess.run(["zstd", "-dcq", path], capture_output=True, check=True).stdout
+        with goinspect.Core(path, exe) as c, goinspect.Binary(exe) as b:
+            want = goroutines_text(c, b)
+            g = c.goroutines[0]
+            mem = c.read(g.addr, 64)
+            buf = bytearray(raw)
+            for kind in ("bytes", "bytearray", "memoryview", "memoryview of a bytearray"):
+                data = {"bytes": raw, "bytearray": buf, "memoryview": memoryview(raw),
+                        "memoryview of a bytearray": memoryview(buf)[:]}[kind]
+                with self.subTest(kind=kind), goinspect.Core(data=data, exe_path=exe) as m:
+                    self.assertEqual(goroutines_text(m, b), want)
+                    self.assertEqual(m.read(g.addr, 64), mem)
+                if isinstance(data, memoryview):
+                    data.release()
+            m = goinspect.Core(data=buf, exe_path=exe)
+            with self.assertRaises(BufferError):  # read in place: not resizable
+                buf.extend(b"x")
+            m.close()
+            buf.extend(b"x")  # released by close()
+            # a truncated core is refused, as from a file
+            with self.assertRaises(goinspect.Error):
+                goinspect.Core(data=raw[:100], exe_path=exe)
+        with self.assertRaises(TypeError):
+            goinspect.Core()
+        with self.assertRaises(TypeError):
+            goinspect.Core(path, data=raw)
+        with self.assertRaises(TypeError):
+            goinspect.Core(data="not bytes")
+
+
+def live_prog():
+    """A fixture program this machine runs natively (amd64)."""
+    for rel in ("go1.26", "go1.27", "go1.25", "go1.24", "go1.22"):
+        p = fixture(rel, "amd64", "default", "prog")
+        if p:
+            return p
+    return None
+
+
+def live_blocks(text):
+    """gort-goroutines' text as tests/core/normalize.awk -v live=1 compares
+    two listings of a running process: one block per goroutine, running
+    and runnable ones (which may have moved between the two) reduced to
+    their id."""
+    import re
+    out = []
+    for block in text.split("\n\n"):
+        head = block.split("\n", 1)[0]
+        if re.search(r"\[(running|runnable)[],]", head):
+            block = head.split(" [", 1)[0] + " [running or runnable]"
+        out.append(block.rstrip("\n"))
+    return out
+
+
+def task_states(pid):
+    out = []
+    for f in glob.glob("/proc/%d/task/*/stat" % pid):
+        try:
+            with open(f) as fh:
+                out.append(fh.read().rsplit(") ", 1)[1][0])
+        except OSError:
+            pass  # a thread that just exited
+    return out
+
+
+@unittest.skipUnless(TOOL and live_prog(), "no fixture programs or tools")
+class LiveProcess(unittest.TestCase):
+    """Core.open_pid on a running fixture program (`prog crash 1h`:
+    goroutines parked in known states, main asleep) against gort-goroutines
+    on the same pid."""
+
+    def setUp(self):
+        self.exe = live_prog()
+        self.tmp = tempfile.mkdtemp()
+        self.proc = subprocess.Popen([self.exe, "crash", "1h"], cwd=self.tmp,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     env={"PATH": "/usr/bin:/bin"})
+        self.addCleanup(self.kill)  # runs even when a test fails
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def tool(self):
+        p = subprocess.run([os.path.join(os.path.dirname(TOOL), "gort-goroutines"),
+                            str(self.proc.pid), self.exe], capture_output=True)
+        err = p.stderr.decode("utf-8", "replace")
+        if "Operation not permitted" in err:
+            self.skipTest("ptrace is not permitted here: " + err.strip())
+        return p.returncode, p.stdout.decode("utf-8", "surrogateescape")
+
+    def open(self, **kw):
+        try:
+            return goinspect.Core.open_pid(self.proc.pid, self.exe, **kw)
+        except goinspect.IoError as e:  # noqa: F821
+            if e.errno == 1:  # EPERM
+                self.skipTest("ptrace is not permitted here: %s" % e)
+            raise
+
+    def settle(self):
+        """Wait until goroutine 1 sleeps in main.crash: every goroutine of
+        the program is then parked."""
+        for _ in range(50):
+            time.sleep(0.2)
+            rc, out = self.tool()
+            g1 = out.split("\n\n", 1)[0] if out.startswith("goroutine 1 [") else ""
+            if rc == 0 and "[sleep" in g1 and "\nmain.crash(" in g1:
+                return
+        self.fail("the fixture program did not settle")
+
+    def test_goroutines_as_gort_goroutines(self):
+        self.settle()
+        with goinspect.Binary(self.exe) as b:
+            for _ in range(5):  # a snapshot between two identical ones
+                _, before = self.tool()
+                with self.open() as c:
+                    self.assertEqual(c.pid, self.proc.pid)
+                    self.assertIn("pid %d" % self.proc.pid, repr(c))
+                    self.assertGreaterEqual(len(c.threads), 2)
+                    got = goroutines_text(c, b)
+                    self.assertEqual(c.errors, [])
+                    main = next(g for g in c.goroutines if g.id == 1)
+                _, after = self.tool()
+                if live_blocks(before) == live_blocks(after):
+                    self.assertEqual(live_blocks(got), live_blocks(before))
+                    break
+            else:
+                self.fail("the process never held still")
+            self.assertEqual(main.wait_reason, "sleep")
+            self.assertIn("main.crash", [f.function for f in main.frames])
+            self.assertGreaterEqual(len(c.goroutines), 25)  # copies outlive the core
+
+    def test_keep_stopped(self):
+        self.settle()
+        with goinspect.Binary(self.exe) as b:
+            c = self.open(keep_stopped=True)
+            try:
+                states = task_states(self.proc.pid)
+                self.assertEqual(set(states), {"t"}, states)  # every thread in a ptrace stop
+                stopped = goroutines_text(c, b)
+                c.resume()
+                time.sleep(0.05)
+                self.assertNotEqual(set(task_states(self.proc.pid)), {"t"})
+                c.resume()  # again: nothing
+            finally:
+                c.close()
+            c.close()
+            with self.open() as c2:
+                self.assertEqual(live_blocks(goroutines_text(c2, b)), live_blocks(stopped))
+            # closing resumes the threads that were kept stopped
+            c = self.open(keep_stopped=True)
+            del c
+            gc.collect()
+            time.sleep(0.05)
+            self.assertNotEqual(set(task_states(self.proc.pid)), {"t"})
+
+    def test_errors(self):
+        self.settle()
+        self.open().close()  # skips where ptrace is not permitted
+        other = next((p for p in (fixture("go1.22", "amd64", "default", "prog"),
+                                  fixture("go1.27", "amd64", "default", "prog"))
+                      if p and p != self.exe), None)
+        if other:
+            with self.assertRaises(goinspect.FormatError) as cm:  # noqa: F821
+                goinspect.Core.open_pid(self.proc.pid, other)
+            self.assertIn("does not match", str(cm.exception))
+        with self.assertRaises(goinspect.InvalidArgumentError):  # noqa: F821
+            goinspect.Core.open_pid(0)
+        self.kill()
+        with self.assertRaises(goinspect.IoError):  # noqa: F821
+            goinspect.Core.open_pid(self.proc.pid, self.exe)
+        core = next((p for p in CORES if "/amd64/" in p), None)
+        if core:
+            c = goinspect.Core(core, os.path.join(os.path.dirname(core), "prog"))
+            self.assertIsNone(c.pid)
+            c.resume()  # nothing for a core file
+            c.close()
+            with self.assertRaises(ValueError):
+                c.resume()
+
+
+@unittest.skipUnless(TOOL and fixture_traces(), "no fixture traces or tools")
+class BrokenTraces(unittest.TestCase):
+    """A trace that breaks off midway: Trace.stats() keeps the summary of
+    the events before the break, as gort-trace stats does, with the
+    error; strict=True raises."""
+
+    def test_against_the_tool(self):
+        partial = 0
+        with tempfile.TemporaryDirectory() as d:
+            for path in fixture_traces():
+                with open(path, "rb") as f:
+                    data = f.read()
+                for n in (0, 100, len(data) // 2, len(data) * 7 // 8):
+                    cut = os.path.join(d, "cut")
+                    with open(cut, "wb") as f:
+                        f.write(data[:n])
+                    with self.subTest(trace=path, n=n):
+                        p = subprocess.run([os.path.join(os.path.dirname(TOOL), "gort-trace"),
+                                            "stats", "--raw", cut], capture_output=True)
+                        want = p.stdout.decode("utf-8", "surrogateescape")
+                        for t in (lambda: goinspect.Trace(cut),
+                                  lambda: goinspect.Trace(data=data[:n])):
+                            if p.returncode != 0:  # nothing could be read
+                                with self.assertRaises(goinspect.Error):
+                                    t().stats()
+                                continue
+                            t = t()
+                            st = t.stats()
+                            self.assertEqual(raw_stats_text(st), want)
+                            self.assertIsInstance(st.error, goinspect.Error)
+                            self.assertIn(st.error.message, p.stderr.decode("utf-8", "replace"))
+                            self.assertIn("broken off", repr(st))
+                            with self.assertRaises(type(st.error)):
+                                t.stats(strict=True)
+                            partial += 1
+        self.assertGreater(partial, 0)
+
+    def test_whole_trace_has_no_error(self):
+        path = fixture_traces()[-1]
+        with goinspect.Trace(path) as t:
+            st = t.stats()
+            self.assertIsNone(st.error)
+            self.assertEqual(raw_stats_text(t.stats(strict=True)), raw_stats_text(st))
 
 
 if __name__ == "__main__":

@@ -410,6 +410,46 @@ class Binary(_Handle):
             return None
         return Frame(*frames[0])
 
+    def pc_to_lines(self, pcs):
+        """pc_to_line for many PCs at once: a list with, for each PC of
+        pcs (any iterable of ints: a list, a range, a generator, an
+        array('Q') or numpy uint64 array), its Frame, or None when the PC
+        is in no function, in the order given. The fast path for a batch
+        (a profile's samples): the lookups are interleaved so that their
+        memory accesses overlap, and each answer is exactly pc_to_line's.
+
+        A PC whose lookup meets a corrupt table raises, as pc_to_line
+        does, after every other PC was answered: the error (FormatError,
+        TruncatedError) describes the first such PC and carries `index`
+        (its position in pcs), `results` (the list as it would have been
+        returned, None at every PC without an answer) and `errors`
+        ({position: Error} for every such PC). Equal answers are one
+        shared Frame."""
+        rows, failure = _c.gi_pclntab_pc_to_lines(self._pclntab(), pcs)
+        # A profile repeats its PCs: equal answers share one (immutable)
+        # Frame, which halves the time of a batch with repeats.
+        out, made = [], {}
+        add = out.append
+        for r in rows:
+            if type(r) is tuple:
+                f = made.get(r)
+                if f is None:
+                    f = made[r] = Frame(*r)
+                add(f)
+            else:
+                add(None)
+        if failure:
+            e = _error_factory(failure["code"], failure["message"], failure.get("offset"),
+                               failure.get("address"), failure["errno"])
+            e.index, e.results, e.errors = failure["index"], out, {}
+            nf = NotFoundError.code  # noqa: F821 (generated from the error table)
+            for i, r in enumerate(rows):
+                if type(r) is int and r != nf:
+                    e.errors[i] = e if i == e.index else _error_factory(
+                        r, _c.gort_strerror(r), None, None, 0)
+            raise e
+        return out
+
     def frame_size(self, pc):
         """The stack pointer delta at pc (pcsp): bytes the function has pushed
         below the caller's SP there, not counting a return address pushed by
@@ -838,28 +878,83 @@ class Goroutine:
 class Core(_Handle):
     """An ELF core of a Go process (also zstd-compressed), with its
     executable: Core(core_path, exe_path=None) takes the executable named
-    in the core when exe_path is None. allow_mismatch opens a core whose
-    executable is another build (answers may be wrong)."""
+    in the core when exe_path is None; Core(data=buf, exe_path=...) reads
+    a core held in memory; Core.open_pid(pid) a running process.
+    allow_mismatch opens a core whose executable is another build (answers
+    may be wrong)."""
 
     _close_handle = staticmethod(_c.gort_core_close)
     _free_stack = staticmethod(_c.gort_stack_iter_free)
     _free_goroutines = staticmethod(_c.gi_goroutines_free)
 
-    def __init__(self, core_path, exe_path=None, *, max_decompressed=0,
-                 allow_mismatch=False):
+    def __init__(self, core_path=None, exe_path=None, *, data=None,
+                 max_decompressed=0, allow_mismatch=False):
         self._h = None
-        core_path = os.fspath(core_path)
-        self.name = os.fsdecode(core_path)
-        exe = None if exe_path is None else os.fsdecode(os.fspath(exe_path))
-        self._h = _c.gi_core_open(core_path, exe, max_decompressed,
-                                  int(bool(allow_mismatch)))
+        self._data = None
+        self._pid = None
         self._goroutines = None
         self.errors = []
+        if (core_path is None) == (data is None):
+            raise TypeError("Core() takes a core path or data=bytes")
+        exe = _exe_arg(exe_path)
+        if data is not None:
+            # Read in place, for as long as the core is open: the
+            # memoryview keeps the buffer alive (and a bytearray from
+            # being resized) until close().
+            mv = memoryview(data)
+            mv = mv.cast("B") if mv.c_contiguous else memoryview(mv.tobytes())
+            self._data = mv
+            self.name = None
+            self._h = _c.gi_core_open_memory(mv, exe, max_decompressed,
+                                             int(bool(allow_mismatch)))
+        else:
+            core_path = os.fspath(core_path)
+            self.name = os.fsdecode(core_path)
+            self._h = _c.gi_core_open(core_path, exe, max_decompressed,
+                                      int(bool(allow_mismatch)))
+
+    @classmethod
+    def open_pid(cls, pid, exe_path=None, *, keep_stopped=False, allow_mismatch=False):
+        """The running Go process pid (Linux), opened as a core: its threads
+        are stopped (ptrace, no signal) while their registers are read,
+        then resumed, unless keep_stopped, which keeps them stopped until
+        resume() or close() so that every read sees that instant. exe_path
+        None takes /proc/PID/exe. Memory is read from the process as it is
+        asked for: a goroutine parked throughout reads exactly, one that
+        runs meanwhile may not (see docs/cores.md). Needs ptrace rights
+        on the process: IoError with errno EPERM otherwise (ENOENT / ESRCH
+        when there is no such process)."""
+        self = cls.__new__(cls)
+        self._h = None
+        self._data = None
+        self._goroutines = None
+        self.errors = []
+        self.name = None
+        self._pid = int(pid)
+        self._h = _c.gi_core_open_pid(int(pid), _exe_arg(exe_path), int(bool(keep_stopped)),
+                                      int(bool(allow_mismatch)))
+        return self
+
+    @property
+    def pid(self):
+        """The process id of a core opened with open_pid(), else None."""
+        return _c.gort_core_pid(self._handle()) or None
+
+    def resume(self):
+        """Let the threads that keep_stopped kept stopped run again (reads
+        then see the running process); nothing for a core file."""
+        _c.gort_core_resume(self._handle())
 
     def close(self):
         h, self._h = self._h, None
         if h is not None:
-            self._close_handle(h)
+            self._close_handle(h)  # resumes a live process's threads
+        data, self._data = getattr(self, "_data", None), None
+        if data is not None:
+            try:
+                data.release()  # a bytearray can be resized again
+            except BufferError:
+                pass
 
     @property
     def arch(self):
@@ -937,7 +1032,13 @@ class Core(_Handle):
         return self._goroutines
 
     def __repr__(self):
-        return "<goinspect.Core %r%s>" % (self.name, " closed" if self._h is None else "")
+        what = ("pid %d" % self._pid if self._pid is not None
+                else repr(self.name) if self.name is not None else "<bytes>")
+        return "<goinspect.Core %s%s>" % (what, " closed" if self._h is None else "")
+
+
+def _exe_arg(exe_path):
+    return None if exe_path is None else os.fsdecode(os.fspath(exe_path))
 
 
 # -- traces -------------------------------------------------------------------
@@ -1062,18 +1163,31 @@ class Trace(_Handle):
             n[ev.kind_code] += 1
         return {_c.gort_trace_event_kind_name(k): n[k] for k in sorted(n)}
 
-    def stats(self, *, max_pauses=0):
+    def stats(self, *, max_pauses=0, strict=False):
         """The trace's summary (TraceStats): Go's goroutine analysis
         (internal/trace/summary.go) per goroutine and grouped by start
         function as `go tool trace` groups them, user regions, GC mark
         phases and stop-the-world pauses (at most max_pauses of each are
-        listed; 0: a million), latency histograms. Reads the whole trace;
-        a read error raises (the summary of a broken trace is not kept)."""
-        s = _c.gi_trace_summarize(self._handle(), max_pauses)
+        listed; 0: a million), latency histograms. Reads the whole trace.
+
+        A trace that breaks off (truncated, corrupt midway) is summarized
+        up to the break, as `gort-trace stats` and `go tool trace` do: the
+        summary's `error` is then the Error that ended the reading (None
+        for a trace read to its end). It raises when not one event could
+        be read, and, with strict=True, at any read error."""
+        if strict:
+            s, failure = _c.gi_trace_summarize(self._handle(), max_pauses), None
+        else:
+            s, failure = _c.gi_trace_summarize_partial(self._handle(), max_pauses)
         try:
-            return TraceStats(_c.gi_trace_summary_value(s))
+            st = TraceStats(_c.gi_trace_summary_value(s))
         finally:
             self._free_summary(s)
+        if failure:
+            st.error = _error_factory(failure["code"], failure["message"],
+                                      failure.get("offset"), failure.get("address"),
+                                      failure["errno"])
+        return st
 
     _free_summary = staticmethod(_c.gort_trace_summary_free)
 
@@ -1210,8 +1324,11 @@ class TraceStats:
     execution time descending), regions (RegionGroup, by name); gc and stw
     (Pause lists in time order) with gc_dropped / stw_dropped (past
     max_pauses); histograms {"sched", "block", "syscall", "stw", "gc":
-    Histogram}.
+    Histogram}; error: None, or the Error that broke the trace off (the
+    summary then covers the events before it).
     """
+
+    error = None
 
     def __init__(self, d):
         self.events = d["events"]
@@ -1226,5 +1343,6 @@ class TraceStats:
         self.histograms = {k: Histogram(**h) for k, h in d["histograms"].items()}
 
     def __repr__(self):
-        return "<goinspect.TraceStats %d events, %d goroutines>" % (
-            self.events, len(self.goroutines))
+        return "<goinspect.TraceStats %d events, %d goroutines%s>" % (
+            self.events, len(self.goroutines),
+            ", broken off: %s" % self.error.name if self.error is not None else "")
