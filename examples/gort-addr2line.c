@@ -329,6 +329,9 @@ int main(int argc, char **argv)
 	size_t cap = 0;
 	ssize_t len;
 	enum mode mode = GO_TOOL;
+	/* Go's tool's start of text, to print what it prints even where it is
+	   off (a stripped binary whose .text starts with C code). */
+	GORT_OPTS(gort_pclntab_opts, opts, .go_tools_text = 1);
 	int argi = 1, rc;
 
 	if (argc > 1 && !strcmp(argv[1], "--help")) {
@@ -351,7 +354,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if ((rc = gort_binary_open(&bin, argv[argi], NULL)) ||
-	    (rc = gort_pclntab_open(&tab, bin))) {
+	    (rc = gort_pclntab_open_opts(&tab, bin, &opts))) {
 		const struct gort_error_info *e = gort_last_error();
 		fprintf(stderr, "gort-addr2line: reading %s: %s\n", argv[argi],
 			e->code == rc && e->message[0] ? e->message : gort_strerror(rc));

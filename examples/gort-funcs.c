@@ -1,16 +1,21 @@
 /*
  * gort-funcs: list the functions of a Go binary's pclntab in table order,
  * one line each: `0xENTRY 0xEND NAME` (lowercase hex), with entry and end
- * as debug/gosym reports them (Func.Entry, Func.End).
+ * as debug/gosym reports them (Func.Entry, Func.End), given the start of
+ * text Go's tools give it; --runtime: where the running program has them
+ * (they differ only for a stripped binary the system linker linked, whose
+ * .text starts with C code: gort_pclntab_opts.go_tools_text).
  */
 #include "tool.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: gort-funcs [--json] FILE\n"
+	fprintf(f, "Usage: gort-funcs [--json] [--runtime] FILE\n"
 		   "List the functions of a Go binary's function table (pclntab), in table\n"
 		   "order: 0xENTRY 0xEND NAME per line, as debug/gosym reports them.\n"
 		   "  --json     one JSON object per function (docs/json.md)\n"
+		   "  --runtime  addresses as the running program has them, where Go's tools\n"
+		   "             are off (a stripped binary whose .text starts with C code)\n"
 		   "  --help     print this help\n"
 		   "  --version  print the library version\n");
 }
@@ -43,10 +48,14 @@ int main(int argc, char **argv)
 	gort_func_iter *it = NULL;
 	const struct gort_func *f;
 	static char buf[1 << 16];
+	GORT_OPTS(gort_pclntab_opts, opts, .go_tools_text = 1);
 	int rc, json = 0;
 
-	if (argc == 3 && !strcmp(argv[1], "--json")) {
-		json = 1;
+	while (argc > 2 && (!strcmp(argv[1], "--json") || !strcmp(argv[1], "--runtime"))) {
+		if (!strcmp(argv[1], "--json"))
+			json = 1;
+		else
+			opts.go_tools_text = 0;
 		argv++;
 		argc--;
 	}
@@ -64,7 +73,7 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, buf, _IOFBF, sizeof(buf));
 	if ((rc = gort_binary_open(&bin, argv[1], NULL)) ||
-	    (rc = gort_pclntab_open(&tab, bin)) || (rc = gort_func_iter_new(&it, tab))) {
+	    (rc = gort_pclntab_open_opts(&tab, bin, &opts)) || (rc = gort_func_iter_new(&it, tab))) {
 		rc = fail(argv[1], rc);
 		goto out;
 	}

@@ -46,11 +46,12 @@ if [ "${GORT_SKIP_ASAN:-0}" != 1 ]; then
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DGORT_WERROR=ON \
     -DGORT_SANITIZE=address,undefined -DGORT_FIXTURES_DIR="$fixtures" >/dev/null
   cmake --build build-asan -j"$jobs"
-  # The library's own tests and the tools on real and corrupted inputs; the
-  # differential checks that build Go programs and run Go's tools have
-  # already passed above and would only test Go's tools twice.
+  # The library's own tests and the tools on real and corrupted inputs
+  # (cores of real programs included); the differential checks that build
+  # Go programs and run Go's tools have already passed above and would only
+  # test Go's tools twice.
   ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure -j"$jobs" \
-    -R '^(unit|abi|buildinfo|robustness|bindings|bench)\.|^pclntab\.check-toolchains$'
+    -R '^(unit|abi|buildinfo|robustness|bindings|bench)\.|^pclntab\.check-toolchains$|^corpus\.check-cores$'
 
   # Only what the thread test needs, under ThreadSanitizer.
   step "many threads on one binary under TSan"

@@ -84,6 +84,30 @@ struct gort_frame {
  */
 GORT_API int gort_pclntab_open(gort_pclntab **out, gort_binary *bin);
 
+/* Options of gort_pclntab_open_opts(); NULL means all zero. */
+struct gort_pclntab_opts {
+	size_t sz;         /* sizeof(struct gort_pclntab_opts) */
+	/* 1: take the start of text as Go's tools do (cmd/internal/objfile):
+	   the runtime.text symbol, else the start of the .text section. They
+	   differ from the runtime only for a stripped binary the system
+	   linker linked (cgo), whose .text starts with C code: Go's tools
+	   are then off by that code's size (golang/go#65232). For output
+	   that must equal theirs (gort-addr2line, gort-funcs); never for
+	   symbolizing a running program or a core. */
+	int go_tools_text;
+};
+
+/*
+ * gort_pclntab_open() with options (NULL: all zero). By default functions
+ * are where the running program has them: from Go 1.18 on, function
+ * entries count from the runtime's start of text (the header's textStart,
+ * or moduledata.text from Go 1.26), also where the system linker put C
+ * code at the start of .text.
+ * Errors: as gort_pclntab_open(), and GORT_EINVAL (an unknown option).
+ */
+GORT_API int gort_pclntab_open_opts(gort_pclntab **out, gort_binary *bin,
+				    const struct gort_pclntab_opts *opts);
+
 /* Accepts NULL. */
 GORT_API void gort_pclntab_close(gort_pclntab *tab);
 

@@ -10,7 +10,44 @@ struct gort_func_iter {
 	struct gort_func cur;
 };
 
-int gort_pclntab_open(gort_pclntab **out, gort_binary *bin)
+/*
+ * The runtime's text start, where the file's .text section starts earlier:
+ * a binary the system linker linked (cgo) puts the C runtime's code first,
+ * and functab offsets count from runtime.text, not from the section (Go's
+ * tools take the section's start unless a runtime.text symbol says
+ * otherwise, and are then off: golang/go#65232). The header's textStart
+ * (1.18-1.25) or moduledata.text (1.26+) is the runtime's value; it is
+ * believed only inside the section.
+ */
+static int runtime_text(gort_pclntab *t, bool go_tools)
+{
+	uint64_t rt, sym;
+	int rc;
+
+	if (t->version < GORT_PCLNTAB_GO118 || !t->has_sect_text)
+		return 0;
+	rt = gort__pclntab_header_text(&t->data);
+	if (!rt) {
+		if ((rc = gort__moduledata_load(t)))
+			return rc;
+		rt = t->md_text;
+	}
+	if (rt == t->text || rt < t->sect_text || rt >= t->sect_text_end)
+		return 0;
+	if (go_tools) { /* cmd/internal/objfile: PCLineTable */
+		rc = gort__binary_go_symbol(t->bin, "runtime.text", &sym);
+		if (rc == GORT_ENOMEM)
+			return rc;
+		if (rc)
+			return 0;
+		rt = sym;
+	}
+	t->text = rt;
+	return 0;
+}
+
+int gort_pclntab_open_opts(gort_pclntab **out, gort_binary *bin,
+			   const struct gort_pclntab_opts *opts)
 {
 	gort_pclntab *t;
 	int rc;
@@ -18,12 +55,15 @@ int gort_pclntab_open(gort_pclntab **out, gort_binary *bin)
 	if (!out || !bin)
 		return gort__fail(GORT_EINVAL, "gort_pclntab_open: NULL argument");
 	*out = NULL;
+	if ((rc = gort__opts_check(opts, sizeof(struct gort_pclntab_opts), "gort_pclntab_opts")))
+		return rc;
 	if (!(t = gort__calloc(1, sizeof(*t))))
 		return gort__fail(GORT_ENOMEM, "out of memory opening a pclntab");
 	t->id = atomic_fetch_add_explicit(&last_id, 1, memory_order_relaxed) + 1;
 	pthread_mutex_init(&t->lock, NULL);
 	atomic_init(&t->md_done, false);
-	if ((rc = gort__pclntab_init(t, bin))) {
+	if ((rc = gort__pclntab_init(t, bin)) ||
+	    (rc = runtime_text(t, GORT_OPTS_HAS(opts, go_tools_text) && opts->go_tools_text))) {
 		gort_pclntab_close(t);
 		return rc;
 	}
@@ -37,6 +77,11 @@ int gort_pclntab_open(gort_pclntab **out, gort_binary *bin)
 	}
 	*out = t;
 	return 0;
+}
+
+int gort_pclntab_open(gort_pclntab **out, gort_binary *bin)
+{
+	return gort_pclntab_open_opts(out, bin, NULL);
 }
 
 void gort_pclntab_close(gort_pclntab *tab)

@@ -162,7 +162,7 @@ int gort__pclntab_parse(struct gort_pclntab *t, const struct gort_view *data,
 }
 
 /* The header's own textStart (1.18-1.25; always 0 from 1.26). */
-static uint64_t header_text(const struct gort_view *v)
+uint64_t gort__pclntab_header_text(const struct gort_view *v)
 {
 	uint64_t w = 0;
 
@@ -230,6 +230,9 @@ int gort__pclntab_init(struct gort_pclntab *t, struct gort_binary *bin)
 	t->bin = bin;
 	has_text = !gort__binary_section(bin, bin->format == GORT_FORMAT_MACHO ? "__text" : ".text",
 					 &text, &text_addr);
+	t->has_sect_text = has_text;
+	t->sect_text = text_addr;
+	t->sect_text_end = has_text ? text_addr + text.size : 0;
 	if (bin->format == GORT_FORMAT_PE)
 		rc = pe_table(bin, &data, &addr);
 	else
@@ -242,12 +245,12 @@ int gort__pclntab_init(struct gort_pclntab *t, struct gort_binary *bin)
 		if ((rc = gort__pclntab_scan(t, bin)))
 			return rc;
 		/* Header textStart: 0 from Go 1.26 (see api.c). */
-		t->text = has_text ? text_addr : header_text(&t->data);
+		t->text = has_text ? text_addr : gort__pclntab_header_text(&t->data);
 		return 0;
 	}
 	if (rc)
 		return rc;
 	if (!has_text)
-		text_addr = header_text(&data);
+		text_addr = gort__pclntab_header_text(&data);
 	return gort__pclntab_parse(t, &data, addr, text_addr);
 }

@@ -48,6 +48,10 @@ struct gort_pclntab {
 	uint8_t ptr_size; /* 4 or 8 */
 	uint64_t addr;    /* virtual address of the header */
 	uint64_t text;    /* 1.18+: functab entries are offsets from here */
+	/* The .text (__text) section, when the file has one: its start is the
+	   text start of Go's tools, not always the runtime's (api.c). */
+	bool has_sect_text;
+	uint64_t sect_text, sect_text_end;
 	uint32_t nfunc;
 	uint32_t nfiles;
 
@@ -92,6 +96,8 @@ struct gort__func {
 
 /* header.c */
 int gort__pclntab_init(struct gort_pclntab *tab, struct gort_binary *bin);
+/* The header's textStart word (Go 1.18-1.25; 0 otherwise or from 1.26). */
+uint64_t gort__pclntab_header_text(const struct gort_view *v);
 int gort__pclntab_parse(struct gort_pclntab *tab, const struct gort_view *data,
 			uint64_t addr, uint64_t text);
 

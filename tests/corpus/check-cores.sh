@@ -28,10 +28,13 @@ fi
 rc=0; bash "$src/tests/corpus/fetch.sh" "$corpus" >/dev/null || rc=$?
 [ "$rc" = 77 ] && { echo "no corpus binary could be fetched (npm registry): skipped"; exit 77; }
 
-# How to park a program: its arguments, FIFO standing for the input file.
+# How to park a program: the name of the FIFO it will open in its working
+# directory (a git repository), then its arguments.
 park_args() {
   case $1 in
-    esbuild-*) echo FIFO ;;
+    esbuild-*) echo in.js in.js ;;
+    turbo-*) echo package.json run build ;;        # reads ./package.json
+    lefthook-*) echo lefthook.yml run pre-commit ;; # reads ./lefthook.yml
     *) return 1 ;;
   esac
 }
@@ -48,13 +51,14 @@ runner() {
 pass=0 fail=0 skipped=0
 while IFS=$'\t' read -r name spec member sha go target format expect variants note; do
   case $name in ''|'#'*) continue ;; esac
-  [ "$format" = elf ] && [ "$expect" = pass ] && [ "${target%%/*}" = linux ] || continue
+  [ "$format" = elf ] && [ "$expect" != unsupported ] && [ "${target%%/*}" = linux ] || continue
   args=$(park_args "$name") || continue
   run=$(runner "${target#linux/}")
   exe=$corpus/$name
   if [ -z "$run" ] || [ ! -f "$exe" ]; then skipped=$((skipped + 1)); continue; fi
-  d=$tmp/$name; mkdir -p "$d"; mkfifo "$d/in.js"
-  cmd=("$exe" ${args//FIFO/$d/in.js})
+  d=$tmp/$name; mkdir -p "$d"; git -C "$d" init -q
+  read -r fifo rest <<<"$args"; mkfifo "$d/$fifo"
+  cmd=("$exe" $rest)
   [ "$run" = native ] || { cmd=("$run" "${cmd[@]}"); mkdir "$d/core"; }
   # A signal that comes before the runtime has its handlers kills without
   # a dump: on a slow machine (or under qemu), wait longer and try again.
@@ -82,8 +86,13 @@ while IFS=$'\t' read -r name spec member sha go target format expect variants no
     echo "FAIL: $name ($go $target): no core or no dump"; fail=$((fail + 1)); continue
   fi
   got=0; "$tool" "$core" "$exe" >"$d/out" 2>"$d/err" || got=$?
-  awk -v labels=0 -v signal=1 -f "$norm" "$d/dump.txt" | sort -s -k1,1 >"$d/ref"
-  awk -v labels=0 -v signal=1 -f "$norm" "$d/out" | sort -s -k1,1 >"$d/got"
+  # turbo receives every signal (os/signal): the SIGABRT itself wakes its
+  # watcher between the dump and the core, so that one goroutine is
+  # "chan receive" in the dump and "runnable" in the core.
+  sig='s/^\([0-9]* goroutine [0-9]* \)\[\(chan receive\|runnable\)\]:$/\1[chan receive or runnable]:/'
+  case $name in turbo-*) ;; *) sig= ;; esac
+  awk -v labels=0 -v signal=1 -f "$norm" "$d/dump.txt" | sed "$sig" | sort -s -k1,1 >"$d/ref"
+  awk -v labels=0 -v signal=1 -f "$norm" "$d/out" | sed "$sig" | sort -s -k1,1 >"$d/got"
   n=$(grep -c '^[0-9]* goroutine ' "$d/ref" || true)
   if [ $got -eq 0 ] && [ "$n" -gt 0 ] && cmp -s "$d/ref" "$d/got"; then
     echo "match: $name ($go $target, $run): $n goroutines"; pass=$((pass + 1))
