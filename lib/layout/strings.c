@@ -129,7 +129,8 @@ static bool entry_is(struct gort_binary *bin, const struct gort_view *v, uint64_
 {
 	struct gort_str s;
 
-	return !entry(bin, v, at, &s) && s.len == strlen(want) && !memcmp(s.ptr, want, s.len);
+	return !entry(bin, v, at, &s) && s.len == strlen(want) &&
+	       (s.len == 0 || !memcmp(s.ptr, want, s.len)); /* "" has no pointer */
 }
 
 /*
