@@ -236,10 +236,15 @@ int gort__pc_file_ref(struct gort_pclntab *t, const struct gort__func *f,
 	/*
 	 * The cutab index is a uint32 sum, wrapping as in the runtime
 	 * (funcfile) and debug/gosym: linker-made functions such as riscv64's
-	 * trampolines have cu offset 0xffffffff and file number 1.
+	 * trampolines have cu offset 0xffffffff and file number 1. With file
+	 * number 0 (386's go:textfipsstart) the index is past any cutab:
+	 * such a function names no file (debug/gosym recovers from that
+	 * index and says ""); for any other function it is corruption.
 	 */
-	if ((rc = gort__view_u32(&t->cutab, 4 * (uint64_t)(uint32_t)(f->cu_offset + (uint32_t)fno),
-				 &off)))
+	uint32_t cu = (uint32_t)(f->cu_offset + (uint32_t)fno);
+	if (f->cu_offset == UINT32_MAX && 4 * (uint64_t)cu + 4 > t->cutab.size)
+		return 0;
+	if ((rc = gort__view_u32(&t->cutab, 4 * (uint64_t)cu, &off)))
 		return rc;
 	if (off != UINT32_MAX) {
 		ref->v = &t->filetab;
