@@ -531,7 +531,7 @@ static PyObject *gi_py_trace_detail(const struct gort_trace_event *ev)
 /* Goroutine: (id, addr, status, state, wait_reason, scan, wait_since,
  * locked, m_id, thread_id, start_pc, start_func, creator_pc, creator_func,
  * creator_file, creator_line, creator_id, stack_lo, stack_hi, labels,
- * creator_entry) */
+ * creator_entry, wait_ns) */
 %typemap(argout) const struct gort_goroutine **OUT_GOROUTINE {
 	const struct gort_goroutine *g = *$1;
 	PyObject *labels = PyList_New((Py_ssize_t)g->nlabels), *t;
@@ -547,7 +547,7 @@ static PyObject *gi_py_trace_detail(const struct gort_trace_event *ev)
 	}
 	if (!labels)
 		SWIG_fail;
-	t = Py_BuildValue("(KKIssiLiLLKNKNNiKKKNK)", (unsigned long long)g->id,
+	t = Py_BuildValue("(KKIssiLiLLKNKNNiKKKNKL)", (unsigned long long)g->id,
 		(unsigned long long)g->addr, (unsigned)g->status, g->state,
 		g->wait_reason, g->scan, (long long)g->wait_since,
 		g->locked_to_thread, (long long)g->m_id, (long long)g->thread_id,
@@ -558,7 +558,7 @@ static PyObject *gi_py_trace_detail(const struct gort_trace_event *ev)
 		gi_py_str(g->creator_file.ptr, g->creator_file.len),
 		(int)g->creator_line, (unsigned long long)g->creator_id,
 		(unsigned long long)g->stack_lo, (unsigned long long)g->stack_hi,
-		labels, (unsigned long long)g->creator_entry);
+		labels, (unsigned long long)g->creator_entry, (long long)g->wait_ns);
 	if (!t)
 		SWIG_fail;
 	$result = SWIG_Python_AppendOutput($result, t);
@@ -1026,6 +1026,8 @@ static void gi_lua_setu(lua_State *L, const char *field, uint64_t v)
 	lua_pushboolean(L, g->scan);
 	lua_setfield(L, -2, "scan");
 	gi_lua_setu(L, "wait_since", (uint64_t)g->wait_since);
+	if (g->wait_ns >= 0) /* else nil */
+		gi_lua_setu(L, "wait_minutes", (uint64_t)(g->wait_ns / 60000000000));
 	lua_pushboolean(L, g->locked_to_thread);
 	lua_setfield(L, -2, "locked_to_thread");
 	gi_lua_setu(L, "m_id", (uint64_t)g->m_id);

@@ -23,6 +23,8 @@ static void usage(FILE *f)
 		   "                   reason, or running, runnable, syscall...) is S;\n"
 		   "                   repeat for any of several\n"
 		   "  --min-wait M     only goroutines waiting for at least M minutes\n"
+		   "                   (in a core, measured against the latest time\n"
+		   "                   the runtime wrote down: a lower bound)\n"
 		   "  --label K=V      only goroutines with pprof label K set to V (K\n"
 		   "                   alone: with label K); repeat for all of several\n"
 		   "  --func TEXT      only goroutines with a frame whose function\n"
@@ -235,6 +237,10 @@ static void json_frame(FILE *out, const struct gort_stack_frame *f)
 		f->trap ? "true" : "false");
 }
 
+/* 1 when wait durations are measured against an estimated clock (a core
+   file: gort_core_clock), 0 when against a clock read (a live process). */
+static int wait_estimated;
+
 /* One goroutine as a JSON object (docs/json.md). */
 static void print_json(FILE *out, const struct gort_goroutine *g, const struct stack *s)
 {
@@ -245,8 +251,9 @@ static void print_json(FILE *out, const struct gort_goroutine *g, const struct s
 		tool_json_str(out, g->wait_reason);
 	}
 	if (g->wait_ns >= 0)
-		fprintf(out, ",\"wait_ns\":%" PRId64 ",\"wait_minutes\":%" PRId64,
-			g->wait_ns, g->wait_ns / MINUTE_NS);
+		fprintf(out, ",\"wait_ns\":%" PRId64 ",\"wait_minutes\":%" PRId64
+			",\"wait_estimated\":%s",
+			g->wait_ns, g->wait_ns / MINUTE_NS, wait_estimated ? "true" : "false");
 	fprintf(out, ",\"scan\":%s,\"locked_to_thread\":%s", g->scan ? "true" : "false",
 		g->locked_to_thread ? "true" : "false");
 	if (g->m_id >= 0)
@@ -493,8 +500,9 @@ static void print_groups(struct groups *gs, int json)
 			fputs("],", stdout);
 			if (gr->min_minutes >= 0)
 				fprintf(stdout, "\"min_wait_minutes\":%" PRId64
-					",\"max_wait_minutes\":%" PRId64 ",",
-					gr->min_minutes, gr->max_minutes);
+					",\"max_wait_minutes\":%" PRId64 ",\"wait_estimated\":%s,",
+					gr->min_minutes, gr->max_minutes,
+					wait_estimated ? "true" : "false");
 			fprintf(stdout, "\"goroutine\":%s}\n", gr->json);
 		} else {
 			if (i)
@@ -679,6 +687,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	go_minor = minor_version(gort_core_binary(core));
+	{
+		struct gort_core_clock clk;
+		wait_estimated = gort_core_clock(core, &clk) == 0 &&
+				 clk.kind == GORT_CLOCK_ESTIMATE;
+	}
 	tool_progress_init(&prog, "gort-goroutines: reading goroutines", 1);
 	while ((rc = gort_goroutine_iter_next(it, &g)) != GORT_EEND) {
 		if (gort_goroutine_iter_progress(it, &done, &total) == 0)

@@ -158,11 +158,54 @@ GORT_API void gort_core_resume(gort_core *core);
 
 /*
  * The runtime's clock (nanotime: CLOCK_MONOTONIC on Linux) at the moment
- * the core shows: for a live process, read while its threads were
- * stopped. A core file holds no such reading: GORT_ENOTFOUND.
+ * the core shows, as read: for a live process, read while its threads
+ * were stopped. A core file holds no such reading: GORT_ENOTFOUND (its
+ * estimate is gort_core_clock()'s).
  * Errors: GORT_ENOTFOUND, GORT_EINVAL.
  */
 GORT_API int gort_core_nanotime(const gort_core *core, int64_t *out);
+
+/* How gort_core_clock() knows the time. */
+enum gort_clock_kind {
+	/* Read: CLOCK_MONOTONIC while the threads of a live process were
+	   stopped (the value of gort_core_nanotime()). */
+	GORT_CLOCK_READ = 1,
+	/* Estimated (a core file): the latest of the timestamps the Go
+	   runtime keeps in memory, a lower bound of the core's moment,
+	   usually milliseconds behind it but possibly minutes (docs/cores.md,
+	   "The clock of a core"). */
+	GORT_CLOCK_ESTIMATE = 2
+};
+
+/* The runtime's clock at the moment of a core (gort_core_clock). */
+struct gort_core_clock {
+	int64_t nanotime;   /* runtime nanotime (CLOCK_MONOTONIC on Linux) */
+	int kind;           /* enum gort_clock_kind */
+	/* Static string naming where the value comes from:
+	   "CLOCK_MONOTONIC" (read), or the runtime variable that gave the
+	   estimate: "runtime.sched.lastpoll",
+	   "runtime.p.sysmontick.schedwhen", "runtime.work.tstart",
+	   "runtime.g.waitsince", ... (later releases may add others). */
+	const char *source;
+};
+
+/*
+ * The runtime's clock at the moment the core shows, read or estimated:
+ * what gort_goroutine.wait_ns is measured against. A live process: the
+ * clock read while its threads were stopped (GORT_CLOCK_READ). A core
+ * file: estimated, once (the first call or goroutine listing; later calls
+ * return the same), as the latest of runtime.sched.lastpoll, each P's
+ * sysmontick.schedwhen and syscallwhen, runtime.work.tstart,
+ * runtime.memstats.last_gc_nanotime and runtime.runtimeInitTime that the
+ * executable's symbols and layouts let us read, or, where runtime.work
+ * cannot be read (stripped executables), of the goroutines' g.waitsince
+ * (GORT_CLOCK_ESTIMATE). The estimate is never after the core's moment
+ * unless the core is corrupt: values <= 0 or beyond 2^62 ns are ignored.
+ * Same thread rules as the core. Errors: GORT_ENOTFOUND (no timestamp
+ * could be read), GORT_EUNSUPPORTED (no layout of the runtime's
+ * structures), GORT_ENOMEM, GORT_EIO, GORT_EINVAL.
+ */
+GORT_API int gort_core_clock(gort_core *core, struct gort_core_clock *out);
 
 /* Accepts NULL; resumes a live process's threads. */
 GORT_API void gort_core_close(gort_core *core);
@@ -229,11 +272,14 @@ struct gort_goroutine {
 	uint64_t stack_hi;  /* g.stack.hi: one past its highest address */
 	size_t nlabels;     /* number of labels */
 	const struct gort_label *labels; /* sorted by key */
-	/* How long it has been waiting, in ns: gort_core_nanotime() minus
-	   wait_since, for a goroutine waiting or in a system call whose
-	   wait_since is set (the runtime sets it when a garbage collection
-	   finds it blocked); -1 otherwise. The runtime prints it in minutes,
-	   when at least one (runtime/traceback.go: goroutineheader). */
+	/* How long it has been waiting, in ns: the clock of
+	   gort_core_clock() (read for a live process, estimated for a core
+	   file: then a lower bound) minus wait_since, for a goroutine
+	   waiting or in a system call whose wait_since is set (the runtime
+	   sets it when a garbage collection finds it blocked); -1 otherwise
+	   (no clock, or a wait_since after it). The runtime prints it in
+	   minutes, when at least one (runtime/traceback.go:
+	   goroutineheader). */
 	int64_t wait_ns;
 };
 

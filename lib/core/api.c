@@ -153,9 +153,24 @@ int gort_core_nanotime(const gort_core *core, int64_t *out)
 {
 	if (!core || !out)
 		return gort__fail(GORT_EINVAL, "gort_core_nanotime: NULL argument");
-	*out = core->now;
-	if (!core->now)
+	*out = core->now_estimated ? 0 : core->now;
+	if (!*out)
 		return gort__fail(GORT_ENOTFOUND, "core: no reading of the runtime's clock");
+	return 0;
+}
+
+int gort_core_clock(gort_core *core, struct gort_core_clock *out)
+{
+	int rc;
+
+	if (!core || !out)
+		return gort__fail(GORT_EINVAL, "gort_core_clock: NULL argument");
+	memset(out, 0, sizeof(*out));
+	if ((rc = gort__core_clock(core)))
+		return rc;
+	out->nanotime = core->now;
+	out->kind = core->now_estimated ? GORT_CLOCK_ESTIMATE : GORT_CLOCK_READ;
+	out->source = core->now_from ? core->now_from : "CLOCK_MONOTONIC";
 	return 0;
 }
 

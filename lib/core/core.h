@@ -9,6 +9,7 @@
  *                API), runtime.allgs, special functions
  *   allgs.c      runtime.allgs in stripped executables (from code)
  *   goroutine.c  the goroutine iterator (runtime.allgs), labels
+ *   clock.c      the runtime's clock at a core's moment, estimated
  *   unwind.c     stacks (runtime/traceback.go's unwinder)
  */
 #ifndef GORT_CORE_INTERNAL_H
@@ -76,8 +77,15 @@ struct gort_core {
 	/* gort_core_opts.progress while opening, else NULL. */
 	const struct gort_core_opts *opts;
 
-	/* Runtime nanotime of the moment the core shows, 0 when unknown. */
+	/* Runtime nanotime of the moment the core shows, 0 when unknown: read
+	   (a live process, live.c) or, for a core file, estimated (clock.c)
+	   at the first goroutine listing or gort_core_clock(). */
 	int64_t now;
+	bool now_estimated; /* `now` is clock.c's estimate */
+	const char *now_from; /* what gave `now` (static) */
+	bool clock_done; /* clock.c ran (its result, or error, below) */
+	int clock_rc;
+	struct gort_saved_error clock_err;
 	/* A live process (live.c): pid 0 for a core file. */
 	int pid;
 	int live_memfd; /* /proc/PID/mem once process_vm_readv is refused */
@@ -114,5 +122,9 @@ int gort__find_allgs(struct gort_core *c, uint64_t *addr);
 
 /* rt.c */
 int gort__rt_load(struct gort_core *c);
+int gort__rt_symbol(struct gort_core *c, const char *name, uint64_t *addr);
+
+/* clock.c: the runtime's clock at the core's moment (gort_core_clock). */
+int gort__core_clock(struct gort_core *c);
 
 #endif

@@ -47,6 +47,12 @@ int gort_goroutine_iter_new(gort_goroutine_iter **out, gort_core *core)
 	*out = NULL;
 	if ((rc = gort__rt_load(core)))
 		return rc;
+	/* A core file's clock is estimated (clock.c) before the first
+	   goroutine is decoded: wait_ns needs it. Without an estimate the
+	   waits are unknown (-1), except out of memory, which would make a
+	   wrong answer of a missing one. */
+	if ((rc = gort__core_clock(core)) == GORT_ENOMEM)
+		return rc;
 	if (core->pid)
 		gort__live_forget(core); /* a new listing reads memory anew */
 	if ((rc = gort__core_uptr(core, core->rt.allgs, &ptr)) ||
@@ -336,7 +342,8 @@ static int decode(gort_goroutine_iter *it, uint64_t gp)
 	g->wait_ns = -1;
 	/* runtime/traceback.go: goroutineheader's waitfor. */
 	st = g->status & ~GORT_G_SCAN;
-	if ((st == G_WAITING || st == G_SYSCALL) && g->wait_since && c->now)
+	if ((st == G_WAITING || st == G_SYSCALL) && g->wait_since > 0 && c->now &&
+	    c->now >= g->wait_since)
 		g->wait_ns = c->now - g->wait_since;
 	if ((rc = rd(c, gp, &r->g_lockedm, &v)))
 		return rc;

@@ -83,7 +83,7 @@ static int offsets(struct gort_core *c)
  * none (stripped, or a symbol table that cannot be read: the caller finds
  * it another way). GORT_ENOMEM is passed on: the symbol may be there.
  */
-static int symbol(struct gort_core *c, const char *name, uint64_t *addr)
+int gort__rt_symbol(struct gort_core *c, const char *name, uint64_t *addr)
 {
 	const struct gort_elf_symbol *s;
 	int rc = gort__elf_symbol(&c->bin->elf, name, &s);
@@ -154,7 +154,7 @@ int gort__rt_load(struct gort_core *c)
 	c->rt_done = true;
 	if (!(rc = offsets(c)) && !(rc = special_funcs(c))) {
 		release(c);
-		rc = symbol(c, "runtime.allgs", &r->allgs);
+		rc = gort__rt_symbol(c, "runtime.allgs", &r->allgs);
 		if (!rc && !r->allgs)
 			rc = gort__find_allgs(c, &r->allgs);
 	}

@@ -149,13 +149,14 @@ echo "$nt fixture traces: gort-trace dump, count and stats --json agree with the
 ncores=0
 while IFS= read -r core; do
   ncores=$((ncores + 1))
-  dir=${core%/core.zst}
-  "$ex/gort-goroutines" "$core" "$dir/prog" >"$tmp/g.txt" 2>/dev/null || true
-  "$ex/gort-goroutines" --json "$core" "$dir/prog" >"$tmp/g.json" 2>/dev/null || true
-  "$ex/gort-goroutines" --group --json "$core" "$dir/prog" >"$tmp/gg.json" 2>/dev/null || true
+  dir=${core%/core.zst} exe=${core%/core.zst}/prog
+  [ -e "$exe" ] || exe=$dir/longwait # tests/fixtures/longwait
+  "$ex/gort-goroutines" "$core" "$exe" >"$tmp/g.txt" 2>/dev/null || true
+  "$ex/gort-goroutines" --json "$core" "$exe" >"$tmp/g.json" 2>/dev/null || true
+  "$ex/gort-goroutines" --group --json "$core" "$exe" >"$tmp/gg.json" 2>/dev/null || true
   $py - "$tmp/g.json" "$tmp/gg.json" >"$tmp/g.back" <<'PY'
 import json, re, sys
-KEYS = {"id", "addr", "status", "wait_reason", "wait_ns", "wait_minutes", "scan",
+KEYS = {"id", "addr", "status", "wait_reason", "wait_ns", "wait_minutes", "wait_estimated", "scan",
         "locked_to_thread", "m_id", "thread_id", "start_pc", "start_func",
         "stack_lo", "stack_hi", "labels", "created_by", "frames", "stack_error"}
 def fn(name):  # runtime/traceback.go: printFuncName
@@ -166,6 +167,9 @@ def fn(name):  # runtime/traceback.go: printFuncName
 gs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
 for k, g in enumerate(gs):
     assert set(g) <= KEYS, set(g) - KEYS
+    # A core's clock is estimated (gort_core_clock): said with every wait.
+    assert ("wait_ns" in g) == ("wait_estimated" in g) and g.get("wait_estimated", True) is True, g
+    assert g.get("wait_minutes", 0) == g.get("wait_ns", 0) // 60000000000, g
     waiting = g["status"] in ("waiting", "leaked") and g.get("wait_reason")
     if k:
         print()
@@ -191,7 +195,7 @@ for l in open(sys.argv[2], encoding="utf-8"):
     for i in o["ids"]:
         a, b = dict(byid[i]), dict(first)
         for x in (a, b):
-            for key in ("id", "addr", "wait_ns", "wait_minutes", "m_id", "thread_id",
+            for key in ("id", "addr", "wait_ns", "wait_minutes", "wait_estimated", "m_id", "thread_id",
                         "stack_lo", "stack_hi", "start_pc"):
                 x.pop(key, None)
             for f in x["frames"]:

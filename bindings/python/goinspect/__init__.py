@@ -840,8 +840,10 @@ class Goroutine:
 
     status and wait_reason are the runtime's own names ("waiting",
     "chan receive"); wait_since is g.waitsince (runtime nanotime, 0 when
-    unknown); wait_minutes is None: a core holds no clock reading to turn
-    wait_since into the minutes the runtime's traceback prints;
+    unknown); wait_minutes is how long it has waited, in minutes as the
+    runtime's traceback prints them (truncated), measured against the
+    core's clock as estimated from the runtime's own timestamps (a lower
+    bound: gort_core_clock), None when unknown or not waiting;
     labels is a dict of pprof labels; frames the stack, innermost first
     (stack_error says why it stops early, if it does); created_by the
     function holding the go statement, created_in its goroutine id (Go
@@ -1016,7 +1018,8 @@ class Core(_Handle):
                         continue
                     frames, err = self._stack(h, it)
                     (gid, addr, sv, status, wr, scan, since, locked, m_id, tid,
-                     spc, sfn, cpc, cfn, cfile, cline, cid, lo, hi, labels, centry) = t
+                     spc, sfn, cpc, cfn, cfile, cline, cid, lo, hi, labels, centry,
+                     wait_ns) = t
                     out.append(Goroutine(
                         id=gid, addr=addr, status_value=sv, status=status, wait_reason=wr,
                         scan=bool(scan), wait_since=since, locked_to_thread=bool(locked),
@@ -1025,7 +1028,8 @@ class Core(_Handle):
                         creator_file=cfile, creator_line=cline, created_in=cid,
                         stack_lo=lo, stack_hi=hi, labels=dict(labels), frames=frames,
                         stack_error=str(err) if err else None,
-                        stack_error_name=err.name if err else None))
+                        stack_error_name=err.name if err else None,
+                        wait_minutes=wait_ns // 60000000000 if wait_ns >= 0 else None))
             finally:
                 self._free_goroutines(it)
             self._goroutines = out
