@@ -9,6 +9,10 @@
 # and creator. Goroutine 1, the one that panicked, is running on a thread
 # stopped in the crash's signal handler: its frames must end with the ones
 # the runtime printed.
+# Headers are compared whole, ", N minutes" included: the cores of
+# longwait/ (OUT/go1.NN/amd64/longwait/MODE/, goroutines blocked for more
+# than a minute) need the core's clock, which gort_core_clock estimates
+# from the runtime's own timestamps; a missing or wrong estimate differs.
 # The bundled sample core (samples/crash-go1.27-amd64.*) is checked too, so
 # the test runs without fixtures.
 # GORT_CORE_EXPECT_FAIL: space-separated go1.NN/ARCH/VARIANT fixtures known
@@ -19,7 +23,13 @@ fixtures=${GORT_FIXTURES_DIR:-}
 tool=$build/examples/gort-goroutines
 norm=$src/tests/core/normalize.awk
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-expect_fail=${GORT_CORE_EXPECT_FAIL-}
+# Known limit of the estimate (docs/cores.md, "The clock of a core"): a
+# process that sat with every P idle and sysmon asleep, woken by a system
+# call returning while an M blocks in netpoll, keeps no timestamp of that
+# moment: its minutes come out lower than the runtime's (unless sysmon,
+# woken too, happened to write one before the core: some runs pass).
+known_lag="go1.15/amd64/longwait/syscall go1.27/amd64/longwait/syscall"
+expect_fail="${GORT_CORE_EXPECT_FAIL-} $known_lag"
 pass=0 fail=0 xfail=0
 
 check() { # NAME CORE EXE DUMP
@@ -61,8 +71,9 @@ sample=$src/samples/crash-go1.27-amd64
 check sample "$sample.core.zst" "$sample.zst" "$sample.txt"
 if [ -n "$fixtures" ] && [ -n "$(find "$fixtures" -name core.zst -type f 2>/dev/null | head -n1)" ]; then
   while IFS= read -r core; do
-    dir=${core%/core.zst}
-    check "${dir#"$fixtures"/}" "$core" "$dir/prog" "$dir/crash.txt"
+    dir=${core%/core.zst} exe=${core%/core.zst}/prog
+    [ -e "$exe" ] || exe=$dir/longwait
+    check "${dir#"$fixtures"/}" "$core" "$exe" "$dir/crash.txt"
   done < <(find "$fixtures" -name core.zst -type f | sort -V)
 else
   echo "no fixture cores in GORT_FIXTURES_DIR='$fixtures' (run tests/fixtures/build.sh): only the sample"
