@@ -785,7 +785,7 @@ end
 
 -- Every goroutine of runtime.allgs (dead ones skipped), read once: tables
 -- with the names Python's Goroutine has (id, status, wait_reason,
--- wait_since, wait_minutes (nil: unknown; for a core, against its
+-- wait_since, wait_minutes (nil: unknown; for a core file, against its
 -- estimated clock: gort_core_clock), labels
 -- {[key] = value}, frames, stack_error, created_by, created_in, ...).
 -- Goroutines that cannot be read are left out; their errors go to

@@ -842,8 +842,9 @@ class Goroutine:
     "chan receive"); wait_since is g.waitsince (runtime nanotime, 0 when
     unknown); wait_minutes is how long it has waited, in minutes as the
     runtime's traceback prints them (truncated), measured against the
-    core's clock as estimated from the runtime's own timestamps (a lower
-    bound: gort_core_clock), None when unknown or not waiting;
+    clock read when a running process was opened, or, for a core file, as
+    estimated from the runtime's own timestamps (a lower bound:
+    gort_core_clock), None when unknown or not waiting;
     labels is a dict of pprof labels; frames the stack, innermost first
     (stack_error says why it stops early, if it does); created_by the
     function holding the go statement, created_in its goroutine id (Go
