@@ -16,7 +16,9 @@
  *
  * --json on dump, count and stats: JSON Lines (docs/json.md). On a
  * terminal, every command shows a progress line on stderr while it reads
- * (not while its results stream to that terminal).
+ * (not while its results stream to that terminal), and one for each pass
+ * over the whole trace before the first event (decompressing, indexing
+ * an old trace, finding its futile wakeups).
  *
  * Built on the public API only (include/gort/trace.h).
  */
@@ -69,6 +71,49 @@ static int next_event(gort_trace_event_iter *it, const struct gort_trace_event *
 		tool_progress(p, done, total);
 	if (rc)
 		tool_progress_done(p);
+	return rc;
+}
+
+/* Progress of the passes over the whole trace before its first event
+   (gort_trace_opts.progress), one label per step. */
+static void opening(int step, uint64_t done, uint64_t total, void *arg)
+{
+	struct tool_progress *p = arg;
+	const char *label = step == GORT_TRACE_STEP_DECOMPRESS ? "gort-trace: decompressing"
+			    : step == GORT_TRACE_STEP_INDEX   ? "gort-trace: indexing"
+			    : step == GORT_TRACE_STEP_FUTILE  ? "gort-trace: finding futile wakeups"
+							      : "gort-trace: opening";
+
+	if (p->label != label) {
+		tool_progress_done(p);
+		p->label = label;
+	}
+	tool_progress(p, done, total);
+}
+
+/*
+ * gort_trace_open() with a progress line for those passes in *op, which
+ * must live as long as iterators are made on *t (each reports through it:
+ * open_iter). Shown even when the results stream to the terminal: none
+ * is printed yet.
+ */
+static int open_trace(gort_trace **t, const char *file, struct tool_progress *op)
+{
+	GORT_OPTS(gort_trace_opts, o, .progress = opening, .progress_arg = op);
+	int rc;
+
+	tool_progress_init(op, "gort-trace: opening", 0);
+	rc = gort_trace_open(t, file, &o);
+	tool_progress_done(op);
+	return rc;
+}
+
+/* gort_trace_event_iter_new(), its passes shown through *op. */
+static int open_iter(gort_trace_event_iter **it, gort_trace *t, struct tool_progress *op)
+{
+	int rc = gort_trace_event_iter_new(it, t);
+
+	tool_progress_done(op);
 	return rc;
 }
 
@@ -201,14 +246,14 @@ static int dump(const char *file, int json)
 	const struct gort_trace_event *ev;
 	gort_trace_event_iter *it = NULL;
 	gort_trace *t = NULL;
-	struct tool_progress p;
+	struct tool_progress p, op;
 	struct gort_str s;
 	uint64_t n = 0;
 	int rc;
 
 	setvbuf(stdout, buf, _IOFBF, sizeof(buf));
 	tool_progress_init(&p, "gort-trace: reading", 1);
-	if (gort_trace_open(&t, file, NULL) || gort_trace_event_iter_new(&it, t))
+	if (open_trace(&t, file, &op) || open_iter(&it, t, &op))
 		goto err;
 	while ((rc = next_event(it, &ev, &p, &n)) == 0) {
 		if (json) {
@@ -239,13 +284,13 @@ static int count(const char *file, int json)
 	const struct gort_trace_event *ev;
 	gort_trace_event_iter *it = NULL;
 	gort_trace *t = NULL;
-	struct tool_progress p;
+	struct tool_progress p, op;
 	unsigned long long n[16] = {0};
 	uint64_t total = 0;
 	int rc;
 
 	tool_progress_init(&p, "gort-trace: reading", 0);
-	if (gort_trace_open(&t, file, NULL) || gort_trace_event_iter_new(&it, t))
+	if (open_trace(&t, file, &op) || open_iter(&it, t, &op))
 		goto err;
 	while ((rc = next_event(it, &ev, &p, &total)) == 0)
 		n[ev->kind & 15]++;
@@ -529,7 +574,7 @@ static int stats_main(int argc, char **argv)
 	const char *file = argv[argc - 1];
 	int raw = argc == 2 && !strcmp(argv[0], "--raw"), rc;
 	int json = argc == 2 && !strcmp(argv[0], "--json");
-	struct tool_progress p;
+	struct tool_progress p, op;
 	uint64_t n = 0;
 
 	if (argc != 1 && !raw && !json) {
@@ -537,7 +582,7 @@ static int stats_main(int argc, char **argv)
 		return 2;
 	}
 	tool_progress_init(&p, "gort-trace: reading", 0);
-	if (gort_trace_open(&t, file, NULL) || gort_trace_event_iter_new(&it, t) ||
+	if (open_trace(&t, file, &op) || open_iter(&it, t, &op) ||
 	    gort_trace_summary_new(&s, NULL))
 		goto err;
 	while ((rc = next_event(it, &ev, &p, &n)) == 0)
@@ -582,7 +627,7 @@ static int export_main(int argc, char **argv)
 	gort_trace_event_iter *it = NULL;
 	gort_trace_exporter *x = NULL;
 	gort_trace *t = NULL;
-	struct tool_progress p;
+	struct tool_progress p, op;
 	FILE *f = stdout;
 	uint64_t n = 0;
 	int format, rc, read_rc = 0;
@@ -614,7 +659,7 @@ static int export_main(int argc, char **argv)
 	/* Without -o the export itself goes to stdout: no progress if that is
 	   the terminal too. */
 	tool_progress_init(&p, "gort-trace: reading", out == NULL);
-	if (gort_trace_open(&t, file, NULL))
+	if (open_trace(&t, file, &op))
 		return fail(file);
 	if (out && !(f = fopen(out, "w"))) {
 		perror(out);
@@ -622,7 +667,7 @@ static int export_main(int argc, char **argv)
 		return 1;
 	}
 	/* gort_trace_export(), with the event loop here for the progress line. */
-	rc = gort_trace_event_iter_new(&it, t);
+	rc = open_iter(&it, t, &op);
 	if (!rc)
 		rc = gort_trace_exporter_new(&x, format, write_file, f);
 	while (!rc && !(rc = read_rc = next_event(it, &ev, &p, &n)))

@@ -2,9 +2,12 @@
  * Execution traces: the header, generations (batches, string and stack
  * tables, CPU samples, frequency and clock snapshots), the ordering state
  * machine, event formatting and stacks, through one iterator over the whole
- * trace.
+ * trace, with progress reports (old formats: the index and futile-wakeup
+ * passes).
  */
 #include "fuzz.h"
+
+#include <stdlib.h>
 
 /* Bound on the events read per input, so that a fuzzer stays fast. */
 #define EVENTS_MAX 100000
@@ -42,9 +45,18 @@ static void event(const struct gort_trace_event *ev)
 	}
 }
 
+/* gort_trace_opts.progress: steps in range, done never past total. */
+static void progress(int step, uint64_t done, uint64_t total, void *arg)
+{
+	(void)arg;
+	if (step < GORT_TRACE_STEP_DECOMPRESS || step > GORT_TRACE_STEP_FUTILE || done > total)
+		abort();
+}
+
 void gort_fuzz_trace(const uint8_t *data, size_t size)
 {
-	GORT_OPTS(gort_trace_opts, o, .max_decompressed = GORT_FUZZ_MAX_DECOMPRESSED);
+	GORT_OPTS(gort_trace_opts, o, .max_decompressed = GORT_FUZZ_MAX_DECOMPRESSED,
+		  .progress = progress);
 	const struct gort_trace_event *ev;
 	gort_trace_event_iter *it;
 	gort_trace *t;

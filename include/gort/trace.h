@@ -21,8 +21,9 @@
  * bytes stay in the input), and drops the pages of a mapped file it has
  * read past. For the old format it holds an index of the file (batch
  * offsets, the string and stack tables, CPU samples) and one batch per P;
- * format 1.5 needs all its events in memory. A zstd-compressed trace is
- * decompressed whole first.
+ * only a format 1.5 trace whose sequence numbers go back on a P (not
+ * written by Go's runtime) needs all its events in memory. A
+ * zstd-compressed trace is decompressed first, into a temporary file.
  *
  * Thread safety: a gort_trace may be shared by many threads, each with its
  * own iterators; an iterator is used by one thread at a time.
@@ -41,11 +42,46 @@ typedef struct gort_trace gort_trace;
 /* A reader of a trace's events in order (opaque; gort_trace_event_iter_new). */
 typedef struct gort_trace_event_iter gort_trace_event_iter;
 
+/*
+ * The steps of reading a trace that pass over the whole input before an
+ * event can be returned, as gort_trace_opts.progress names them. Later
+ * releases may add steps: show an unknown one without a name.
+ */
+enum gort_trace_step {
+	/* gort_trace_open(): decompressing a zstd-compressed trace, bytes
+	   decompressed of the size its (first) zstd frame records, or where
+	   it records none, compressed bytes consumed of the input's size. */
+	GORT_TRACE_STEP_DECOMPRESS = 1,
+	/* gort_trace_event_iter_new(), old format (Go 1.5-1.21 writers):
+	   indexing the file, bytes read of the trace's size. */
+	GORT_TRACE_STEP_INDEX = 2,
+	/* gort_trace_event_iter_new(), an old trace with FutileWakeup events
+	   (Go 1.5-1.7 writers): the ordering pass that finds the futile
+	   wakeups to leave out, bytes of the trace ordered of its size. */
+	GORT_TRACE_STEP_FUTILE = 3
+};
+
 /* Options of gort_trace_open (GORT_OPTS; NULL: defaults). */
 struct gort_trace_opts {
 	size_t sz; /* sizeof(struct gort_trace_opts) */
 	/* As gort_open_opts.max_decompressed: 0 means the default (64 GiB). */
 	uint64_t max_decompressed;
+	/*
+	 * Called during the steps that pass over the whole trace before
+	 * an event can be returned (enum gort_trace_step), with `done` of
+	 * `total` units of that step: every MiB or so and once at the end of
+	 * the step (done == total); each step counts from 0. Kept with the
+	 * trace: called by gort_trace_open() (decompression) and then by
+	 * every gort_trace_event_iter_new() on it (index, futile wakeups), on
+	 * the calling thread, so concurrently if iterators are created from
+	 * several threads at once. It must not call the library on the trace
+	 * or iterator being made. NULL: no reports. The Go 1.22+ formats have
+	 * no such step past decompression: their iterators read a generation
+	 * at a time (gort_trace_event_iter_progress).
+	 */
+	void (*progress)(int step, uint64_t done, uint64_t total, void *arg);
+	/* Passed to progress as `arg`. */
+	void *progress_arg;
 };
 
 /*
@@ -246,7 +282,11 @@ struct gort_trace_frame {
  * with gort_trace_event_iter_free() before closing t. Several iterators
  * may read one trace, from different threads. For an old-format trace this
  * reads the whole file once to index it: errors in its structure
- * (GORT_EFORMAT, GORT_ETRUNCATED) are reported here.
+ * (GORT_EFORMAT, GORT_ETRUNCATED) are reported here. An old trace with
+ * FutileWakeup events (Go 1.5-1.7 writers) is also ordered once here to
+ * find the futile wakeups that are left out as Go 1.21 leaves them out;
+ * errors of that ordering are returned by gort_trace_event_iter_next(),
+ * as for other traces. Both passes report to gort_trace_opts.progress.
  */
 GORT_API int gort_trace_event_iter_new(gort_trace_event_iter **out,
 				       gort_trace *t);

@@ -156,6 +156,12 @@ struct gort_v1queue {
 	size_t start, len, cap;
 };
 
+/* Where the passes over the whole file report (gort_trace_opts.progress). */
+struct gort_old_progress {
+	void (*fn)(int step, uint64_t done, uint64_t total, void *arg);
+	void *arg;
+};
+
 struct gort_old {
 	const struct gort_view *v;
 	int ver;
@@ -187,11 +193,21 @@ struct gort_old {
 	struct gort_v1proc scratch; /* where a batch's exits are parsed */
 	bool seq_started, have_seq_ts;
 	int64_t seq_ts;           /* time of the last event merged */
-	/* Every event, ordered: format 1.5 (order1005), and 1.7-1.10 traces
-	   with futile wakeups (removeFutile decides on later events). */
+	/* Every event, ordered: a format 1.5 trace whose sequence numbers go
+	   back on a P (order1005 on the whole trace). */
 	struct gort_v1ev *all;
 	size_t nall, nall_cap, all_pos;
 	bool all_loaded;
+	/* Futile wakeups (1.5-1.10, removeFutile): the offsets of the first
+	   events of the wakeup sequences to drop, sorted, found by an ordering
+	   pass before the one that delivers (oldmerge.c); per goroutine, its
+	   open sequence in either pass. */
+	bool prepared, futile_on;
+	uint64_t *futile_starts;
+	size_t nfutile_starts, cap_futile_starts;
+	struct gort_idmap futile_g;
+	/* Progress reports of the index and futile-wakeup passes, or NULL. */
+	const struct gort_old_progress *progress;
 
 	/* merge (order.go, parseEventBatches) */
 	uint32_t *avail;
@@ -246,13 +262,20 @@ int gort__old_load_exits(struct gort_old *o, uint32_t bi);
 /* Bytes of the trace whose events have been merged (an estimate). */
 uint64_t gort__old_progress(const struct gort_old *o);
 
-/* oldmerge.c: the next post-processed v1 event; GORT_EEND at the end. */
+/*
+ * oldmerge.c: the ordering pass that finds the futile wakeups of a trace
+ * that has some (1.5-1.10), then back to the start; nothing for others.
+ * gort__old_next_v1 runs it if it has not run; its errors are those of
+ * ordering the trace.
+ */
+int gort__old_prepare(struct gort_old *o);
+/* The next post-processed v1 event; GORT_EEND at the end. */
 int gort__old_next_v1(struct gort_old *o, struct gort_v1ev *ev);
 void gort__old_merge_free(struct gort_old *o);
 
 /* oldconv.c: the reader over it. */
 int gort__old_new(struct gort_old **out, const struct gort_view *v, int ver,
-		  struct gort_tgen *tab);
+		  struct gort_tgen *tab, const struct gort_old_progress *progress);
 /* The next converted event; GORT_EEND after the last Sync. */
 int gort__old_next(struct gort_old *o, struct gort_tev *e);
 void gort__old_free(struct gort_old *o);

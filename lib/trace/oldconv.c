@@ -68,7 +68,7 @@ static int add_strings(struct gort_old *o)
 }
 
 int gort__old_new(struct gort_old **out, const struct gort_view *v, int ver,
-		  struct gort_tgen *tab)
+		  struct gort_tgen *tab, const struct gort_old_progress *progress)
 {
 	struct gort_old *o = gort__calloc(1, sizeof(*o));
 	struct gort_v1gdesc *g0;
@@ -81,6 +81,7 @@ int gort__old_new(struct gort_old **out, const struct gort_view *v, int ver,
 	o->v = v;
 	o->ver = ver;
 	o->tab = tab;
+	o->progress = progress;
 	o->pre_init = true;
 	o->last_ts = -1;
 	o->exit_bound = INT64_MIN;
@@ -417,6 +418,11 @@ static int convert(struct gort_old *o, const struct gort_v1ev *ev, struct gort_t
 		return 1;
 	case V1_GO_SYS_EXIT: t = EV_GO_SYSCALL_END_BLOCKED; break;
 	case V1_GO_SYS_BLOCK: return 0;
+	case V1_FUTILE_WAKEUP:
+		/* One removeFutile kept (its goroutine parked otherwise than
+		   by a block of its list, or the trace ended first): the
+		   generation format has no such event. */
+		return 0;
 	case V1_GO_WAITING: case V1_GO_IN_SYSCALL:
 		t = EV_GO_STATUS;
 		memset(a, 0, sizeof(a));

@@ -624,17 +624,6 @@ static int load_all_1005(struct gort_old *o)
 	return 0;
 }
 
-/* Append ev to o->all. */
-static int keep(struct gort_old *o, const struct gort_v1ev *ev)
-{
-	int rc;
-
-	if ((rc = gort__trace_grow((void **)&o->all, &o->nall_cap, o->nall + 1, sizeof(*o->all))))
-		return rc;
-	o->all[o->nall++] = *ev;
-	return 0;
-}
-
 static bool is_block(uint8_t type)
 {
 	switch (type) {
@@ -645,130 +634,222 @@ static bool is_block(uint8_t type)
 	return false;
 }
 
-/*
- * Go 1.21's removeFutile (internal/trace/parser.go), which its parser runs
- * on every trace before postProcessTrace: a goroutine's wakeup sequence
- * (the GoUnblock of it, then its GoStart, GoPreempt and FutileWakeup
- * events) is dropped together with the block that ends it when the
- * sequence holds a FutileWakeup (the goroutine woke up for nothing). Only
- * writers before Go 1.8 emitted FutileWakeup, and whether an event goes
- * depends on a later one, so traces that have any are ordered whole first
- * (o->all); the index counted them. Per goroutine: its open sequence as a
- * list through `link` (indexes in o->all), and the futile flag, which as
- * in Go survives a new GoUnblock until a block.
- */
-struct futile_g {
-	uint64_t head; /* first event of the open sequence, UINT64_MAX: none */
-	uint64_t tail;
-	bool futile;
-};
-
-static int remove_futile(struct gort_old *o)
+/* The ordered events, before the futile wakeups are taken out. */
+static int raw_next(struct gort_old *o, struct gort_v1ev *ev)
 {
-	struct gort_idmap gidx = {0};
-	struct futile_g *gs = NULL;
-	size_t ngs = 0, cap_gs = 0, out = 0;
-	uint64_t *link = NULL, *v;
-	uint8_t *drop = NULL;
-	int rc = 0;
-
-	if (!(link = gort__calloc(o->nall ? o->nall : 1, sizeof(*link))) ||
-	    !(drop = gort__calloc(o->nall ? o->nall : 1, 1))) {
-		rc = gort__fail(GORT_ENOMEM, "trace: out of memory removing futile wakeups");
-		goto out;
-	}
-	for (size_t i = 0; i < o->nall; i++) {
-		const struct gort_v1ev *ev = &o->all[i];
-		uint64_t g;
-		struct futile_g *st;
-		int put;
-
-		if (ev->type == V1_GO_UNBLOCK)
-			g = ev->args[0];
-		else if (ev->type == V1_GO_START || ev->type == V1_GO_PREEMPT ||
-			 ev->type == V1_FUTILE_WAKEUP || is_block(ev->type))
-			g = ev->g;
-		else
-			continue;
-		if ((put = gort__idmap_put(&gidx, g, &v)) < 0) {
-			rc = put;
-			goto out;
-		}
-		if (put == 1) { /* first seen: Go's zero G */
-			if ((rc = gort__trace_grow((void **)&gs, &cap_gs, ngs + 1, sizeof(*gs))))
-				goto out;
-			*v = ngs;
-			gs[ngs++] = (struct futile_g){UINT64_MAX, UINT64_MAX, false};
-		}
-		st = &gs[*v];
-		link[i] = UINT64_MAX;
-		if (is_block(ev->type)) {
-			if (st->futile) {
-				drop[i] = 1;
-				for (uint64_t j = st->head; j != UINT64_MAX; j = link[j])
-					drop[j] = 1;
-			}
-			*st = (struct futile_g){UINT64_MAX, UINT64_MAX, false}; /* delete(gs, g) */
-			continue;
-		}
-		if (ev->type == V1_GO_UNBLOCK)
-			st->head = UINT64_MAX; /* the sequence starts again */
-		if (ev->type == V1_FUTILE_WAKEUP)
-			st->futile = true;
-		if (st->head == UINT64_MAX)
-			st->head = i;
-		else
-			link[st->tail] = i;
-		st->tail = i;
-	}
-	for (size_t i = 0; i < o->nall; i++)
-		if (!drop[i])
-			o->all[out++] = o->all[i];
-	o->nall = out;
-out:
-	gort__idmap_free(&gidx);
-	gort__free(gs);
-	gort__free(link);
-	gort__free(drop);
-	return rc;
-}
-
-/* Every event in order into o->all, without futile wakeups (see above). */
-static int load_all(struct gort_old *o)
-{
-	struct gort_v1ev ev;
 	int rc;
 
-	if (o->ver < 7 && o->seq_unsorted)
-		rc = load_all_1005(o);
-	else if (o->ver < 7)
-		while ((rc = seq_next(o, &ev)) == 0 && (rc = keep(o, &ev)) == 0)
-			;
-	else
-		while ((rc = sorted_next(o, &ev)) == 0 && (rc = keep(o, &ev)) == 0)
-			;
-	if (rc && rc != GORT_EEND)
+	if (o->ver >= 7)
+		return sorted_next(o, ev);
+	if (!o->seq_unsorted)
+		return seq_next(o, ev);
+	if (!o->all_loaded) {
+		if ((rc = load_all_1005(o)))
+			return rc;
+		o->all_loaded = true;
+	}
+	if (o->all_pos >= o->nall)
+		return GORT_EEND;
+	*ev = o->all[o->all_pos++];
+	return 0;
+}
+
+/*
+ * --- futile wakeups: Go 1.21's removeFutile, in two ordered passes ---
+ *
+ * Go 1.21's parser (internal/trace/parser.go: removeFutile) runs it on the
+ * ordered trace before postProcessTrace: per goroutine, a wakeup sequence
+ * is a GoUnblock of it (which starts a new sequence), then its GoStart,
+ * GoPreempt and FutileWakeup events; a block (GoBlock, ...Send, ...Recv,
+ * ...Select, ...Sync, ...Cond) ends it, and when the goroutine's futile
+ * flag is set (a FutileWakeup since its last block: the flag outlives a
+ * new GoUnblock) the block and the sequence's events are dropped. Only
+ * writers before Go 1.8 emitted FutileWakeup.
+ *
+ * Whether an event stays depends on a later one, arbitrarily far ahead,
+ * so Go's list is replaced by two passes over the ordered stream (the
+ * merge is deterministic: both passes see the same events in the same
+ * order). The first only runs Go's state machine, keeping per goroutine
+ * the offset of its open sequence's first event and the flag, and notes
+ * the first event of every sequence that ends futile (8 bytes each). The
+ * second delivers, and drops a sequence from its first event on when that
+ * event is one of them. An event is known by its file offset, which no
+ * other event shares.
+ */
+
+#define FUTILE_FLAG (UINT64_C(1) << 63)
+
+/* The goroutine whose wakeup sequence ev belongs to, or false. */
+static bool futile_g(const struct gort_v1ev *ev, uint64_t *g)
+{
+	switch (ev->type) {
+	case V1_GO_UNBLOCK:
+		*g = ev->args[0];
+		return true;
+	case V1_GO_START: case V1_GO_PREEMPT: case V1_FUTILE_WAKEUP:
+		*g = ev->g;
+		return true;
+	}
+	*g = ev->g;
+	return is_block(ev->type);
+}
+
+/* First pass, one event: Go's phase 1. A goroutine's value is its open
+   sequence's first offset + 1 (0: none) and FUTILE_FLAG. */
+static int futile_scan(struct gort_old *o, const struct gort_v1ev *ev)
+{
+	uint64_t g, *v, head;
+	int rc;
+
+	if (!futile_g(ev, &g))
+		return 0;
+	if (is_block(ev->type)) {
+		if ((v = gort__idmap_get(&o->futile_g, g)) && (*v & FUTILE_FLAG)) {
+			head = (*v & ~FUTILE_FLAG) - 1; /* set: the FutileWakeup joined it */
+			if ((rc = gort__trace_grow((void **)&o->futile_starts,
+						   &o->cap_futile_starts, o->nfutile_starts + 1,
+						   sizeof(*o->futile_starts))))
+				return rc;
+			o->futile_starts[o->nfutile_starts++] = head;
+		}
+		gort__idmap_del(&o->futile_g, g); /* delete(gs, ev.G) */
+		return 0;
+	}
+	if ((rc = gort__idmap_put(&o->futile_g, g, &v)) < 0)
 		return rc;
-	if (o->nfutile && (rc = remove_futile(o)))
+	if (ev->type == V1_GO_UNBLOCK || (*v & ~FUTILE_FLAG) == 0)
+		*v = (*v & FUTILE_FLAG) | (ev->off + 1); /* g.wakeup = []*Event{ev} */
+	if (ev->type == V1_FUTILE_WAKEUP)
+		*v |= FUTILE_FLAG;
+	return 0;
+}
+
+static int off_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static bool futile_start(const struct gort_old *o, uint64_t off)
+{
+	return o->nfutile_starts &&
+	       bsearch(&off, o->futile_starts, o->nfutile_starts, sizeof(off), off_cmp);
+}
+
+/* Second pass, one event: whether it goes. A goroutine's value: 1 in a
+   sequence that stays, 2 in one that goes (absent: in none). */
+static int futile_drop(struct gort_old *o, const struct gort_v1ev *ev, bool *drop)
+{
+	uint64_t g, *v;
+	int rc;
+
+	*drop = false;
+	if (!futile_g(ev, &g))
+		return 0;
+	if (is_block(ev->type)) {
+		*drop = (v = gort__idmap_get(&o->futile_g, g)) && *v == 2;
+		gort__idmap_del(&o->futile_g, g);
+		return 0;
+	}
+	if ((rc = gort__idmap_put(&o->futile_g, g, &v)) < 0)
 		return rc;
-	o->all_loaded = true;
+	if (ev->type == V1_GO_UNBLOCK || *v == 0)
+		*v = futile_start(o, ev->off) ? 2 : 1;
+	*drop = *v == 2;
+	return 0;
+}
+
+/* Back to the first event: the merge as gort__old_new left it. */
+static void merge_rewind(struct gort_old *o)
+{
+	for (size_t i = 0; i < o->nprocs; i++) {
+		struct gort_v1proc *p = &o->procs[i];
+		/* ProfileP holds the CPU samples, which formats with futile
+		   wakeups (before 1.11) do not have: it is empty. */
+		gort__free(p->evs);
+		gort__free(p->exit_from);
+		p->evs = NULL;
+		p->exit_from = NULL;
+		p->nevs = p->pos = p->cap = p->cap_exit = 0;
+		p->next = p->first;
+		p->front_exit = INT64_MAX;
+		p->last_g = 0;
+		p->cur_off = p->cur_len = 0;
+		p->done = false;
+		o->avail[i] = (uint32_t)i;
+	}
+	o->navail = o->nprocs;
+	o->nfront = 0;
+	o->read_bytes = 0;
+	o->all_pos = 0;
+	/* format 1.5 */
+	o->skip_exits = false;
+	o->harvest_pos = 0;
+	gort__free(o->heads);
+	o->heads = NULL;
+	o->nheads = o->nexits = 0;
+	o->seq_started = o->have_seq_ts = false;
+	o->seq_ts = 0;
+	/* order.go and the syscall-exit heap */
+	gort__idmap_free(&o->gseq);
+	gort__idmap_free(&o->gstatus);
+	gort__idmap_free(&o->last_block);
+	o->merge_done = o->have_last = false;
+	o->last_merged = 0;
+	o->nheap = 0;
+	o->nseq = 0;
+	o->exit_bound = INT64_MIN;
+}
+
+static void report(const struct gort_old *o, uint64_t done)
+{
+	if (o->progress && o->progress->fn)
+		o->progress->fn(GORT_TRACE_STEP_FUTILE, done, o->v->size, o->progress->arg);
+}
+
+int gort__old_prepare(struct gort_old *o)
+{
+	struct gort_v1ev ev;
+	uint64_t shown = 0, n = 0, at;
+	int rc;
+
+	if (o->prepared)
+		return 0;
+	o->prepared = true;
+	/* tracev1 (formats 1.11+, Go 1.22's reference) has no removeFutile. */
+	if (o->ver >= 11 || o->nfutile == 0)
+		return 0;
+	report(o, 0);
+	while ((rc = raw_next(o, &ev)) == 0) {
+		if ((rc = futile_scan(o, &ev)))
+			return rc;
+		if ((++n & 4095) == 0 && (at = gort__old_progress(o)) >= shown + (1u << 20) &&
+		    at < o->v->size)
+			report(o, shown = at);
+	}
+	if (rc != GORT_EEND)
+		return rc;
+	qsort(o->futile_starts, o->nfutile_starts, sizeof(*o->futile_starts), off_cmp);
+	gort__idmap_free(&o->futile_g);
+	merge_rewind(o);
+	o->futile_on = true;
+	report(o, o->v->size);
 	return 0;
 }
 
 static int ordered_next(struct gort_old *o, struct gort_v1ev *ev)
 {
+	bool drop;
 	int rc;
 
-	if (o->ver >= 7 && (o->ver >= 11 || o->nfutile == 0))
-		return sorted_next(o, ev);
-	if (o->ver < 7 && !o->seq_unsorted && o->nfutile == 0)
-		return seq_next(o, ev);
-	if (!o->all_loaded && (rc = load_all(o)))
+	if (!o->prepared && (rc = gort__old_prepare(o)))
 		return rc;
-	if (o->all_pos >= o->nall)
-		return GORT_EEND;
-	*ev = o->all[o->all_pos++];
-	return 0;
+	for (;;) {
+		if ((rc = raw_next(o, ev)) || !o->futile_on)
+			return rc;
+		if ((rc = futile_drop(o, ev, &drop)) || !drop)
+			return rc;
+	}
 }
 
 /* --- postProcessTrace --- */
@@ -1172,6 +1253,8 @@ void gort__old_merge_free(struct gort_old *o)
 	gort__free(o->front);
 	gort__free(o->avail);
 	gort__free(o->all);
+	gort__free(o->futile_starts);
+	gort__idmap_free(&o->futile_g);
 	gort__free(o->harvest);
 	gort__free(o->heads);
 	gort__free(o->exits);

@@ -486,20 +486,32 @@ static int harvest_list(struct gort_old *o)
 	return 0;
 }
 
+/* Bytes indexed between two progress reports. */
+#define INDEX_REPORT_EVERY (UINT64_C(1) << 20)
+
+static void report(const struct gort_old *o, uint64_t done)
+{
+	if (o->progress && o->progress->fn)
+		o->progress->fn(GORT_TRACE_STEP_INDEX, done, o->v->size, o->progress->arg);
+}
+
 int gort__old_index(struct gort_old *o)
 {
 	struct gort_v1proc profile = {0};
 	struct gort_v1proc *pp = &profile;
 	struct gort_v1batch *cur = NULL;
 	int64_t seq = 0;
-	uint64_t pos = 16;
+	uint64_t pos = 16, shown = 0;
 	struct raw r;
 	uint32_t slot;
 	int rc;
 
 	o->cur_batch = UINT64_MAX;
 	profile.pid = V1_PROFILE_P;
+	report(o, 0);
 	for (;;) {
+		if (pos - shown >= INDEX_REPORT_EVERY && pos < o->v->size)
+			report(o, shown = pos);
 		if ((rc = read_raw(o, &pos, &r)) == GORT_EEND)
 			break;
 		if (rc)
@@ -590,6 +602,7 @@ int gort__old_index(struct gort_old *o)
 	profile.first = profile.last = profile.next = UINT32_MAX;
 	profile.front_exit = INT64_MAX;
 	o->procs[o->nprocs++] = profile;
+	report(o, o->v->size);
 	return 0;
 out:
 	gort__free(profile.evs);

@@ -44,61 +44,62 @@ static int parse_header(gort_trace *t)
 	return 0;
 }
 
-static int open_common(gort_trace **out, gort_trace *t,
-		       const struct gort_trace_opts *opts, struct gort_open_opts *oo)
+/* Decompression progress, as gort_trace_opts.progress reports it. */
+static void inflating(void *arg, uint64_t done, uint64_t total)
 {
+	const struct gort_old_progress *p = arg;
+
+	p->fn(GORT_TRACE_STEP_DECOMPRESS, done, total, p->arg);
+}
+
+/* Both constructors: a path, or else a caller's buffer. */
+static int trace_open(gort_trace **out, const char *path, const void *data, size_t size,
+		      const struct gort_trace_opts *opts)
+{
+	struct gort__source_how how = {0};
+	gort_trace *t;
 	int rc;
 
+	if (!out)
+		return gort__fail(GORT_EINVAL, "out is NULL");
 	*out = NULL;
-	if (!t)
+	if ((rc = gort__opts_check(opts, sizeof(*opts), "gort_trace_opts")))
+		return rc;
+	if (!(t = gort__calloc(1, sizeof(*t))))
 		return gort__fail(GORT_ENOMEM, "out of memory");
-	if ((rc = gort__opts_check(opts, sizeof(*opts), "gort_trace_opts"))) {
-		gort__free(t);
+	GORT_OPTS(gort_open_opts, oo,
+		  .max_decompressed = GORT_OPTS_HAS(opts, max_decompressed)
+					      ? opts->max_decompressed : 0);
+	if (GORT_OPTS_HAS(opts, progress_arg) && opts->progress) {
+		t->progress = (struct gort_old_progress){opts->progress, opts->progress_arg};
+		how.progress = inflating;
+		how.arg = &t->progress;
+	}
+	rc = path ? gort__source_open_path_how(&t->src, path, &oo, &how)
+		  : gort__source_open_memory_how(&t->src, data, size, &oo, &how);
+	if (rc || (rc = parse_header(t))) {
+		gort_trace_close(t);
 		return rc;
 	}
-	oo->sz = sizeof(*oo);
-	oo->max_decompressed = GORT_OPTS_HAS(opts, max_decompressed) ? opts->max_decompressed : 0;
+	t->src.view.what = "trace";
+	*out = t;
 	return 0;
 }
 
 int gort_trace_open(gort_trace **out, const char *path, const struct gort_trace_opts *opts)
 {
-	gort_trace *t = gort__calloc(1, sizeof(*t));
-	struct gort_open_opts oo;
-	int rc;
-
-	if (!out)
-		return gort__fail(GORT_EINVAL, "out is NULL");
-	if ((rc = open_common(out, t, opts, &oo)))
-		return rc;
-	if ((rc = gort__source_open_path(&t->src, path, &oo)) || (rc = parse_header(t))) {
-		gort_trace_close(t);
-		return rc;
+	if (!path) {
+		if (out)
+			*out = NULL;
+		return gort__fail(GORT_EINVAL, "path is NULL");
 	}
-	t->src.view.what = "trace";
-	*out = t;
-	return 0;
+	return trace_open(out, path, NULL, 0, opts);
 }
 
 int gort_trace_open_memory(gort_trace **out, const void *data, size_t size,
 			   const struct gort_trace_opts *opts)
 {
-	gort_trace *t = gort__calloc(1, sizeof(*t));
-	struct gort_open_opts oo;
-	int rc;
-
-	if (!out)
-		return gort__fail(GORT_EINVAL, "out is NULL");
-	if ((rc = open_common(out, t, opts, &oo)))
-		return rc;
-	if ((rc = gort__source_open_memory(&t->src, data, size, &oo)) ||
-	    (rc = parse_header(t))) {
-		gort_trace_close(t);
-		return rc;
-	}
-	t->src.view.what = "trace";
-	*out = t;
-	return 0;
+	return trace_open(out, NULL, data, size, opts);
 }
 
 void gort_trace_close(gort_trace *t)
@@ -625,12 +626,18 @@ int gort_trace_event_iter_new(gort_trace_event_iter **out, gort_trace *t)
 	gort__order_init(&it->o, t->version);
 	if (t->version < 22) {
 		/* One table for the whole trace, from an index of the file. */
-		int rc = gort__old_new(&it->old, it->v, t->version, &it->gen);
+		int rc = gort__old_new(&it->old, it->v, t->version, &it->gen, &t->progress);
 		if (rc) {
 			gort_trace_event_iter_free(it);
 			return rc;
 		}
 		it->have_gen = true;
+		/* The futile-wakeup pass (if any) now, for its progress reports;
+		   its errors are ordering errors, returned by the first next. */
+		if ((rc = gort__old_prepare(it->old))) {
+			save_err(&it->fail, rc);
+			it->failed = true;
+		}
 	}
 	*out = it;
 	return 0;

@@ -12,6 +12,8 @@
 struct gort_trace {
 	struct gort_source src;
 	int version;
+	/* gort_trace_opts.progress and its argument (old.h's shape). */
+	struct gort_old_progress progress;
 };
 
 /* internal/trace/batchcursor.go: batchCursor. */

@@ -2,7 +2,9 @@
 # Long work shows a progress line on stderr when stderr is a terminal, and
 # nothing otherwise: every gort-trace command (count, stats, export in each
 # format; dump below) over a fixture trace (old and new formats) and a
-# format 1.5 trace written by tests/trace/gen15.py, and gort-goroutines over
+# format 1.5 trace written by tests/trace/gen15.py, the passes before the
+# first event of an old trace (indexing, finding futile wakeups:
+# gort_trace_opts.progress), and gort-goroutines over
 # a fixture core (decompressing it, reading its notes, reading its
 # goroutines: gort_core_opts.progress and gort_goroutine_iter_progress),
 # run under a pseudo-terminal (script(1)) and with stderr to a file or a
@@ -47,6 +49,7 @@ check() {
 
 src=$(cd "$(dirname "$0")/../.." && pwd)
 python3 "$src/tests/trace/gen15.py" --events 40000 > "$tmp/gen_1_5" || fail "gen15.py"
+python3 "$src/tests/trace/gen15.py" --events 400000 --futile > "$tmp/futile_1_5" || fail "gen15.py --futile"
 for t in "$fixtures/go1.21/amd64/trace.out" "$fixtures/go1.25/amd64/trace.out" "$tmp/gen_1_5"; do
   [ -f "$t" ] || continue
   check "gort-trace: reading" "$ex/gort-trace" count "$t"
@@ -57,6 +60,13 @@ for t in "$fixtures/go1.21/amd64/trace.out" "$fixtures/go1.25/amd64/trace.out" "
 done
 # dump writes its results to stdout: a progress line when that is a file.
 check "gort-trace: reading" "$ex/gort-trace" dump "$tmp/gen_1_5"
+# The passes over a whole old trace before its first event (2.5 MB: a few
+# reports each): indexing, then the ordering pass that finds the futile
+# wakeups; then reading. Also shown when the results go to the terminal.
+check "gort-trace: indexing" "$ex/gort-trace" count "$tmp/futile_1_5"
+check "gort-trace: finding futile wakeups" "$ex/gort-trace" count "$tmp/futile_1_5"
+check "gort-trace: reading" "$ex/gort-trace" count "$tmp/futile_1_5"
+check "gort-trace: indexing" "$ex/gort-trace" export --format=csv "$tmp/futile_1_5"
 prog=$fixtures/go1.25/amd64/default/prog
 core=$fixtures/go1.25/amd64/default/core.zst
 for label in "gort-goroutines: decompressing the core" "gort-goroutines: reading the core's notes" \
@@ -75,6 +85,13 @@ fi
 script -qec "$(printf '%q ' "$ex/gort-trace" dump "$fixtures/go1.15/amd64/trace.out"); $(printf '%q ' "$ex/gort-trace" export --format=csv "$fixtures/go1.15/amd64/trace.out"); $(printf '%q ' "$ex/gort-goroutines" "$core" "$prog")" /dev/null >"$tmp/tty2" </dev/null || true
 grep -q 'goroutine 1 ' "$tmp/tty2" || fail "no results on the terminal"
 ! grep -q 'gort-trace: reading\|reading goroutines' "$tmp/tty2" || fail "progress shown while results stream to the terminal"
+# An old trace's index comes before any result: shown, then cleared.
+python3 "$src/tests/trace/gen15.py" --events 2000 --futile > "$tmp/small_1_5" || fail "gen15.py"
+script -qec "$(printf '%q ' "$ex/gort-trace" dump "$tmp/small_1_5")" /dev/null >"$tmp/tty3" </dev/null ||
+  fail "dump to the terminal failed"
+grep -q 'gort-trace: indexing' "$tmp/tty3" || fail "no index progress before results stream to the terminal"
+tr '\r' '\n' <"$tmp/tty3" | sed -n '/StateTransition/,$p' | grep -q 'gort-trace:' &&
+  fail "progress shown among results streaming to the terminal"
 grep -q "gort-goroutines: decompressing the core" "$tmp/tty2" || fail "no progress while the core opens before results stream to the terminal"
 tr '\r' '\n' <"$tmp/tty2" | sed -n '/^goroutine 1 /,$p' | grep -q 'gort-goroutines:' &&
   fail "progress shown among results streaming to the terminal"

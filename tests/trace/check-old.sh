@@ -5,7 +5,8 @@
 # (Go 1.26+, which converts these traces: internal/trace/tracev1.go) on
 # Go's old test traces and the fixtures' traces: identical, or equal up to
 # the order Go's random map iteration gives simultaneous events
-# (dumpcmp.py). Go fails on none of these traces, nor may we.
+# (dumpcmp.py), and a 1.21 trace with CPU samples (tests/trace/testdata).
+# Go fails on none of these traces, nor may we.
 #
 # 1.5-1.10, which only Go 1.21's parser reads: our merged events before the
 # conversion (old-v1dump) against that parser's (v1ref, built with Go 1.21
@@ -13,8 +14,8 @@
 # compare as sets; stress_1_5_unordered must fail as Go's does. Also a
 # 1.7 trace with a futile wakeup written by futile.py (Go's have none), and
 # 1.5 traces written by gen15.py (Go's are under 50 KB): one merged as a
-# stream, one with futile wakeups, one whose batches are out of order on a
-# P (both ordered whole).
+# stream, one with futile wakeups of every shape (two ordered passes), one
+# whose batches are out of order on a P (ordered whole).
 #
 #   check-old.sh BUILD_DIR SOURCE_DIR     (exit 77: skipped)
 set -uo pipefail
@@ -63,6 +64,11 @@ for v in 15 19 21; do
   t=$fix/go1.$v/amd64/trace.out
   [ -n "$fix" ] && [ -s "$t" ] && traces+=("$t")
 done
+# A Go 1.21 trace with CPU samples (tests/trace/testdata/README.md).
+if command -v zstd >/dev/null; then
+  zstd -qdcf "$src/tests/trace/testdata/cpu_1_21.trace.zst" > "$work/cpu_1_21" &&
+    traces+=("$work/cpu_1_21")
+fi
 for t in "${traces[@]}"; do
   name=$(echo "$t" | tr / _)
   if [ ! -s "$work/$name.ref" ] || [ "$work/$name.ref" -ot "$t" ]; then

@@ -14,7 +14,8 @@ to. GC cycles (GCStart, per-P STW before 1.10, GCDone), sweeps, heap sizes,
 goroutines found waiting or in a syscall at trace start. The result is a
 trace Go 1.21's parser accepts (postProcessTrace's checks hold).
 
---futile: some wakeups are futile (FutileWakeup, dropped by removeFutile);
+--futile: some wakeups are futile (FutileWakeup, dropped by removeFutile),
+in every shape removeFutile handles (see futile_wakeup);
 --swap: some batches come after their P's next one in the file.
 
   python3 gen15.py [--events N] [--procs P] [--seed S] [--futile] [--swap] > trace
@@ -75,6 +76,7 @@ class Gen:
         self.insys = []               # goroutines blocked in a syscall
         self.exits = {}               # g -> (seq, ticks) of its syscall's return
         self.woken = set()            # goroutines woken for nothing (--futile)
+        self.reblock = set()          # ... to block as soon as they run again
         self.nextg = 1
         self.in_gc = False
         self.events = 0
@@ -192,7 +194,9 @@ class Gen:
             self.pg[p] = g
             if g in self.woken:  # it finds its channel taken again
                 self.woken.discard(g)
-                self.emit(p, "FutileWakeup")
+                self.futile_wakeup(p, g)
+            elif g in self.reblock:  # its futile wakeup was preempted
+                self.reblock.discard(g)
                 self.emit(p, "GoBlock", 4)
                 self.block(p, g)
             return
@@ -248,6 +252,41 @@ class Gen:
         self.runq.append(w)
         if self.futile and r.random() < 0.1:
             self.woken.add(w)
+
+    def futile_wakeup(self, p, g):
+        """The shapes removeFutile must handle: the sequence (GoUnblock,
+        GoStart, GoPreempt..., FutileWakeup) ends with a block of its list
+        (GoBlock...) and goes with it, possibly after a preemption that
+        moves it to another P, before or after the FutileWakeup; or the
+        goroutine parks some other way (GoSleep, GoBlockNet: not a block
+        of removeFutile's list), so the sequence stays but its futile flag
+        outlives the next GoUnblock, and the next sequence goes at its
+        block (GoStart then GoBlock, so that what stays is consistent)."""
+        r = self.r
+        x = r.random()
+        if x < 0.2:  # preempted before it finds out; runs again, maybe elsewhere
+            self.emit(p, "GoPreempt", r.randrange(1, 6))
+            self.woken.add(g)
+            self.requeue(p, g)
+            return
+        self.emit(p, "FutileWakeup")
+        if x < 0.35:  # preempted after it: blocks when it runs again
+            self.emit(p, "GoPreempt", r.randrange(1, 6))
+            self.reblock.add(g)
+            self.requeue(p, g)
+        elif x < 0.5:
+            # The next sequence goes whole: it must hold nothing else of g.
+            self.emit(p, r.choice(["GoSleep", "GoBlockNet"]), r.randrange(1, 6))
+            self.block(p, g)
+            self.reblock.add(g)
+        else:
+            self.emit(p, "GoBlock", 4)
+            self.block(p, g)
+
+    def requeue(self, p, g):
+        self.gs[g] = "runnable"
+        self.runq.append(g)
+        self.pg[p] = 0
 
     def block(self, p, g):
         self.gs[g] = "waiting"

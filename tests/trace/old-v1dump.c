@@ -25,7 +25,7 @@ int main(int argc, char **argv)
 	}
 	if ((rc = gort_trace_open(&t, argv[1], NULL)) ||
 	    (t->version >= 22 && (rc = GORT_EUNSUPPORTED)) ||
-	    (rc = gort__old_new(&o, &t->src.view, t->version, &tab))) {
+	    (rc = gort__old_new(&o, &t->src.view, t->version, &tab, NULL))) {
 		printf("error: %s\n", gort_last_error()->message);
 		goto out;
 	}

@@ -1,0 +1,3 @@
+module cpusamples
+
+go 1.21
