@@ -21,8 +21,8 @@
  * bytes stay in the input), and drops the pages of a mapped file it has
  * read past. For the old format it holds an index of the file (batch
  * offsets, the string and stack tables, CPU samples) and one batch per P;
- * only a format 1.5 trace whose sequence numbers go back on a P (not
- * written by Go's runtime) needs all its events in memory. A
+ * only a format 1.5 trace whose sequence numbers wrap around within a
+ * batch (not written by Go's runtime) needs all its events in memory. A
  * zstd-compressed trace is decompressed first, into a temporary file.
  *
  * Thread safety: a gort_trace may be shared by many threads, each with its

@@ -86,7 +86,11 @@ struct gort_v1batch {
 	uint32_t proc;     /* index in procs */
 };
 
-/* A P's stream: its batches, the loaded one, its parse state. */
+/*
+ * A P's stream: its batches, the loaded one, its parse state. Format 1.5:
+ * a P whose sequence numbers go back from one batch to the next (in file
+ * order) has one stream per run of batches that do not (oldwire.c).
+ */
 struct gort_v1proc {
 	int32_t pid;
 	uint32_t first, last, next; /* batches; next to load */
@@ -95,8 +99,10 @@ struct gort_v1proc {
 	size_t nevs, pos, cap, cap_exit;
 	int64_t front_exit;         /* real exit time of its frontier event */
 	uint64_t last_g;
+	uint64_t g0;                /* last_g before its first batch (1.5 streams) */
 	uint64_t cur_off, cur_len;  /* the loaded batch in the file (progress) */
 	int64_t idx_seq;            /* index, 1.5: sequence of its last event */
+	uint64_t idx_g;             /* index, 1.5: the P's G after its last event */
 	bool idx_seen;
 	bool done;
 };
@@ -172,7 +178,7 @@ struct gort_old {
 	size_t nbatches, cap_batches;
 	struct gort_v1proc *procs; /* in order of first appearance; ProfileP last */
 	size_t nprocs, cap_procs;
-	struct gort_idmap pidx;   /* pid -> index in procs */
+	struct gort_idmap pidx;   /* pid -> index in procs (its latest stream) */
 	struct gort_idmap timer_g;
 	int64_t ticks_per_sec;
 	uint64_t max_string;      /* highest string ID */
@@ -182,7 +188,7 @@ struct gort_old {
 	uint64_t read_bytes;      /* bytes of the batches consumed, for progress */
 	size_t nfutile;           /* FutileWakeup events in the trace */
 	/* format 1.5 */
-	bool seq_unsorted;        /* a P's sequence numbers go back: sorted whole */
+	bool seq_unsorted;        /* sequence numbers go back in a batch: sorted whole */
 	bool skip_exits;          /* loading leaves GoSysExits out (taken ahead) */
 	uint32_t *harvest;        /* batches with GoSysExits, by their exit_seq */
 	size_t nharvest, harvest_pos;
@@ -194,7 +200,7 @@ struct gort_old {
 	bool seq_started, have_seq_ts;
 	int64_t seq_ts;           /* time of the last event merged */
 	/* Every event, ordered: a format 1.5 trace whose sequence numbers go
-	   back on a P (order1005 on the whole trace). */
+	   back within a batch (order1005 on the whole trace). */
 	struct gort_v1ev *all;
 	size_t nall, nall_cap, all_pos;
 	bool all_loaded;

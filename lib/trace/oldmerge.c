@@ -377,19 +377,22 @@ static int sorted_next(struct gort_old *o, struct gort_v1ev *ev)
  * Go sorts every event by its sequence number (a GoSysExit by the one its
  * syscall returned at, Args[1], and with its real time, Args[2]), then
  * checks that the times do not go back. The order here is that of a stable
- * sort of the P streams concatenated in the order of o->procs: the key
+ * sort of the streams concatenated in the order of o->procs: the key
  * (seq, proc, offset). Where Go's order can differ (equal numbers; only in
  * made-up traces), its own is that of its unstable sort.
  *
- * A k-way merge: each P's events but its GoSysExits are in increasing
- * order (the index checked; else the trace is sorted whole below), so a
- * heap holds one head per P, its next event or, while its next batch is
- * not loaded, a lower bound (the batch header's number and offset). The
+ * A k-way merge: each stream's events but its GoSysExits are in increasing
+ * order (a P is one stream, or several when its batches are out of order
+ * in the file: the index splits it; numbers that go back within a batch
+ * have the trace sorted whole below), so a heap holds one head per
+ * stream, its next event or, while its next batch is not loaded, a lower
+ * bound (the batch header's number and offset). The
  * GoSysExits are taken out of their batches ahead of time, in a second
  * heap: before an event with number s is merged, every batch whose
  * smallest exit number is at most s (the index sorted them by it) has
- * given its exits. Memory: a loaded batch per P, plus the exits of the
- * batches taken early, which wait for their turn.
+ * given its exits. Memory: a loaded batch per stream (freed when it is
+ * done), plus the exits of the batches taken early, which wait for their
+ * turn.
  */
 
 static bool hless(const struct gort_v1head *a, const struct gort_v1head *b)
@@ -470,6 +473,8 @@ static void heads_advance(struct gort_old *o)
 
 	head_of(o, i, &o->heads[0]);
 	if (o->heads[0].proc == UINT32_MAX) {
+		/* Done: its last batch goes (a P may have many streams). */
+		(void)gort__old_load(o, &o->procs[i]);
 		o->procs[i].done = true;
 		o->heads[0] = o->heads[--o->nheads];
 	}
@@ -583,7 +588,7 @@ static int seq_next(struct gort_old *o, struct gort_v1ev *ev)
 	return 0;
 }
 
-/* A made-up trace whose sequence numbers go back on a P: all in memory. */
+/* A hostile trace whose sequence numbers go back within a batch: all in memory. */
 
 static int seq_cmp(const void *a, const void *b)
 {
@@ -773,7 +778,7 @@ static void merge_rewind(struct gort_old *o)
 		p->nevs = p->pos = p->cap = p->cap_exit = 0;
 		p->next = p->first;
 		p->front_exit = INT64_MAX;
-		p->last_g = 0;
+		p->last_g = p->g0;
 		p->cur_off = p->cur_len = 0;
 		p->done = false;
 		o->avail[i] = (uint32_t)i;

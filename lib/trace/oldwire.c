@@ -269,34 +269,55 @@ static int batch_pid(struct gort_old *o, const struct raw *r, int32_t *pid)
 	return 0;
 }
 
-static int add_batch(struct gort_old *o, int32_t pid, uint64_t off, struct gort_v1batch **out)
+/* A new stream of P pid, from batch bi on, with the P's G before it. */
+static int new_proc(struct gort_old *o, int32_t pid, uint32_t bi, uint64_t g0)
+{
+	struct gort_v1proc *p;
+	int rc;
+
+	if ((rc = GROW(o->procs, o->nprocs, o->cap_procs)))
+		return rc;
+	p = &o->procs[o->nprocs++];
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->first = p->next = p->last = bi;
+	p->front_exit = INT64_MAX;
+	p->g0 = p->last_g = p->idx_g = g0;
+	return 0;
+}
+
+/*
+ * A batch of P pid at off. Format 1.5: seq0 is its header's sequence
+ * number; when it is below the last number of the P's latest stream, the
+ * batch starts a new stream (the merge needs each stream in order), which
+ * the P's next batches continue.
+ */
+static int add_batch(struct gort_old *o, int32_t pid, uint64_t off, int64_t seq0,
+		     struct gort_v1batch **out)
 {
 	uint32_t bi = (uint32_t)o->nbatches;
+	struct gort_v1proc *p;
 	uint64_t *pi;
 	int rc;
 
+	if (o->nbatches >= UINT32_MAX - 1)
+		return fail(o, off, GORT_ETOOLARGE, "too many batches");
 	if ((rc = GROW(o->batches, o->nbatches, o->cap_batches)))
 		return rc;
 	o->batches[o->nbatches++] = (struct gort_v1batch){
 		.off = off, .exit_min = INT64_MAX, .exit_rest = INT64_MAX, .next = UINT32_MAX};
 	if ((rc = gort__idmap_put(&o->pidx, (uint64_t)(int64_t)pid, &pi)) < 0)
 		return rc;
-	o->batches[bi].proc = rc == 1 ? (uint32_t)o->nprocs : (uint32_t)*pi;
-	if (rc == 1) {
-		if ((rc = GROW(o->procs, o->nprocs, o->cap_procs)))
-			return rc;
+	p = rc == 1 ? NULL : &o->procs[*pi];
+	if (!p || (o->ver < 7 && p->idx_seen && seq0 < p->idx_seq)) {
 		*pi = o->nprocs;
-		memset(&o->procs[o->nprocs], 0, sizeof(o->procs[0]));
-		o->procs[o->nprocs].pid = pid;
-		o->procs[o->nprocs].first = o->procs[o->nprocs].next = bi;
-		o->procs[o->nprocs].last = bi;
-		o->procs[o->nprocs].front_exit = INT64_MAX;
-		o->nprocs++;
+		if ((rc = new_proc(o, pid, bi, p ? p->idx_g : 0)))
+			return rc;
 	} else {
-		struct gort_v1proc *p = &o->procs[*pi];
 		o->batches[p->last].next = bi;
 		p->last = bi;
 	}
+	o->batches[bi].proc = (uint32_t)*gort__idmap_get(&o->pidx, (uint64_t)(int64_t)pid);
 	*out = &o->batches[bi];
 	return 0;
 }
@@ -427,6 +448,19 @@ static int exit_suffixes(struct gort_old *o)
 	return 0;
 }
 
+/* Events after which parseEvent's P runs no G. */
+static bool ends_g(uint8_t typ)
+{
+	switch (typ) {
+	case V1_GO_END: case V1_GO_STOP: case V1_GO_SCHED: case V1_GO_PREEMPT:
+	case V1_GO_SLEEP: case V1_GO_BLOCK: case V1_GO_BLOCK_SEND: case V1_GO_BLOCK_RECV:
+	case V1_GO_BLOCK_SELECT: case V1_GO_BLOCK_SYNC: case V1_GO_BLOCK_COND:
+	case V1_GO_BLOCK_NET: case V1_GO_SYS_BLOCK: case V1_GO_BLOCK_GC:
+		return true;
+	}
+	return false;
+}
+
 /*
  * Format 1.5: the sequence numbers order the trace (order1005). A P's
  * events other than GoSysExit (whose number is the syscall's return, taken
@@ -446,9 +480,15 @@ static void index_seq(struct gort_old *o, struct gort_v1batch *b, const struct r
 		return;
 	}
 	if (*seq < b->seq0 || (p->idx_seen && *seq < p->idx_seq))
-		o->seq_unsorted = true;
+		o->seq_unsorted = true; /* within a batch: only by wrapping around */
 	p->idx_seq = *seq;
 	p->idx_seen = true;
+	/* The G on the P, as parse_event follows it (a stream that starts
+	   later starts with it). */
+	if (r->typ == V1_GO_START)
+		p->idx_g = o->rargs[2];
+	else if (ends_g(r->typ))
+		p->idx_g = 0;
 }
 
 struct seq_batch {
@@ -536,7 +576,7 @@ int gort__old_index(struct gort_old *o)
 		if (r.typ == V1_BATCH) {
 			int32_t pid = 0;
 			if ((rc = check_nargs(o, &r)) || (rc = batch_pid(o, &r, &pid)) ||
-			    (rc = add_batch(o, pid, r.off, &cur)))
+			    (rc = add_batch(o, pid, r.off, o->ver < 7 ? (int64_t)o->rargs[1] : 0, &cur)))
 				goto out;
 			o->cur_batch = r.off;
 			if (o->ver < 7)
@@ -644,16 +684,12 @@ static int parse_event(struct gort_old *o, struct gort_v1proc *p, const struct r
 		else if (i - off < 4)
 			e->args[i - off] = a[i];
 	}
+	if (ends_g(r->typ))
+		p->last_g = 0;
 	switch (r->typ) {
 	case V1_GO_START: case V1_GO_START_LOCAL: case V1_GO_START_LABEL:
 		p->last_g = e->args[0];
 		e->g = p->last_g;
-		break;
-	case V1_GO_END: case V1_GO_STOP: case V1_GO_SCHED: case V1_GO_PREEMPT:
-	case V1_GO_SLEEP: case V1_GO_BLOCK: case V1_GO_BLOCK_SEND: case V1_GO_BLOCK_RECV:
-	case V1_GO_BLOCK_SELECT: case V1_GO_BLOCK_SYNC: case V1_GO_BLOCK_COND:
-	case V1_GO_BLOCK_NET: case V1_GO_SYS_BLOCK: case V1_GO_BLOCK_GC:
-		p->last_g = 0;
 		break;
 	case V1_GO_SYS_EXIT: case V1_GO_WAITING: case V1_GO_IN_SYSCALL:
 		e->g = e->args[0];

@@ -15,7 +15,8 @@
 # 1.7 trace with a futile wakeup written by futile.py (Go's have none), and
 # 1.5 traces written by gen15.py (Go's are under 50 KB): one merged as a
 # stream, one with futile wakeups of every shape (two ordered passes), one
-# whose batches are out of order on a P (ordered whole).
+# whose batches are out of order on a P (several streams per P), one whose
+# sequence numbers go back within a batch (ordered whole).
 #
 #   check-old.sh BUILD_DIR SOURCE_DIR     (exit 77: skipped)
 set -uo pipefail
@@ -91,10 +92,11 @@ for t in "${traces[@]}"; do
 done
 
 python3 "$src/tests/trace/futile.py" > "$work/futile_1_7" || { echo "FAIL: futile.py"; fail=1; }
-gen=("$work/gen_1_5" "$work/gen_futile_1_5" "$work/gen_swap_1_5")
+gen=("$work/gen_1_5" "$work/gen_futile_1_5" "$work/gen_swap_1_5" "$work/gen_wrap_1_5")
 python3 "$src/tests/trace/gen15.py" --events 60000 --seed 1 > "${gen[0]}" &&
   python3 "$src/tests/trace/gen15.py" --events 30000 --seed 2 --futile > "${gen[1]}" &&
-  python3 "$src/tests/trace/gen15.py" --events 30000 --seed 3 --procs 3 --swap > "${gen[2]}" ||
+  python3 "$src/tests/trace/gen15.py" --events 30000 --seed 3 --procs 3 --swap --futile > "${gen[2]}" &&
+  python3 "$src/tests/trace/gen15.py" --events 30000 --seed 4 --wrap > "${gen[3]}" ||
   { echo "FAIL: gen15.py"; fail=1; }
 for t in "$data"/*_1_5_* "$data"/*_1_7_* "$data"/*_1_9_* "$data"/*_1_10_* "$work/futile_1_7" "${gen[@]}"; do
   b=$(basename "$t")

@@ -16,9 +16,12 @@ trace Go 1.21's parser accepts (postProcessTrace's checks hold).
 
 --futile: some wakeups are futile (FutileWakeup, dropped by removeFutile),
 in every shape removeFutile handles (see futile_wakeup);
---swap: some batches come after their P's next one in the file.
+--swap: some batches come after their P's next one in the file;
+--wrap: now and then a HeapAlloc whose sequence number and time come
+before those of the event written before it in its batch (the deltas,
+unsigned, wrap around 2^64; Go sorts it into place).
 
-  python3 gen15.py [--events N] [--procs P] [--seed S] [--futile] [--swap] > trace
+  python3 gen15.py [--events N] [--procs P] [--seed S] [--futile] [--swap] [--wrap] > trace
 """
 import argparse
 import random
@@ -67,6 +70,7 @@ class Gen:
         self.futile = a.futile
         self.bufs = [None] * a.procs  # per P: [bytes, last seq, last ticks, first G]
         self.swap = a.swap
+        self.wrap = a.wrap
         self.held = [None] * a.procs  # --swap: a batch written after the next
         self.pg = [0] * a.procs       # goroutine running on each P
         self.stw = [False] * a.procs
@@ -97,6 +101,17 @@ class Gen:
             raw(hdr, EV["Batch"], [p, s, t])
             b = self.bufs[p] = [hdr, s, t, self.pg[p]]
         raw(b[0], EV[name], [s - b[1], t - b[2]] + list(args))
+        b[1], b[2] = s, t
+        self.events += 1
+
+    def emit_back(self, p):
+        """--wrap: a HeapAlloc stamped before the event then written first
+        on P p (in the same batch), so its deltas wrap around."""
+        s, t = self.stamp()
+        self.emit(p, "HeapAlloc", 1 << 20)
+        b = self.bufs[p]
+        m = (1 << 64) - 1
+        raw(b[0], EV["HeapAlloc"], [(s - b[1]) & m, (t - b[2]) & m, 1 << 21])
         b[1], b[2] = s, t
         self.events += 1
 
@@ -153,6 +168,8 @@ class Gen:
                 self.exits[g] = self.stamp()
                 self.gs[g] = "runnable"
                 self.runq.append(g)
+            if self.wrap and r.random() < 0.001:
+                self.emit_back(r.randrange(self.nprocs))
             self.step(r.randrange(self.nprocs))
         for p, b in enumerate(self.bufs):
             if self.held[p] is not None:
@@ -301,6 +318,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--futile", action="store_true")
     ap.add_argument("--swap", action="store_true")
+    ap.add_argument("--wrap", action="store_true")
     a = ap.parse_args()
     g = Gen(a)
     g.run(a.events)
