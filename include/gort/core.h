@@ -195,11 +195,12 @@ struct gort_core_clock {
  * clock read while its threads were stopped (GORT_CLOCK_READ). A core
  * file: estimated, once (the first call or goroutine listing; later calls
  * return the same), as the latest of runtime.sched.lastpoll, each P's
- * sysmontick.schedwhen and syscallwhen, runtime.work.tstart,
+ * sysmontick.schedwhen, syscallwhen and gcStopTime, the end of the latest
+ * time.Sleep of each goroutine not sleeping now, runtime.work.tstart,
  * runtime.memstats.last_gc_nanotime and runtime.runtimeInitTime that the
- * executable's symbols and layouts let us read, or, where runtime.work
- * cannot be read (stripped executables), of the goroutines' g.waitsince
- * (GORT_CLOCK_ESTIMATE). The estimate is never after the core's moment
+ * executable's symbols and layouts let us read; where runtime.work or
+ * runtime.allp cannot be read (stripped executables), the goroutines'
+ * g.waitsince and the Ps their Ms hold stand in (GORT_CLOCK_ESTIMATE). The estimate is never after the core's moment
  * unless the core is corrupt: values <= 0 or beyond 2^62 ns are ignored.
  * Same thread rules as the core. Errors: GORT_ENOTFOUND (no timestamp
  * could be read), GORT_EUNSUPPORTED (no layout of the runtime's

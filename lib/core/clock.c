@@ -36,7 +36,9 @@
  *    keeps the moment it woke there, if what woke was a time.Sleep; and,
  *    where runtime.work cannot be read (no symbol or no layout of its
  *    type: stripped executables, Go 1.15's anonymous struct), every
- *    goroutine's g.waitsince, so that no wait comes out negative.
+ *    goroutine's g.waitsince, so that no wait comes out negative; and,
+ *    where runtime.allp cannot be read (stripped), the Ps of the Ms that
+ *    goroutines are on (g.m.p), with their sysmontick and gcStopTime.
  *
  * What stays behind: a process that sat with every P idle (sysmon asleep)
  * and was woken by something other than a timer or the network, such as
@@ -172,19 +174,23 @@ static int one_p(struct gort_core *c, uint64_t pp, void *arg)
 }
 
 /* Each P's (runtime.allp: a []*p). */
-static int procs(struct gort_core *c, struct est *e)
+static int procs(struct gort_core *c, struct est *e, bool *read)
 {
 	uint64_t a;
 	int rc;
 
+	*read = false;
 	if ((rc = gort__rt_symbol(c, "runtime.allp", &a)) || !a)
 		return rc;
+	*read = true;
 	return each_ptr(c, a, MAX_PROCS, one_p, e);
 }
 
 /* What the pass over the goroutines reads (see goroutines()). */
 struct gfields {
 	bool waitsince;           /* g.waitsince (work.tstart unknown) */
+	bool procs;               /* the P of each goroutine's M (no allp) */
+	struct gort__fld m_p;     /* runtime.m.p */
 	struct gort__fld sleep;   /* g.sleepWhen (1.23+), or g.timer (.. 1.22) */
 	struct gort__fld nextwhen; /* runtime.timer.nextwhen (.. 1.22) */
 	uint64_t sleep_reason;    /* waitReasonSleep's value, 0: unknown */
@@ -289,18 +295,34 @@ static int one_g(struct gort_core *c, uint64_t gp, void *arg)
 		if (ok)
 			consider(g->e, v, "runtime.g.waitsince");
 	}
+	/* Without runtime.allp, the Ps that goroutines' Ms hold: those of
+	   the running ones, which sysmon and a fatal panic's freeze stamp. */
+	if (g->gf.procs) {
+		uint64_t m, pp;
+		if ((rc = gread(c, gp, &c->rt.g_m, &m, &ok)))
+			return rc;
+		if (ok && m && (rc = gread(c, m, &g->gf.m_p, &pp, &ok)))
+			return rc;
+		if (ok && m && pp && (rc = one_p(c, pp, g->e)))
+			return rc;
+	}
 	return g->gf.sleep.ok ? slept(c, &g->gf, gp, g->e) : 0;
 }
 
 /* One pass over runtime.allgs for what goroutines keep (struct gfields). */
-static int goroutines(struct gort_core *c, struct est *e, bool waitsince)
+static int goroutines(struct gort_core *c, struct est *e, bool waitsince, bool procs)
 {
 	struct gpass g = {e, {.waitsince = waitsince && c->rt.g_waitsince.ok}};
 	int rc;
 
 	if ((rc = sleep_fields(c, &g.gf)))
 		return rc;
-	if ((!g.gf.waitsince && !g.gf.sleep.ok) || !c->rt.allgs)
+	if (procs && c->rt.g_m.ok) {
+		if ((rc = gfield(c, "runtime.m", "p", &g.gf.m_p)))
+			return rc;
+		g.gf.procs = g.gf.m_p.ok;
+	}
+	if ((!g.gf.waitsince && !g.gf.sleep.ok && !g.gf.procs) || !c->rt.allgs)
 		return 0;
 	return each_ptr(c, c->rt.allgs, MAX_GOROUTINES, one_g, &g);
 }
@@ -309,13 +331,13 @@ static int estimate(struct gort_core *c)
 {
 	struct est e = {0, NULL};
 	uint64_t a, v;
-	bool ok, tstart = false;
+	bool ok, tstart = false, allp = false;
 	int rc;
 
 	if ((rc = gort__rt_load(c)) ||
 	    (rc = global(c, &e, "runtime.sched", "runtime.schedt", "lastpoll",
 			 "runtime.sched.lastpoll", &ok)) ||
-	    (rc = procs(c, &e)) ||
+	    (rc = procs(c, &e, &allp)) ||
 	    (rc = global(c, &e, "runtime.work", "runtime.workType", "tstart",
 			 "runtime.work.tstart", &tstart)) ||
 	    (rc = global(c, &e, "runtime.memstats", "runtime.mstats", "last_gc_nanotime",
@@ -329,7 +351,7 @@ static int estimate(struct gort_core *c)
 		if (ok)
 			consider(&e, v, "runtime.runtimeInitTime");
 	}
-	if ((rc = goroutines(c, &e, !tstart)))
+	if ((rc = goroutines(c, &e, !tstart, !allp)))
 		return rc;
 	if (!e.best)
 		return gort__fail(GORT_ENOTFOUND,
