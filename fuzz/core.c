@@ -78,6 +78,7 @@ void gort_fuzz_core(const uint8_t *data, size_t size)
 	GORT_OPTS(gort_core_opts, o, .max_decompressed = GORT_FUZZ_MAX_DECOMPRESSED);
 	const struct gort_goroutine *g;
 	gort_goroutine_iter *it;
+	struct gort_core_clock clk;
 	struct gort_thread th;
 	unsigned char word[64];
 	char exe[PATH_MAX];
@@ -98,6 +99,12 @@ void gort_fuzz_core(const uint8_t *data, size_t size)
 		if (!GORT_CHECK(gort_core_thread_at(core, i, &th)))
 			GORT_CHECK(gort_core_read(core, th.sp, word, sizeof(word)));
 	GORT_CHECK(gort_core_read(core, UINT64_MAX - 8, word, sizeof(word)));
+	/* The clock estimate ignores implausible timestamps (lib/core/clock.c). */
+	if (!GORT_CHECK(gort_core_clock(core, &clk))) {
+		gort_fuzz_touch_cstr(clk.source);
+		if (clk.nanotime <= 0 || clk.nanotime >= (INT64_C(1) << 62))
+			abort();
+	}
 	if (!GORT_CHECK(gort_goroutine_iter_new(&it, core))) {
 		/* An unreadable goroutine is an error the iteration continues after. */
 		for (int i = 0; i < GOROUTINES_MAX && (rc = GORT_CHECK(gort_goroutine_iter_next(it, &g))) != GORT_EEND; i++)
