@@ -239,7 +239,11 @@ int gort__pclntab_init(struct gort_pclntab *t, struct gort_binary *bin)
 		for (size_t i = 0; i < GORT_ARRAY_SIZE(names) && rc == GORT_ENOTFOUND; i++)
 			rc = gort__binary_section(bin, names[i], &data, &addr);
 	if (rc == GORT_ENOTFOUND) {
-		if (bin->format == GORT_FORMAT_ELF && bin->elf.nsections != 0)
+		/* The system linker may merge the table into .data.rel.ro
+		   (PIE, Go 1.21 and earlier): only a Go binary is scanned. */
+		if (bin->format == GORT_FORMAT_ELF && bin->elf.nsections != 0 &&
+		    gort__binary_section(bin, ".go.buildinfo", &data, &addr) &&
+		    gort__binary_section(bin, ".note.go.buildid", &data, &addr))
 			return gort__fail(GORT_ENOTGO, "pclntab: no .gopclntab section");
 		/* No section headers, or no symbols: look for the table itself. */
 		if ((rc = gort__pclntab_scan(t, bin)))

@@ -19,6 +19,7 @@ cache=${GORT_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/goinspec
 corpus=${GORT_CORPUS_DIR:-$cache/corpus}
 tool=$build/examples/gort-goroutines
 norm=$src/tests/core/normalize.awk
+. "$src/tests/core/park.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 if [ "$(cat /proc/sys/kernel/core_pattern)" != core ]; then
@@ -58,47 +59,22 @@ while IFS=$'\t' read -r name spec member sha go target format expect variants no
   if [ -z "$run" ] || [ ! -f "$exe" ]; then skipped=$((skipped + 1)); continue; fi
   d=$tmp/$name; mkdir -p "$d"; git -C "$d" init -q
   read -r fifo rest <<<"$args"; mkfifo "$d/$fifo"
-  cmd=("$exe" $rest)
-  [ "$run" = native ] || { cmd=("$run" "${cmd[@]}"); mkdir "$d/core"; }
-  # A signal that comes before the runtime has its handlers kills without
-  # a dump: on a slow machine (or under qemu), wait longer and try again.
-  core="" ran=1
-  for settle in 1 3 8; do
-    rm -f "$d"/qemu_*.core; [ -d "$d/core" ] || rm -f "$d/core"
-    (cd "$d" && ulimit -c unlimited && exec env -i PATH=/usr/bin:/bin GOTRACEBACK=crash \
-      "${cmd[@]}" >"$d/stdout" 2>"$d/dump.txt") &
-    pid=$!
-    sleep $settle
-    if ! kill -0 "$pid" 2>/dev/null; then # cannot run here (no 32-bit support...)
-      { wait "$pid"; } 2>/dev/null || true; ran=0; break
-    fi
-    kill -ABRT "$pid"
-    { wait "$pid"; } 2>/dev/null || true
-    for f in "$d"/core "$d"/qemu_*.core; do [ -f "$f" ] && core=$f && break; done
-    [ -n "$core" ] && grep -q '^goroutine ' "$d/dump.txt" && break
-    core=""
-  done
-  if [ $ran = 0 ]; then
+  ran=0; park_core "$d" "$run" "$exe" $rest || ran=$?
+  if [ $ran = 2 ]; then
     echo "skipped $name: it does not run here ($(head -c 200 "$d/dump.txt" | head -n 1))"
     skipped=$((skipped + 1)); continue
   fi
   if [ -z "$core" ]; then
     echo "FAIL: $name ($go $target): no core or no dump"; fail=$((fail + 1)); continue
   fi
-  got=0; "$tool" "$core" "$exe" >"$d/out" 2>"$d/err" || got=$?
   # turbo receives every signal (os/signal): the SIGABRT itself wakes its
   # watcher between the dump and the core, so that one goroutine is
   # "chan receive" in the dump and "runnable" in the core.
   sig='s/^\([0-9]* goroutine [0-9]* \)\[\(chan receive\|runnable\)\]:$/\1[chan receive or runnable]:/'
   case $name in turbo-*) ;; *) sig= ;; esac
-  awk -v labels=0 -v signal=1 -f "$norm" "$d/dump.txt" | sed "$sig" | sort -s -k1,1 >"$d/ref"
-  awk -v labels=0 -v signal=1 -f "$norm" "$d/out" | sed "$sig" | sort -s -k1,1 >"$d/got"
-  n=$(grep -c '^[0-9]* goroutine ' "$d/ref" || true)
-  if [ $got -eq 0 ] && [ "$n" -gt 0 ] && cmp -s "$d/ref" "$d/got"; then
-    echo "match: $name ($go $target, $run): $n goroutines"; pass=$((pass + 1))
+  if compare_core "$name ($go $target, $run)" "$d" "$exe" "$sig"; then
+    pass=$((pass + 1))
   else
-    echo "FAIL: $name ($go $target, $run, exit $got)"; head -n 3 "$d/err"
-    diff "$d/ref" "$d/got" | head -n 30 || true
     fail=$((fail + 1))
   fi
   rm -f "$core"

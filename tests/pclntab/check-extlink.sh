@@ -1,53 +1,102 @@
 #!/usr/bin/env bash
 # Binaries the system linker linked (cgo, -linkmode=external): their .text
 # starts with the C runtime's code, before runtime.text, and from Go 1.18
-# function entries count from runtime.text. Built here by a toolchain with
-# a header textStart (1.21) and one without (Go 1.26+: moduledata.text),
-# with and without symbols:
-#  - gort-funcs and gort-addr2line equal debug/gosym and `go tool
-#    addr2line` on both (Go's tools take runtime.text from the symbol
-#    table, else the start of .text: off for the stripped one,
-#    golang/go#65232, and the tools follow them there by design);
-#  - the library's own answer (gort-funcs --runtime) is where the program
-#    really has its functions, stripped or not: that of the unstripped
-#    binary, whose runtime.text symbol Go's tools use, and `go tool nm`'s
-#    address of main.main.
+# function entries count from runtime.text; PIE links of Go 1.22 and
+# earlier also merge the table into .data.rel.ro, where Go's tools do not
+# find it. Built here by Go 1.21 and the newest toolchain, as executables
+# and as PIE, with and without symbols, from a program that parks
+# (goroutines waiting, main opening a FIFO):
+#  - executables: gort-funcs and gort-addr2line equal debug/gosym and `go
+#    tool addr2line` (Go's tools take runtime.text from the symbol table,
+#    else the start of .text: off for the stripped one, golang/go#65232,
+#    and the tools follow them there by design);
+#  - everywhere, the library's own answer (gort-funcs --runtime) is where
+#    the program has its functions: every function symbol of the
+#    unstripped build (`go tool nm`) is at the entry it gives, and the
+#    stripped build gives the same;
+#  - a core of each, made as the program parks, against the runtime's own
+#    GOTRACEBACK=crash dump of that moment (tests/core/park.sh).
 # Skipped (77) without Go or a C compiler.
 set -euo pipefail
 build=$(cd "$1" && pwd) src=$(cd "$2" && pwd)
 . "$src/tests/pclntab/lib.sh"
+tool=$build/examples/gort-goroutines norm=$src/tests/core/normalize.awk
+. "$src/tests/core/park.sh"
 setup
 command -v gcc >/dev/null || { echo "no gcc (cgo): skipped"; exit 77; }
 mkdir -p "$tmp/p"
 printf 'module extlink\n\ngo 1.21\n' >"$tmp/p/go.mod"
-printf 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n' >"$tmp/p/main.go"
-runtime_checked=0
+cat >"$tmp/p/main.go" <<'GO'
+package main
+
+import (
+	"os"
+	"time"
+)
+
+func main() {
+	ch := make(chan int)
+	for i := 0; i < 3; i++ {
+		go func() { <-ch }()
+	}
+	go func() { time.Sleep(time.Hour) }()
+	f, err := os.Open(os.Args[1]) // a FIFO: blocks until a writer comes
+	if err == nil {
+		f.Close()
+	}
+}
+GO
+cores_ok=0 runtime_ok=0
+can_core=1
+[ "$(cat /proc/sys/kernel/core_pattern)" = core ] || { can_core=0; echo "core_pattern is not 'core': no cores"; }
 for gr in /usr/lib/go-1.21 "$goroot"; do
   [ -x "$gr/bin/go" ] || continue
   v=$(basename "$gr")
-  for strip in no yes; do
-    flags=-linkmode=external
-    [ $strip = yes ] && flags="$flags -s -w"
-    out=$tmp/$v-$strip
-    (cd "$tmp/p" && go_env CGO_ENABLED=1 "$gr/bin/go" build -ldflags="$flags" -o "$out" .) ||
-      { echo "cannot build with $gr -ldflags='$flags'"; fail=1; continue; }
-    check_binary "$out" "$gr"
+  for mode in exe pie; do
+    bm=(); [ $mode = pie ] && bm=(-buildmode=pie)
+    for strip in no yes; do
+      flags=-linkmode=external
+      [ $strip = yes ] && flags="$flags -s -w"
+      out=$tmp/$v-$mode-$strip
+      (cd "$tmp/p" && go_env CGO_ENABLED=1 "$gr/bin/go" build "${bm[@]}" -ldflags="$flags" -o "$out" .) ||
+        { echo "cannot build with $gr ${bm[*]} -ldflags='$flags'"; fail=1; continue 2; }
+      [ $mode = exe ] && check_binary "$out" "$gr"
+      if [ $can_core = 1 ]; then
+        d=$tmp/core-$v-$mode-$strip; mkdir -p "$d"; mkfifo "$d/in"
+        park_core "$d" native "$out" "$d/in" || true
+        if [ -z "$core" ]; then
+          echo "FAIL: $v $mode strip=$strip: no core or no dump"; fail=1
+        elif compare_core "$v $mode strip=$strip" "$d" "$out"; then
+          cores_ok=$((cores_ok + 1))
+        else
+          fail=1
+        fi
+        rm -rf "$d"
+      fi
+    done
+    # Where the functions are: every function symbol at the entry the
+    # library gives, stripped or not.
+    "$build/examples/gort-funcs" --runtime "$tmp/$v-$mode-no" >"$tmp/rt.no"
+    "$build/examples/gort-funcs" --runtime "$tmp/$v-$mode-yes" >"$tmp/rt.yes"
+    # Names given once on each side (nm lists some twice: ABI wrappers,
+    # C symbols of the same name).
+    once() { awk '{ n[$1]++; a[$1] = $2 } END { for (k in n) if (n[k] == 1) print k, a[k] }' | sort; }
+    "$gr/bin/go" tool nm "$tmp/$v-$mode-no" | awk '$2 == "T" || $2 == "t" { print $3, $1 }' |
+      once >"$tmp/nm"
+    awk '{ sub(/^0x/, "", $1); print $3, $1 }' "$tmp/rt.no" | once >"$tmp/rt"
+    # Same name, same address (as numbers: nm pads with zeros).
+    bad=$(join "$tmp/nm" "$tmp/rt" | awk '{ a = $2; b = $3; sub(/^0+/, "", a); sub(/^0+/, "", b); if (a != b) n++ } END { print n + 0 }')
+    both=$(join "$tmp/nm" "$tmp/rt" | wc -l)
+    if [ "$bad" != 0 ] || [ "$both" -lt 1000 ] || ! cmp -s "$tmp/rt.no" "$tmp/rt.yes"; then
+      echo "MISMATCH $v $mode: $bad of $both function symbols elsewhere than the library says"
+      join "$tmp/nm" "$tmp/rt" | awk '{ a = $2; b = $3; sub(/^0+/, "", a); sub(/^0+/, "", b); if (a != b) print }' | head -3
+      cmp "$tmp/rt.no" "$tmp/rt.yes" || true
+      fail=1
+    else
+      runtime_ok=$((runtime_ok + 1))
+    fi
   done
-  # Where the functions are: the stripped binary's runtime answer is the
-  # unstripped one's (same link but the symbol table).
-  "$build/examples/gort-funcs" --runtime "$tmp/$v-yes" >"$tmp/rt"
-  "$build/examples/gort-funcs" "$tmp/$v-no" >"$tmp/sym"
-  want=$("$gr/bin/go" tool nm "$tmp/$v-no" | awk '$3 == "main.main" { print $1 }')
-  got=$(awk '$3 == "main.main" { sub(/^0x/, "", $1); print $1 }' "$tmp/rt")
-  if ! cmp -s "$tmp/rt" "$tmp/sym" || [ -z "$want" ] || [ "$((16#$want))" != "$((16#$got))" ]; then
-    echo "MISMATCH runtime entries of $v stripped (main.main: nm $want, got $got)"
-    diff "$tmp/sym" "$tmp/rt" | head -5 || true
-    fail=1
-  elif cmp -s "$tmp/rt" <("$build/examples/gort-funcs" "$tmp/$v-yes"); then
-    echo "$v: .text starts at runtime.text: this build does not show the difference"; fail=1
-  fi
-  runtime_checked=$((runtime_checked + 1))
 done
-echo "externally linked: $checked binaries ($funcs functions, $pcs PCs) as Go's tools," \
-  "$runtime_checked stripped ones where the program has them"
+echo "externally linked: $checked executables as Go's tools ($funcs functions, $pcs PCs)," \
+  "$runtime_ok builds where the program has its functions, $cores_ok cores"
 exit $fail
