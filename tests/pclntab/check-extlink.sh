@@ -5,7 +5,8 @@
 # earlier also merge the table into .data.rel.ro, where Go's tools do not
 # find it. Built here by Go 1.21 and the newest toolchain, as executables
 # and as PIE, with and without symbols, from a program that parks
-# (goroutines waiting, main opening a FIFO):
+# (goroutines waiting, one in C, one locked to its thread, main opening a
+# FIFO):
 #  - executables: gort-funcs and gort-addr2line equal debug/gosym and `go
 #    tool addr2line` (Go's tools take runtime.text from the symbol table,
 #    else the start of .text: off for the stripped one, golang/go#65232,
@@ -29,16 +30,26 @@ printf 'module extlink\n\ngo 1.21\n' >"$tmp/p/go.mod"
 cat >"$tmp/p/main.go" <<'GO'
 package main
 
+/*
+#include <unistd.h>
+static void csleep(void) { sleep(3600); }
+*/
+import "C"
+
 import (
 	"os"
+	"runtime"
+	"sync"
 	"time"
 )
 
 func main() {
 	ch := make(chan int)
-	for i := 0; i < 3; i++ {
-		go func() { <-ch }()
-	}
+	var mu sync.Mutex
+	mu.Lock()
+	go func() { C.csleep() }()                   // in C, through cgocall
+	go func() { runtime.LockOSThread(); <-ch }() // on a thread of its own
+	go func() { mu.Lock() }()
 	go func() { time.Sleep(time.Hour) }()
 	f, err := os.Open(os.Args[1]) // a FIFO: blocks until a writer comes
 	if err == nil {
