@@ -308,8 +308,10 @@ GORT_API void gort_trace_event_iter_free(gort_trace_event_iter *it);
  * before its next event; for a trace ordered whole first, the share of
  * its events delivered), and equals total once
  * gort_trace_event_iter_next() returned GORT_EEND.
- * No I/O, constant time: call it as often as you like, on the iterator's
- * thread. Errors: GORT_EINVAL (a NULL argument).
+ * No I/O; constant time for the Go 1.22+ formats, and for the older ones
+ * a walk over the Ps' batch streams (a few per P in real traces): call it
+ * as often as a display refreshes, on the iterator's thread.
+ * Errors: GORT_EINVAL (a NULL argument).
  */
 GORT_API int gort_trace_event_iter_progress(const gort_trace_event_iter *it,
 					    uint64_t *done, uint64_t *total);
