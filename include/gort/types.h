@@ -81,7 +81,8 @@ struct gort_type_field {
 
 /*
  * Prepare type queries: finds the module's moduledata (by symbol, else by
- * scanning the data for it, as stripped binaries need). On success *out is
+ * scanning the data for it, as stripped binaries need), in ELF, PE and
+ * Mach-O files alike. On success *out is
  * yours: gort_types_close(). Errors: GORT_ENOTFOUND (no moduledata found),
  * GORT_EUNSUPPORTED (the layout has no type descriptor layout), GORT_EFAULT,
  * GORT_EFORMAT, GORT_ENOMEM, GORT_EINVAL.

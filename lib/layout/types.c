@@ -88,13 +88,21 @@ static int header_layout(struct gort_types *t)
 	return rc;
 }
 
-/* runtime.firstmoduledata by symbol, else as the pclntab reader finds it. */
+/* runtime.firstmoduledata by symbol, else as the pclntab reader finds it
+   (PE and Mach-O files: gort_binary_moduledata's search). */
 static int find_moduledata(struct gort_types *t, uint64_t *addr)
 {
 	const struct gort_elf_symbol *sym;
+	struct gort_moduledata md;
 	gort_pclntab *tab;
 	int rc;
 
+	if (t->td.bin->format != GORT_FORMAT_ELF) {
+		if ((rc = gort_binary_moduledata(t->td.bin, &md)))
+			return rc;
+		*addr = md.addr;
+		return 0;
+	}
 	if (!(rc = gort__elf_symbol(&t->td.bin->elf, "runtime.firstmoduledata", &sym))) {
 		*addr = sym->value;
 		return 0;
@@ -160,7 +168,7 @@ int gort_types_open(gort_types **out, gort_layout *lay)
 	*out = NULL;
 	if (!lay)
 		return gort__fail(GORT_EINVAL, "gort_types_open: layout is NULL");
-	if (gort_layout_go_release(lay, &major, &(unsigned){0}) || lay->bin->format != GORT_FORMAT_ELF)
+	if (gort_layout_go_release(lay, &major, &(unsigned){0}))
 		return gort__fail(GORT_EUNSUPPORTED, "types: the binary names no Go release");
 	t = gort__calloc(1, sizeof(*t));
 	if (!t)

@@ -51,7 +51,7 @@ static void done(struct opened *o)
  * type of the same name (internal/sync.Mutex prints as sync.Mutex), and the
  * struct is skipped.
  */
-static size_t check_struct(struct opened *o, const struct gort_type *st)
+static size_t check_struct_in(gort_layout *lay, gort_types *types, const struct gort_type *st)
 {
 	char name[512], field[256];
 	struct gort_field_layout f;
@@ -63,11 +63,11 @@ static size_t check_struct(struct opened *o, const struct gort_type *st)
 		return 0;
 	memcpy(name, st->name.ptr, st->name.len);
 	name[st->name.len] = '\0';
-	if (gort_layout_size(o->lay, name, &size, NULL) != 0)
+	if (gort_layout_size(lay, name, &size, NULL) != 0)
 		return 0; /* generic instantiations and the like: no DWARF struct */
 	for (int pass = 0; pass < 2; pass++) {
 		for (uint64_t i = 0; i < st->nfields; i++) {
-			assert_int_equal(gort_type_field(o->types, st, i, &tf), 0);
+			assert_int_equal(gort_type_field(types, st, i, &tf), 0);
 			if (tf.name.len >= sizeof(field))
 				return 0;
 			memcpy(field, tf.name.ptr, tf.name.len);
@@ -75,18 +75,23 @@ static size_t check_struct(struct opened *o, const struct gort_type *st)
 			if (!strcmp(field, "_"))
 				continue; /* DWARF names several blank fields alike */
 			if (pass == 0) {
-				if (gort_layout_field(o->lay, name, field, &f))
+				if (gort_layout_field(lay, name, field, &f))
 					return 0;
 				continue;
 			}
-			assert_int_equal(gort_layout_field(o->lay, name, field, &f), 0);
+			assert_int_equal(gort_layout_field(lay, name, field, &f), 0);
 			assert_int_equal(f.offset, tf.offset);
 			checked++;
 		}
 	}
 	assert_int_equal(size, st->size);
-	assert_int_equal(gort_type_field(o->types, st, st->nfields, &tf), GORT_EINVAL);
+	assert_int_equal(gort_type_field(types, st, st->nfields, &tf), GORT_EINVAL);
 	return checked;
+}
+
+static size_t check_struct(struct opened *o, const struct gort_type *st)
+{
+	return check_struct_in(o->lay, o->types, st);
 }
 
 static void check_release(const char *dir)
@@ -143,6 +148,65 @@ static void test_go115_amd64(void **state) { (void)state; check_release("go1.15/
 static void test_go119_arm64(void **state) { (void)state; check_release("go1.19/arm64"); }
 static void test_go122_386(void **state) { (void)state; check_release("go1.22/386"); }
 static void test_go126_amd64(void **state) { (void)state; check_release("go1.26/amd64"); }
+
+/*
+ * PE and Mach-O files (found through moduledata, as their layouts are):
+ * every listed descriptor reads and names its pointer types' elements,
+ * and the runtime's structs that do not depend on the OS have the layout
+ * the DWARF of the Linux build of the same toolchain and architecture
+ * gives them.
+ */
+static void check_foreign(const char *file, const char *linux_prog)
+{
+	static const char *const same_on_every_os[] = {
+		"runtime._defer", "runtime.sudog", "runtime.mspan", "runtime.hchan",
+		"runtime.stackfreelist", "runtime.heldLockInfo", "internal/abi.Type",
+		"abi.Type", "runtime._panic", "runtime.special",
+	};
+	struct opened f, l;
+	uint64_t n, addr;
+	size_t fields = 0;
+
+	if (open_fixture(&f, file, 1) == -1) {
+		print_message("fixture missing: %s\n", file);
+		skip();
+	}
+	assert_non_null(f.types);
+	assert_int_equal(open_fixture(&l, linux_prog, 0), 0);
+	assert_int_equal(gort_types_count(f.types, &n), 0);
+	assert_true(n > 10);
+	for (uint64_t i = 0; i < n; i++) {
+		struct gort_type t, elem;
+
+		assert_int_equal(gort_types_at(f.types, i, &addr), 0);
+		assert_int_equal(gort_type_read(f.types, addr, &t), 0);
+		assert_true(t.kind > 0 && t.kind <= GORT_KIND_UNSAFE_POINTER);
+		if (t.kind != GORT_KIND_POINTER)
+			continue;
+		assert_int_equal(gort_type_read(f.types, t.elem, &elem), 0);
+		assert_true(t.name.len == elem.name.len + 1 && t.name.ptr[0] == '*');
+		assert_memory_equal(t.name.ptr + 1, elem.name.ptr, elem.name.len);
+		for (size_t k = 0; k < GORT_ARRAY_SIZE(same_on_every_os); k++)
+			if (elem.kind == GORT_KIND_STRUCT &&
+			    elem.name.len == strlen(same_on_every_os[k]) &&
+			    !memcmp(elem.name.ptr, same_on_every_os[k], elem.name.len))
+				fields += check_struct_in(l.lay, f.types, &elem);
+	}
+	print_message("%s: %llu typelinks, %zu struct fields checked against %s's DWARF\n", file,
+		      (unsigned long long)n, fields, linux_prog);
+	assert_true(fields > 0);
+	done(&f);
+	done(&l);
+}
+
+static void test_pe_macho(void **state)
+{
+	(void)state;
+	check_foreign("go1.26/windows-amd64/default/hello.exe", "go1.26/amd64/default/prog");
+	check_foreign("go1.26/darwin-arm64/stripped/hello", "go1.26/arm64/default/prog");
+	check_foreign("go1.21/darwin-arm64/default/hello", "go1.21/arm64/default/prog");
+	check_foreign("go1.21/windows-amd64/stripped/hello.exe", "go1.21/amd64/default/prog");
+}
 
 static void test_no_typelinks(void **state)
 {
@@ -231,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_go119_arm64),
 		cmocka_unit_test(test_go122_386),
 		cmocka_unit_test(test_go126_amd64),
+		cmocka_unit_test(test_pe_macho),
 		cmocka_unit_test(test_no_typelinks),
 		cmocka_unit_test(test_bad_args),
 		cmocka_unit_test(test_corrupt),
