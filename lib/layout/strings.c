@@ -104,7 +104,7 @@ static bool known_name(const struct strtab_kind *k, struct gort_str s)
 	return false;
 }
 
-/* Entry i of the array at v's offset `at`: its string, or len 0. */
+/* The string header at offset `at` of v: its string, or len 0 for a zero entry. */
 static int entry(struct gort_binary *bin, const struct gort_view *v, uint64_t at,
 		 struct gort_str *out)
 {
