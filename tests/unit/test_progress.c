@@ -133,6 +133,17 @@ struct reports {
 	unsigned norder;
 };
 
+/* Every report: done within total; then it is the latest, counted per step. */
+static void keep(struct reports *r, int step, uint64_t done, uint64_t total)
+{
+	assert_true(done <= total);
+	r->step = step;
+	r->done = done;
+	r->total = total;
+	r->calls[step]++;
+	r->finished += done == total;
+}
+
 static void trecord(int step, uint64_t done, uint64_t total, void *arg)
 {
 	struct reports *r = arg;
@@ -149,12 +160,7 @@ static void trecord(int step, uint64_t done, uint64_t total, void *arg)
 		assert_true(done >= r->done); /* never back within a step */
 		assert_int_equal(total, r->total);
 	}
-	assert_true(done <= total);
-	r->step = step;
-	r->done = done;
-	r->total = total;
-	r->calls[step]++;
-	r->finished += done == total;
+	keep(r, step, done, total);
 }
 
 /*
@@ -320,12 +326,7 @@ static void record(int step, uint64_t done, uint64_t total, void *arg)
 		assert_true(done >= r->done); /* never back within a step */
 		assert_int_equal(total, r->total);
 	}
-	assert_true(done <= total);
-	r->step = step;
-	r->done = done;
-	r->total = total;
-	r->calls[step]++;
-	r->finished += done == total;
+	keep(r, step, done, total);
 }
 
 static void test_core_open(void **state)
