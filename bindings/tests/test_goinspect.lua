@@ -570,10 +570,7 @@ if TOOL ~= "" and exists(TOOL) and FIXTURES ~= "" then
     end
     return got
   end
-  local batch_bins = ls("go1.*/amd64/default/prog")
-  for _, p in ipairs(ls("go1.2[47]/windows-amd64/*/hello.exe")) do batch_bins[#batch_bins + 1] = p end
-  for _, p in ipairs(ls("go1.2[26]/386/stripped/prog")) do batch_bins[#batch_bins + 1] = p end
-  for path in each(batch_bins, 3) do
+  for path in each(bins, 3) do -- the binaries of the pc_to_line checks above
     local b <close> = gi.Binary(path)
     local pcs, last = {0x10, 0, -1}, nil -- -1: 2^64 - 1
     for f in b:funcs() do
