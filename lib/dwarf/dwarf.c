@@ -1,5 +1,7 @@
 #include "dwarf.h"
 
+#include "check.h"
+
 #include <libdwarf.h>
 #include <dwarf.h>
 #include <gelf.h>
@@ -48,6 +50,7 @@ struct gort_dwarf {
 	pthread_mutex_t lock; /* libdwarf is not thread-safe */
 	size_t ntypes;
 	struct type_entry *types; /* named structs, sorted by name */
+	struct gort_dwarf_entries entries; /* what libdwarf may be asked about */
 	int index_rc;
 	bool indexed;
 	/* Why load_section last failed (e.g. GORT_ENOMEM decompressing). */
@@ -164,13 +167,15 @@ static void free_sections(struct gort_dwarf *dw)
  * location lists, frames, ...) are shown to libdwarf under a name it
  * ignores: we never need them, and libdwarf's own parsers of them are
  * attack surface (libdwarf 20210528 double-frees on a corrupt
- * .debug_rnglists: tests/robustness/inputs/dwarf).
+ * .debug_rnglists: tests/robustness/inputs/dwarf). Type units
+ * (.debug_types) neither: Go writes none, and only .debug_info is checked
+ * before libdwarf walks it (check.c).
  */
 static bool wanted(const char *name)
 {
 	static const char *const keep[] = {
 		".debug_info", ".debug_abbrev", ".debug_str", ".debug_str_offsets",
-		".debug_line_str", ".debug_types", ".debug_addr",
+		".debug_line_str", ".debug_addr",
 	};
 
 	if (strncmp(name, ".debug_", 7) != 0)
@@ -268,6 +273,7 @@ void gort__dwarf_close(struct gort_dwarf *dw)
 	if (dw->dbg)
 		finish(dw);
 	gort__free(dw->types);
+	gort__dwarf_entries_free(&dw->entries);
 	free_sections(dw);
 	pthread_mutex_destroy(&dw->lock);
 	gort__free(dw);
@@ -341,20 +347,46 @@ static int next_sibling(Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Die *next, Dwarf_E
 	return DW_DLV_ERROR;
 }
 
-/* Index the named structure types at the top level of every CU. */
+/* Walk .debug_info ourselves first (check.c): dw->entries. */
+static int check_entries(struct gort_dwarf *dw)
+{
+	struct gort_elf_section *si = gort__elf_section(dw->elf, ".debug_info");
+	struct gort_elf_section *sa = gort__elf_section(dw->elf, ".debug_abbrev");
+	struct gort_view info, abbrev;
+	int rc;
+
+	if (!sa)
+		return gort__fail(GORT_EDWARF, "DWARF: .debug_info without .debug_abbrev");
+	if ((rc = gort__elf_section_data(dw->elf, si, &info)) ||
+	    (rc = gort__elf_section_data(dw->elf, sa, &abbrev)))
+		return rc;
+	/* Offsets in messages are the sections' own, as DWARF tools print them. */
+	info.file_off = abbrev.file_off = 0;
+	info.what = ".debug_info";
+	abbrev.what = ".debug_abbrev";
+	return gort__dwarf_check(&info, &abbrev, &dw->entries);
+}
+
+/*
+ * Index the named structure types at the top level of every CU that
+ * passed the check; the others are left out.
+ */
 static int build_index(struct gort_dwarf *dw)
 {
 	Dwarf_Debug dbg = dw->dbg;
 	Dwarf_Error err = NULL;
 	size_t cap = 0;
-	int res, rc = 0;
+	int res, rc;
 
+	if ((rc = check_entries(dw)))
+		return rc;
 	for (;;) {
 		Dwarf_Unsigned hdr_len, abbrev_off, next_off;
 		Dwarf_Half version, addr_size, off_size, ext_size, hdr_type;
 		Dwarf_Sig8 sig;
 		Dwarf_Unsigned typeoff;
 		Dwarf_Die cu = NULL, die = NULL, next;
+		Dwarf_Off cu_off;
 
 		res = dwarf_next_cu_header_d(dbg, true, &hdr_len, &version, &abbrev_off,
 					     &addr_size, &off_size, &ext_size, &sig,
@@ -365,7 +397,11 @@ static int build_index(struct gort_dwarf *dw)
 			return index_fail(dw, err, "compile unit header");
 		if (dwarf_siblingof_b(dbg, NULL, true, &cu, &err) != DW_DLV_OK)
 			return index_fail(dw, err, "compile unit");
-		res = dwarf_child(cu, &die, &err);
+		res = dwarf_dieoffset(cu, &cu_off, &err);
+		if (res == DW_DLV_OK && !gort__dwarf_is_entry(&dw->entries, cu_off))
+			res = DW_DLV_NO_ENTRY;
+		if (res == DW_DLV_OK)
+			res = dwarf_child(cu, &die, &err);
 		while (res == DW_DLV_OK && !rc) {
 			Dwarf_Half tag;
 			char *name;
@@ -399,11 +435,17 @@ static int find_type(struct gort_dwarf *dw, const char *type, Dwarf_Die *out)
 	if (!dw->indexed) {
 		dw->index_rc = build_index(dw);
 		dw->indexed = true;
+		/* Out of memory before libdwarf's pass over the units (which
+		   would resume midway) is not the file's answer: retry. */
+		if (dw->index_rc == GORT_ENOMEM && !dw->entries.bits)
+			dw->indexed = false;
 	}
 	if (dw->index_rc)
 		return dw->index_rc;
 	hit = dw->ntypes ? bsearch(&key, dw->types, dw->ntypes, sizeof(*hit), typecmp)
 			 : NULL;
+	if (!hit && dw->entries.err.code) /* it may be in a unit left out */
+		return gort__error_restore(&dw->entries.err);
 	if (!hit)
 		return gort__fail(GORT_ENOTFOUND, "DWARF: no structure type %s", type);
 	if (dwarf_offdie_b(dw->dbg, hit->off, true, out, &err) != DW_DLV_OK)
@@ -429,21 +471,22 @@ static int udata_attr(Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Half at, uint64_t *o
 	return 0;
 }
 
-static int referenced_size(Dwarf_Debug dbg, Dwarf_Die die, uint64_t *size,
+static int referenced_size(struct gort_dwarf *dw, Dwarf_Die die, uint64_t *size,
 			   int depth);
 
 /*
  * An array without DW_AT_byte_size (C emits none; Go does): the element
  * size times the length of every dimension.
  */
-static int array_size(Dwarf_Debug dbg, Dwarf_Die arr, uint64_t *size, int depth)
+static int array_size(struct gort_dwarf *dw, Dwarf_Die arr, uint64_t *size, int depth)
 {
+	Dwarf_Debug dbg = dw->dbg;
 	Dwarf_Error err = NULL;
 	Dwarf_Die sub, next;
 	uint64_t total, n;
 	int res, rc;
 
-	if ((rc = referenced_size(dbg, arr, &total, depth + 1)))
+	if ((rc = referenced_size(dw, arr, &total, depth + 1)))
 		return rc;
 	res = dwarf_child(arr, &sub, &err);
 	while (res == DW_DLV_OK) {
@@ -468,9 +511,10 @@ static int array_size(Dwarf_Debug dbg, Dwarf_Die arr, uint64_t *size, int depth)
  * Byte size of the type a DIE refers to through DW_AT_type, through
  * typedefs and qualifiers (a bounded number of them: input is hostile).
  */
-static int referenced_size(Dwarf_Debug dbg, Dwarf_Die die, uint64_t *size,
+static int referenced_size(struct gort_dwarf *dw, Dwarf_Die die, uint64_t *size,
 			   int depth)
 {
+	Dwarf_Debug dbg = dw->dbg;
 	Dwarf_Die t = die, next;
 	Dwarf_Error err = NULL;
 	int rc = GORT_ENOTFOUND;
@@ -480,7 +524,9 @@ static int referenced_size(Dwarf_Debug dbg, Dwarf_Die die, uint64_t *size,
 		Dwarf_Bool is_info;
 		Dwarf_Half tag;
 
-		if (DIETYPE_OFFSET(t, &off, &is_info, &err) != DW_DLV_OK ||
+		/* Only to an entry the check walked (not into one, or a bad unit). */
+		if (DIETYPE_OFFSET(t, &off, &is_info, &err) != DW_DLV_OK || !is_info ||
+		    !gort__dwarf_is_entry(&dw->entries, off) ||
 		    dwarf_offdie_b(dbg, off, is_info, &next, &err) != DW_DLV_OK)
 			break;
 		if (t != die)
@@ -491,7 +537,7 @@ static int referenced_size(Dwarf_Debug dbg, Dwarf_Die die, uint64_t *size,
 		if (dwarf_tag(t, &tag, &err) != DW_DLV_OK)
 			continue;
 		if (tag == DW_TAG_array_type) {
-			rc = array_size(dbg, t, size, depth);
+			rc = array_size(dw, t, size, depth);
 			break;
 		}
 		/*
@@ -550,7 +596,7 @@ int gort__dwarf_member(struct gort_dwarf *dw, const char *type, const char *fiel
 		    dwarf_diename(m, &name, &err) == DW_DLV_OK && !strcmp(name, field)) {
 			rc = udata_attr(dbg, m, DW_AT_data_member_location, offset);
 			if (!rc)
-				rc = referenced_size(dbg, m, size, 0);
+				rc = referenced_size(dw, m, size, 0);
 			if (rc == GORT_ENOTFOUND)
 				gort__fail(rc, "DWARF: %s.%s has no offset or size", type, field);
 			dwarf_dealloc(dbg, m, DW_DLA_DIE);
