@@ -21,13 +21,17 @@
  * looked up in address order, then printed in input order: lookups in
  * address order read the tables front to back and continue each pc-value
  * stream where the previous lookup stopped, several times faster than
- * random order on a large binary (BENCHMARKS.md). Like Go's tool, output
- * is buffered: a caller that writes one address and waits for its answer
+ * random order on a large binary, and the more so the denser the batch
+ * (BENCHMARKS.md). The lookups and the text of the answers are spread
+ * over one thread per CPU (up to MAX_WORKERS). Like Go's tool, output is
+ * buffered: a caller that writes one address and waits for its answer
  * before writing the next is not supported by either.
  */
 #define _XOPEN_SOURCE 700
 #include "tool.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #define MAX_FRAMES 64
@@ -44,50 +48,38 @@ static void usage(FILE *f)
 		   "  --version  print the library version\n");
 }
 
-/* strconv.ParseUint(s, 16, 64): 0 on a syntax error, max on overflow. */
-static uint64_t parse_hex(const char *s, size_t n)
-{
-	uint64_t v = 0;
+/* Hexadecimal digits' values plus one; 0 for any other byte. */
+static const uint8_t hex1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7,
+	['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14,
+	['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
+	['F'] = 16,
+};
 
+/*
+ * strconv.ParseUint(s, 16, 64) into *v: 0 on a syntax error, max on
+ * overflow. Returns 1 when every byte was read (a hex number), 0 when it
+ * stopped early (the rest of s is unread).
+ */
+static int parse_hex(const char *s, size_t n, uint64_t *v)
+{
+	*v = 0;
 	if (n == 0)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
-		int d;
-		char c = s[i];
+		unsigned d = hex1[(unsigned char)s[i]];
 
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
+		if (!d) {
+			*v = 0;
 			return 0;
-		if (v >= UINT64_MAX / 16 + 1)
-			return UINT64_MAX;
-		v = v * 16 + (uint64_t)d;
+		}
+		if (*v >> 60) {
+			*v = UINT64_MAX;
+			return 0;
+		}
+		*v = *v * 16 + d - 1;
 	}
-	return v;
-}
-
-/* "FUNCTION\nFILE:LINE\n", without printf (which measures every string again). */
-static void print_frame(struct gort_str fn, struct gort_str file, long line)
-{
-	char num[24];
-	size_t k = sizeof(num);
-	unsigned long v = line < 0 ? 0UL - (unsigned long)line : (unsigned long)line;
-
-	num[--k] = '\n';
-	do
-		num[--k] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	if (line < 0)
-		num[--k] = '-';
-	num[--k] = ':';
-	fwrite(fn.ptr, 1, fn.len, stdout);
-	putchar('\n');
-	fwrite(file.ptr, 1, file.len, stdout);
-	fwrite(num + k, 1, sizeof(num) - k, stdout);
+	return 1;
 }
 
 enum mode { GO_TOOL, INLINES, JSON };
@@ -127,35 +119,68 @@ static void translate_json(gort_pclntab *tab, uint64_t pc)
 	print_json(pc, rc, fr, n);
 }
 
-#define BATCH (1 << 16)
+#define BATCH (1 << 19)
+#define MAX_WORKERS 8
+#define MIN_SHARE 4096 /* lookups per thread: fewer cost more than they save */
+#define CHUNK 4096     /* lines a thread turns into text at a time */
+#define GROUP 4096     /* lookups per gort_pclntab_pc_to_lines call */
 
 /*
  * A batch of input lines. Lookups run in address order (keys, sorted) and
- * write their answers in that order (res, frames); rank maps an input line
- * back to its answer. Everything the lookups touch is then sequential.
+ * write their answers in that order; rank maps an input line back to its
+ * answer. The lookups and the text of the answers are split across
+ * threads (the table is safe to query from many at once): each thread
+ * takes a contiguous share of the keys, then chunks of input lines, whose
+ * text it writes out when the chunk before it is out.
  */
 struct key {
 	uint64_t pc;
 	uint32_t line; /* index in the batch */
 };
 
+/* What a line without -i prints, in one cache line: its frame's text, or rc. */
 struct answer {
+	const char *function, *file;
+	uint32_t function_len, file_len;
+	int32_t line;
 	int rc;
-	uint32_t n;     /* frames */
-	size_t first;   /* in frames */
+};
+
+struct frames { /* -i */
+	int rc;
+	uint32_t n;                  /* frames */
+	const struct gort_frame *fr; /* the first */
+};
+
+struct batch;
+
+struct worker {
+	pthread_t thread;
+	int started;
+	unsigned id, nw;           /* this thread's share: the id-th of nw */
+	struct batch *b;
+	struct gort_frame *frames; /* its keys' frames (-i), a group's (else) */
+	size_t nframes, cap;
+	uint64_t *pcs;             /* a group's PCs */
+	int *rc;                   /* a group's results */
+	char *text;                /* one chunk's answers, in input order */
+	size_t len, size;
 };
 
 struct batch {
-	uint64_t *pc;     /* per line: the address */
+	gort_pclntab *tab;
+	int inlines;
 	uint8_t *reverse; /* per line: "file:line", not implemented (as Go's tool) */
-	uint32_t *rank;   /* per line: its answer */
+	uint32_t *rank;   /* per line: its key's index */
 	struct key *keys, *tmp;
-	struct answer *res;
-	uint64_t *sorted; /* keys' PCs (without -i) */
-	int *rc;          /* their results */
+	struct answer *ans;  /* per key: its answer (without -i) */
+	struct frames *res;  /* per key: its answer (-i) */
 	size_t n, nkeys;
-	struct gort_frame *frames;
-	size_t nframes, cap;
+	pthread_mutex_t lock;
+	pthread_cond_t turn;
+	size_t taken, next; /* chunks of lines: the next to make, to write */
+	unsigned nworkers;
+	struct worker w[MAX_WORKERS];
 };
 
 static void *xrealloc(void *p, size_t n)
@@ -207,116 +232,320 @@ static void report(gort_pclntab *tab, uint64_t pc, int rc)
 		gort_last_error()->message);
 }
 
-/* The frames of key k (-i). */
-static void translate(gort_pclntab *tab, struct batch *b, size_t k)
+/* Without -i: the pair addr2line prints, in calls whose lookups overlap. */
+static void pairs(struct worker *w, size_t lo, size_t hi)
 {
-	struct answer *a = &b->res[k];
-	uint64_t pc = b->keys[k].pc;
-	size_t n = 0;
+	struct batch *b = w->b;
 
-	if (b->nframes + MAX_FRAMES > b->cap) {
-		b->cap = 2 * (b->nframes + MAX_FRAMES);
-		b->frames = xrealloc(b->frames, b->cap * sizeof(*b->frames));
+	if (!w->pcs) {
+		w->pcs = xrealloc(NULL, GROUP * sizeof(*w->pcs));
+		w->rc = xrealloc(NULL, GROUP * sizeof(*w->rc));
+		w->frames = xrealloc(NULL, GROUP * sizeof(*w->frames));
 	}
-	a->first = b->nframes;
-	a->rc = gort_pclntab_lookup(tab, pc, &b->frames[b->nframes], MAX_FRAMES, &n);
-	if (n > MAX_FRAMES)
-		n = MAX_FRAMES; /* the outermost frames are cut, never the first */
-	a->n = a->rc ? 0 : (uint32_t)n;
-	if (a->rc)
-		report(tab, pc, a->rc);
-	b->nframes += a->n;
+	for (size_t k = lo; k < hi; k += GROUP) {
+		size_t n = hi - k < GROUP ? hi - k : GROUP;
+
+		for (size_t j = 0; j < n; j++)
+			w->pcs[j] = b->keys[k + j].pc;
+		gort_pclntab_pc_to_lines(b->tab, w->pcs, n, w->frames, w->rc);
+		for (size_t j = 0; j < n; j++) {
+			const struct gort_frame *fr = &w->frames[j];
+
+			b->ans[k + j] = (struct answer){fr->function.ptr, fr->file.ptr,
+							(uint32_t)fr->function.len,
+							(uint32_t)fr->file.len, fr->line, w->rc[j]};
+		}
+	}
 }
 
-/*
- * Without -i, the pair addr2line prints, for every key in one call (its
- * lookups overlap their trips to memory): frame k is key k's.
- */
-static void translate_all(gort_pclntab *tab, struct batch *b)
+/* With -i: every frame, into the worker's own array. */
+static void frames(struct worker *w, size_t lo, size_t hi)
 {
-	if (b->nkeys > b->cap) {
-		b->cap = b->nkeys;
-		b->frames = xrealloc(b->frames, b->cap * sizeof(*b->frames));
+	struct batch *b = w->b;
+	size_t pos = 0;
+
+	w->nframes = 0;
+	for (size_t k = lo; k < hi; k++) {
+		struct frames *a = &b->res[k];
+		size_t n = 0;
+
+		if (w->nframes + MAX_FRAMES > w->cap) {
+			w->cap = 2 * (w->nframes + MAX_FRAMES);
+			w->frames = xrealloc(w->frames, w->cap * sizeof(*w->frames));
+		}
+		a->rc = gort_pclntab_lookup(b->tab, b->keys[k].pc, &w->frames[w->nframes],
+					    MAX_FRAMES, &n);
+		if (n > MAX_FRAMES)
+			n = MAX_FRAMES; /* the outermost frames are cut, never the first */
+		a->n = a->rc ? 0 : (uint32_t)n;
+		w->nframes += a->n;
 	}
-	for (size_t k = 0; k < b->nkeys; k++)
-		b->sorted[k] = b->keys[k].pc;
-	gort_pclntab_pc_to_lines(tab, b->sorted, b->nkeys, b->frames, b->rc);
-	for (size_t k = 0; k < b->nkeys; k++) {
-		b->res[k] = (struct answer){b->rc[k], b->rc[k] ? 0 : 1, k};
-		if (b->rc[k])
-			report(tab, b->sorted[k], b->rc[k]);
+	for (size_t k = lo; k < hi; k++) { /* the frames no longer move */
+		b->res[k].fr = w->frames + pos;
+		pos += b->res[k].n;
 	}
+}
+
+/* The answers of the worker's share of the keys. */
+static void *lookups(void *arg)
+{
+	struct worker *w = arg;
+	size_t n = w->b->nkeys, lo = n * w->id / w->nw, hi = n * (w->id + 1) / w->nw;
+
+	if (w->b->inlines)
+		frames(w, lo, hi);
+	else
+		pairs(w, lo, hi);
+	return NULL;
+}
+
+/* Prefetch the n bytes at p. */
+static void prefetch(const char *p, size_t n)
+{
+#if defined(__GNUC__)
+	for (size_t off = 0; off < n; off += 64)
+		__builtin_prefetch(p + off);
+#else
+	(void)p;
+	(void)n;
+#endif
 }
 
 /*
  * Answers are printed in input order, which is random against the order
- * they were written in: without help every line waits for memory a few
- * times (its answer, its frame, two strings). So loads are started ahead:
- * a line's answer and frame 16 lines ahead, its strings 8 lines ahead
- * (by then its frame is in the cache).
+ * they were written in: without help every line waits for memory twice
+ * (its answer, then its strings). So loads are started ahead: a line's
+ * answer 16 lines ahead, its strings 8 (by then the answer is in the
+ * cache). Without -i only, the common case.
  */
-static void prefetch_line(const struct batch *b, size_t i, int inlines, int strings)
+static void prefetch_line(const struct batch *b, size_t i, int strings)
 {
-#if defined(__GNUC__)
 	const struct answer *a;
 
 	if (i >= b->n || b->reverse[i])
 		return;
-	a = &b->res[b->rank[i]];
+	a = &b->ans[b->rank[i]];
 	if (!strings) {
-		__builtin_prefetch(a);
-		if (!inlines) /* one frame per answer: its index is the rank */
-			__builtin_prefetch(&b->frames[b->rank[i]]);
+		prefetch((const char *)a, 1);
 		return;
 	}
-	if (!a->rc && a->n) {
-		__builtin_prefetch(b->frames[a->first].function.ptr);
-		__builtin_prefetch(b->frames[a->first].file.ptr);
+	if (!a->rc) {
+		prefetch(a->function, a->function_len);
+		prefetch(a->file, a->file_len);
 	}
-#else
-	(void)b;
-	(void)i;
-	(void)inlines;
-	(void)strings;
-#endif
 }
 
-static void run_batch(gort_pclntab *tab, struct batch *b, int inlines)
+static char *put(char *p, const char *s, size_t n)
 {
-	b->nkeys = 0;
-	for (size_t i = 0; i < b->n; i++)
-		if (!b->reverse[i])
-			b->keys[b->nkeys++] = (struct key){b->pc[i], (uint32_t)i};
-	sort_keys(b);
-	b->nframes = 0;
-	for (size_t k = 0; k < b->nkeys; k++) {
-		b->rank[b->keys[k].line] = (uint32_t)k;
-		if (inlines)
-			translate(tab, b, k);
-	}
-	if (!inlines)
-		translate_all(tab, b);
-	for (size_t i = 0; i < b->n; i++) {
-		const struct answer *a;
-		const struct gort_frame *fr;
+	memcpy(p, s, n);
+	return p + n;
+}
 
-		prefetch_line(b, i + 16, inlines, 0);
-		prefetch_line(b, i + 8, inlines, 1);
-		if (b->reverse[i]) {
-			fputs("!reverse translation not implemented\n", stdout);
-			continue;
+/* "FUNCTION\nFILE:LINE\n" at p; returns its end. */
+static char *put_frame(char *p, struct gort_str fn, struct gort_str file, int32_t line)
+{
+	char num[16];
+	size_t k = sizeof(num);
+	uint32_t v = line < 0 ? 0U - (uint32_t)line : (uint32_t)line;
+
+	do
+		num[--k] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	if (line < 0)
+		num[--k] = '-';
+	p = put(p, fn.ptr, fn.len);
+	*p++ = '\n';
+	p = put(p, file.ptr, file.len);
+	*p++ = ':';
+	p = put(p, num + k, sizeof(num) - k);
+	*p++ = '\n';
+	return p;
+}
+
+#define REVERSE "!reverse translation not implemented\n"
+#define FRAME_EXTRA 16 /* a frame's text beyond its two strings: "\n:-2147483648\n" */
+
+/* Room for n more bytes of text. */
+static void reserve(struct worker *w, size_t n)
+{
+	if (w->size - w->len >= n)
+		return;
+	w->size = 2 * (w->len + n);
+	w->text = xrealloc(w->text, w->size);
+}
+
+static void put_line(struct worker *w, size_t i)
+{
+	const struct batch *b = w->b;
+	size_t k = b->rank[i];
+
+	reserve(w, sizeof(REVERSE));
+	if (b->reverse[i]) {
+		memcpy(w->text + w->len, REVERSE, sizeof(REVERSE) - 1);
+		w->len += sizeof(REVERSE) - 1;
+	} else if (b->inlines ? b->res[k].rc : b->ans[k].rc) {
+		memcpy(w->text + w->len, "?\n?:0\n", 6);
+		w->len += 6;
+	} else if (!b->inlines) {
+		const struct answer *a = &b->ans[k];
+
+		reserve(w, a->function_len + a->file_len + FRAME_EXTRA);
+		w->len = (size_t)(put_frame(w->text + w->len, (struct gort_str){a->function, a->function_len},
+					    (struct gort_str){a->file, a->file_len}, a->line) -
+				  w->text);
+	} else {
+		for (const struct gort_frame *fr = b->res[k].fr, *end = fr + b->res[k].n; fr < end;
+		     fr++) {
+			reserve(w, fr->function.len + fr->file.len + FRAME_EXTRA);
+			w->len = (size_t)(put_frame(w->text + w->len, fr->function, fr->file,
+						    fr->line) -
+					  w->text);
 		}
-		a = &b->res[b->rank[i]];
-		fr = b->frames + a->first;
-		if (a->rc)
-			fputs("?\n?:0\n", stdout);
-		else if (!inlines) /* pc_to_line: Go's pair already */
-			print_frame(fr[0].function, fr[0].file, fr[0].line);
-		else
-			for (size_t j = 0; j < a->n; j++)
-				print_frame(fr[j].function, fr[j].file, fr[j].line);
 	}
+}
+
+static int out_failed;
+
+static void write_out(const char *p, size_t n)
+{
+	while (n && !out_failed) {
+		ssize_t k = write(STDOUT_FILENO, p, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			out_failed = 1;
+			return;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+}
+
+/*
+ * Text of chunks of lines, taken in order by whichever thread is free,
+ * each written out in its turn.
+ */
+static void *text(void *arg)
+{
+	struct worker *w = arg;
+	struct batch *b = w->b;
+	size_t c, lo;
+
+	pthread_mutex_lock(&b->lock);
+	while ((lo = (c = b->taken++) * CHUNK) < b->n) {
+		size_t hi = lo + CHUNK < b->n ? lo + CHUNK : b->n;
+
+		pthread_mutex_unlock(&b->lock);
+		w->len = 0;
+		for (size_t i = lo; i < hi; i++) {
+			if (!b->inlines) {
+				prefetch_line(b, i + 16, 0);
+				prefetch_line(b, i + 8, 1);
+			}
+			put_line(w, i);
+		}
+		pthread_mutex_lock(&b->lock);
+		while (b->next != c)
+			pthread_cond_wait(&b->turn, &b->lock);
+		pthread_mutex_unlock(&b->lock);
+		write_out(w->text, w->len);
+		pthread_mutex_lock(&b->lock);
+		b->next++;
+		pthread_cond_broadcast(&b->turn);
+	}
+	pthread_mutex_unlock(&b->lock);
+	return NULL;
+}
+
+/*
+ * fn on nw threads, the caller's being the first; the share of a thread
+ * that cannot start runs on the caller's.
+ */
+static void run_workers(struct batch *b, unsigned nw, void *(*fn)(void *))
+{
+	if (nw > b->nworkers)
+		nw = b->nworkers;
+	if (nw == 0)
+		nw = 1;
+	for (unsigned j = 0; j < nw; j++) {
+		struct worker *w = &b->w[j];
+
+		w->b = b;
+		w->id = j;
+		w->nw = nw;
+		w->started = j && !pthread_create(&w->thread, NULL, fn, w);
+	}
+	fn(&b->w[0]);
+	for (unsigned j = 1; j < nw; j++) {
+		if (b->w[j].started)
+			pthread_join(b->w[j].thread, NULL);
+		else
+			fn(&b->w[j]);
+	}
+}
+
+static void run_batch(struct batch *b)
+{
+	if (!b->n)
+		return;
+	sort_keys(b);
+	for (size_t k = 0; k < b->nkeys; k++)
+		b->rank[b->keys[k].line] = (uint32_t)k;
+	run_workers(b, (unsigned)(b->nkeys / MIN_SHARE), lookups);
+	for (size_t k = 0; k < b->nkeys; k++) {
+		int rc = b->inlines ? b->res[k].rc : b->ans[k].rc;
+
+		if (rc)
+			report(b->tab, b->keys[k].pc, rc);
+	}
+	b->taken = b->next = 0;
+	run_workers(b, (unsigned)((b->n + CHUNK - 1) / CHUNK), text);
 	b->n = 0;
+	b->nkeys = 0;
+}
+
+/*
+ * Standard input, read in large blocks: lines are views into buf, valid
+ * until the next call.
+ */
+struct input {
+	char *buf;
+	size_t pos, len, cap;
+	int eof;
+};
+
+/* The next line without its newline in *s and *n; 0 at the end of input. */
+static int next_line(struct input *in, const char **s, size_t *n)
+{
+	for (;;) {
+		char *p = in->buf + in->pos, *nl = memchr(p, '\n', in->len - in->pos);
+		ssize_t k;
+
+		if (nl || (in->eof && in->pos < in->len)) {
+			*s = p;
+			*n = nl ? (size_t)(nl - p) : in->len - in->pos;
+			in->pos += *n + (nl != NULL);
+			return 1;
+		}
+		if (in->eof)
+			return 0;
+		/* Keep the partial line, make room, read more. */
+		memmove(in->buf, p, in->len - in->pos);
+		in->len -= in->pos;
+		in->pos = 0;
+		if (in->cap - in->len < (1 << 16)) {
+			in->cap = 2 * in->cap + (1 << 16);
+			in->buf = xrealloc(in->buf, in->cap);
+		}
+		k = read(STDIN_FILENO, in->buf + in->len, in->cap - in->len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			in->eof = 1; /* as getline: a read error ends the input */
+		else
+			in->len += (size_t)k;
+	}
 }
 
 int main(int argc, char **argv)
@@ -325,9 +554,10 @@ int main(int argc, char **argv)
 	gort_pclntab *tab = NULL;
 	static char buf[1 << 16];
 	struct batch b = {0};
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	struct input in = {0};
+	const char *line;
+	size_t n;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	enum mode mode = GO_TOOL;
 	/* Go's tool's start of text, to print what it prints even where it is
 	   off (a stripped binary whose .text starts with C code). */
@@ -361,50 +591,61 @@ int main(int argc, char **argv)
 		gort_binary_close(bin);
 		return 1;
 	}
-	setvbuf(stdout, buf, _IOFBF, sizeof(buf));
-	b.pc = xrealloc(NULL, BATCH * sizeof(*b.pc));
+	setvbuf(stdout, buf, _IOFBF, sizeof(buf)); /* --json */
+	b.tab = tab;
+	b.inlines = mode == INLINES;
+	b.nworkers = ncpu < 1 ? 1 : ncpu > MAX_WORKERS ? MAX_WORKERS : (unsigned)ncpu;
 	b.reverse = xrealloc(NULL, BATCH * sizeof(*b.reverse));
 	b.rank = xrealloc(NULL, BATCH * sizeof(*b.rank));
 	b.keys = xrealloc(NULL, BATCH * sizeof(*b.keys));
 	b.tmp = xrealloc(NULL, BATCH * sizeof(*b.tmp));
-	b.res = xrealloc(NULL, BATCH * sizeof(*b.res));
-	b.sorted = xrealloc(NULL, BATCH * sizeof(*b.sorted));
-	b.rc = xrealloc(NULL, BATCH * sizeof(*b.rc));
-	while ((len = getline(&line, &cap, stdin)) >= 0) {
-		size_t n = (size_t)len, i;
+	if (b.inlines)
+		b.res = xrealloc(NULL, BATCH * sizeof(*b.res));
+	else
+		b.ans = xrealloc(NULL, BATCH * sizeof(*b.ans));
+	pthread_mutex_init(&b.lock, NULL);
+	pthread_cond_init(&b.turn, NULL);
+	in.buf = xrealloc(NULL, in.cap = 1 << 20);
+	while (next_line(&in, &line, &n)) {
 		uint64_t pc;
+		size_t i;
+		int number;
 
-		/* bufio.ScanLines: drop the newline and one carriage return. */
-		if (n && line[n - 1] == '\n')
-			n--;
+		/* bufio.ScanLines: the newline is gone, drop one carriage return. */
 		if (n && line[n - 1] == '\r')
 			n--;
 		if (n >= 2 && line[0] == '0' && line[1] == 'x')
-			pc = parse_hex(line + 2, n - 2);
+			number = parse_hex(line + 2, n - 2, &pc);
 		else
-			pc = parse_hex(line, n);
+			number = parse_hex(line, n, &pc);
 		if (mode == JSON) {
 			translate_json(tab, pc);
 			continue;
 		}
 		i = b.n++;
-		b.reverse[i] = memchr(line, ':', n) != NULL;
-		b.pc[i] = pc;
+		b.reverse[i] = !number && memchr(line, ':', n) != NULL;
+		if (!b.reverse[i])
+			b.keys[b.nkeys++] = (struct key){pc, (uint32_t)i};
 		if (b.n == BATCH)
-			run_batch(tab, &b, mode == INLINES);
+			run_batch(&b);
 	}
-	run_batch(tab, &b, mode == INLINES);
-	free(line);
-	free(b.pc);
+	run_batch(&b);
+	free(in.buf);
 	free(b.reverse);
 	free(b.rank);
 	free(b.keys);
 	free(b.tmp);
 	free(b.res);
-	free(b.sorted);
-	free(b.rc);
-	free(b.frames);
+	free(b.ans);
+	for (unsigned j = 0; j < MAX_WORKERS; j++) {
+		free(b.w[j].frames);
+		free(b.w[j].pcs);
+		free(b.w[j].rc);
+		free(b.w[j].text);
+	}
+	pthread_mutex_destroy(&b.lock);
+	pthread_cond_destroy(&b.turn);
 	gort_pclntab_close(tab);
 	gort_binary_close(bin);
-	return fflush(stdout) != 0;
+	return (fflush(stdout) != 0) | out_failed;
 }
