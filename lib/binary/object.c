@@ -12,6 +12,7 @@ void gort__obj_free(struct gort_obj *o)
 	gort__free(o->segments);
 	gort__free(o->symbols);
 	gort__free(o->names);
+	gort__free(o->owned);
 	memset(o, 0, sizeof(*o));
 }
 

@@ -44,6 +44,7 @@ struct gort_obj {
 	size_t nsymbols; /* in file order */
 	struct gort_obj_symbol *symbols;
 	char *names; /* storage of names not NUL-terminated in the file */
+	void *owned; /* file.data's copy when Mach-O fixups were applied */
 };
 
 void gort__obj_free(struct gort_obj *o);

@@ -1,7 +1,8 @@
 /*
  * Mach-O reading (debug/macho: NewFile, NewFatFile). A header (magic,
  * cputype, ..., ncmds, sizeofcmds), then ncmds load commands of which we
- * read LC_SEGMENT (32-bit), LC_SEGMENT_64 and LC_SYMTAB; a fat file is a
+ * read LC_SEGMENT (32-bit), LC_SEGMENT_64, LC_SYMTAB and
+ * LC_DYLD_CHAINED_FIXUPS (fixups.c); a fat file is a
  * big-endian table of slices, each a Mach-O file of its own.
  */
 #include "macho.h"
@@ -15,6 +16,7 @@
 #define LC_SEGMENT 0x1u
 #define LC_SYMTAB 0x2u
 #define LC_SEGMENT_64 0x19u
+#define LC_DYLD_CHAINED_FIXUPS 0x80000034u
 #define N_STAB 0xe0u
 #define SECTION_TYPE 0xffu
 #define S_ZEROFILL 0x1u
@@ -286,7 +288,7 @@ static int count_commands(struct gort_obj *o, const struct gort_view *cmds,
 static int read_commands(struct gort_obj *o, bool is64, uint32_t ncmds,
 			 uint32_t cmdsz)
 {
-	uint64_t start = is64 ? 32 : 28, off = 0;
+	uint64_t start = is64 ? 32 : 28, off = 0, fixups = 0, fixups_size = 0;
 	struct cmd_counts n = {0, 0};
 	struct gort_view cmds;
 	int rc;
@@ -310,11 +312,15 @@ static int read_commands(struct gort_obj *o, bool is64, uint32_t ncmds,
 			rc = add_segment(o, &cmd, is64, start + off);
 		else if (type == LC_SYMTAB)
 			rc = read_symtab(o, &cmd, is64, start + off);
+		else if (type == LC_DYLD_CHAINED_FIXUPS && size >= 16) {
+			fixups = gort__ld32(cmd.data + 8, o->file.big_endian);
+			fixups_size = gort__ld32(cmd.data + 12, o->file.big_endian);
+		}
 		if (rc)
 			return rc;
 		off += size;
 	}
-	return 0;
+	return fixups_size ? gort__macho_fixups(o, fixups, fixups_size) : 0;
 }
 
 int gort__macho_open(struct gort_obj *o, const struct gort_view *file)

@@ -16,4 +16,12 @@ bool gort__is_macho(const uint8_t *p, size_t n);
 /* Decode `file` (borrowed): its first slice if it is a fat file. */
 int gort__macho_open(struct gort_obj *o, const struct gort_view *file);
 
+/*
+ * Apply LC_DYLD_CHAINED_FIXUPS (bytes at dataoff in the image): o->file
+ * becomes a copy holding addresses where the file holds encoded pointers
+ * (fixups.c). Fixups it cannot decode leave the image as it is; fails only
+ * with GORT_ENOMEM.
+ */
+int gort__macho_fixups(struct gort_obj *o, uint64_t dataoff, uint64_t datasize);
+
 #endif

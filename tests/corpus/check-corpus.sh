@@ -8,6 +8,11 @@
 #   gort-funcs        vs debug/gosym (every function's entry, end and name)
 #   gort-addr2line    vs `go tool addr2line` of the newest Go on sampled PCs
 #                     (GORT_PCLN_SAMPLES, default 400 a binary)
+#   gort-funcs        vs the symbol table (`go tool nm`), where there is one:
+#                     every function named by exactly one text symbol (and
+#                     one function: ABI wrappers share their function's
+#                     name) starts at that symbol's address (ground truth that does not go
+#                     through Go's reading of the function table)
 # and on copies derived here: build info blob blanked (noinfo: the version
 # must still be the manifest's), ELF section headers removed (noshdr).
 # Manifest entries marked `unsupported` must fail with GORT_EUNKNOWNFILE or
@@ -26,7 +31,7 @@ rc=0; bash "$src/tests/corpus/fetch.sh" "$corpus" || rc=$?
 [ "$rc" = 77 ] && { echo "no corpus binary could be fetched (npm registry): skipped"; exit 77; }
 [ "$rc" = 0 ] || { echo "some corpus binaries could not be fetched"; fail=1; }
 tools=$build/examples
-known=0 xfail=0 xpass=0 noinfo=0
+known=0 xfail=0 xpass=0 noinfo=0 symchecked=0
 
 # mismatch CHECK WHAT: a failure, or a known one if the entry says so.
 mismatch() {
@@ -49,6 +54,20 @@ check_unsupported() {
       echo "XPASS $name is read now: make it must-pass in tests/corpus/MANIFEST"; xpass=$((xpass + 1)) ;;
     *) echo "UNEXPECTED $code on $name"; fail=1 ;;
   esac
+}
+
+# Function entries against the symbol table: the linker wrote both, and the
+# symbol table's addresses are plain numbers in every format.
+check_symbols() {
+  local f=$1 bad
+  { "$go" tool nm "$f" 2>/dev/null || true; } | awk '$2 == "T" || $2 == "t" { n[$3]++; a[$3] = $1 }
+    END { for (s in n) if (n[s] == 1) print s, a[s] }' | LC_ALL=C sort >"$tmp/nm.syms"
+  [ -s "$tmp/nm.syms" ] || return 0
+  "$tools/gort-funcs" "$f" | awk '{ sub(/^0x/, "", $1); n[$3]++; a[$3] = $1 }
+    END { for (s in n) if (n[s] == 1) print s, a[s] }' | LC_ALL=C sort >"$tmp/funcs.syms"
+  bad=$(LC_ALL=C join "$tmp/nm.syms" "$tmp/funcs.syms" | awk '$2 != $3' | head -n3)
+  [ -z "$bad" ] || { echo "MISMATCH gort-funcs vs symbol table $f: $bad"; fail=1; }
+  symchecked=$((symchecked + $(LC_ALL=C join "$tmp/nm.syms" "$tmp/funcs.syms" | wc -l)))
 }
 
 # A copy of f with every build info magic zeroed: Go's tool then finds none.
@@ -83,6 +102,7 @@ while IFS=$'\t' read -r name spec member sum want target format expect variants 
   [[ $expect == known=* ]] && known_checks=${expect#known=}
   if [ "$expect" = unsupported ]; then check_unsupported "$f"; continue; fi
   check_version "$f" "$want"
+  check_symbols "$f"
   # check_binary (lib.sh) sets fail on a mismatch: sort funcs/addr2line out.
   before=$fail; fail=0
   check_binary "$f" "$goroot" >"$tmp/pcln.out"
@@ -112,5 +132,5 @@ while IFS=$'\t' read -r name spec member sum want target format expect variants 
     fi
   fi
 done <"$src/tests/corpus/MANIFEST"
-echo "corpus: $noinfo copies without build info; $xfail expected failures (format not read yet), $xpass unexpected passes, $known known failures"
+echo "corpus: $symchecked function entries equal to their symbol's address; $noinfo copies without build info; $xfail expected failures (format not read yet), $xpass unexpected passes, $known known failures"
 finish

@@ -5,6 +5,7 @@
  */
 #include "testutil.h"
 #include "binary/binary.h"
+#include "macho/macho.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +75,7 @@ static void *macho_image(int with_blob, size_t *size)
 		{"__DATA", "__go_buildinfo", 0x100004000, 0, data_bytes, 0x40},
 	};
 	data_section(data_bytes, 0x100003000, "go1.21.13");
-	return tu_macho_build(1, 0, 0x0100000c, secs, with_blob ? 3 : 2, syms, 4, size);
+	return tu_macho_build(1, 0, 0x0100000c, secs, with_blob ? 3 : 2, syms, 4, NULL, 0, size);
 }
 
 static gort_binary *open_image(const void *img, size_t size)
@@ -205,6 +206,81 @@ static void test_macho_version_from_symbol(void **state)
 }
 
 /* A fat file: the first slice is read. */
+/*
+ * Chained fixups (LC_DYLD_CHAINED_FIXUPS): pointer slots of __DATA hold
+ * encoded targets, decoded at open into the image every reader sees.
+ * Segment 0 is __PAGEZERO, 1 __TEXT (made to start at file offset 0, so
+ * that it is the image base 0x100000000), 2 __DATA at 0x100004000.
+ */
+static void *fixups_image(uint16_t format, uint64_t corrupt, size_t *size)
+{
+	static uint8_t text[16], data[64];
+	static const struct tu_obj_section secs[] = {
+		{"__TEXT", "__text", 0x100001000, 0x80000400, text, sizeof(text)},
+		{"__DATA", "__data", 0x100004000, 0, data, sizeof(data)},
+	};
+	uint8_t fix[28 + 16 + 24] = {0};
+	/* Format 2 holds addresses, the others offsets from the base. */
+	uint64_t target0 = format == 2 ? 0x100001010 : 0x1010;
+	uint64_t target2 = format == 2 ? 0x100004000 : 0x4000;
+	uint8_t *img, *seg;
+
+	/* slot 0: rebase, next in 2 strides; slot 8: bind, next in 4;
+	   slot 16: not a pointer; slot 24: rebase with high8 0x12, last. */
+	tu_put(data, target0 | 2ull << 51, 8, 0);
+	tu_put(data + 8, 1ull << 63 | 4ull << 51 | 7, 8, 0);
+	tu_put(data + 16, 0x1234, 8, 0);
+	tu_put(data + 24, target2 | 0x12ull << 36 | corrupt << 51, 8, 0);
+	tu_put(fix + 4, 28, 4, 0); /* starts_offset */
+	tu_put(fix + 20, 1, 4, 0); /* imports_format */
+	tu_put(fix + 28, 3, 4, 0); /* seg_count */
+	tu_put(fix + 28 + 12, 16, 4, 0); /* segment 2's entry */
+	tu_put(fix + 44, 24, 4, 0);
+	tu_put(fix + 48, 0x4000, 2, 0); /* page_size */
+	tu_put(fix + 50, format, 2, 0);
+	tu_put(fix + 52, 0x4000, 8, 0); /* segment_offset */
+	tu_put(fix + 64, 1, 2, 0); /* page_count; page_start[0] = 0 */
+	img = tu_macho_build(1, 0, 0x0100000c, secs, 2, NULL, 0, fix, sizeof(fix), size);
+	assert_non_null(img);
+	seg = img + 32 + 72; /* __TEXT's command */
+	tu_put(seg + 24, 0x100000000, 8, 0);
+	tu_put(seg + 40, 0, 8, 0);
+	tu_put(seg + 48, tu_macho_data_offset(1, secs, 2, 1, 1), 8, 0);
+	return img;
+}
+
+static void expect_data(uint16_t format, uint64_t corrupt, const uint64_t want[4])
+{
+	size_t size;
+	uint8_t *img = fixups_image(format, corrupt, &size);
+	struct gort_view file = gort__view_make(img, size, "image"), d;
+	struct gort_obj o;
+
+	assert_int_equal(gort__macho_open(&o, &file), 0);
+	assert_int_equal(gort__obj_section_data(&o, gort__obj_section(&o, "__DATA", "__data"), &d), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(gort__ld64(d.data + 8 * i, false), want[i]);
+	gort__obj_free(&o);
+	free(img);
+}
+
+static void test_macho_fixups(void **state)
+{
+	static const uint64_t decoded[4] = {0x100001010, 0, 0x1234, 0x1200000100004000};
+	(void)state;
+
+	expect_data(6, 0, decoded); /* DYLD_CHAINED_PTR_64_OFFSET: from the base */
+	expect_data(2, 0, decoded); /* DYLD_CHAINED_PTR_64: addresses */
+	/* A pointer format not read (arm64e) or a chain running out of its
+	   segment: the image stays as in the file. */
+	static const uint64_t raw[4] = {0x1010 | 2ull << 51, 1ull << 63 | 4ull << 51 | 7,
+					0x1234, 0x4000 | 0x12ull << 36};
+	expect_data(1, 0, raw);
+	static const uint64_t raw_corrupt[4] = {0x1010 | 2ull << 51, 1ull << 63 | 4ull << 51 | 7,
+						0x1234, 0x4000 | 0x12ull << 36 | 9ull << 51};
+	expect_data(6, 9, raw_corrupt); /* slot 24 + 36 runs past the 64 bytes */
+}
+
 static void test_fat(void **state)
 {
 	size_t size, thin_size;
@@ -337,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_pe32),
 		cmocka_unit_test(test_macho),
 		cmocka_unit_test(test_macho_version_from_symbol),
+		cmocka_unit_test(test_macho_fixups),
 		cmocka_unit_test(test_fat),
 		cmocka_unit_test(test_hostile_pe),
 		cmocka_unit_test(test_hostile_macho),

@@ -239,13 +239,29 @@ void *tu_pe_build(int is64, uint16_t machine, uint64_t image_base,
 	return img;
 }
 
+static size_t macho_cmds(int is64, size_t n, int with_fixups)
+{
+	size_t segsz = is64 ? 72 : 56, sectsz = is64 ? 80 : 68;
+	return segsz * (n + 1) + sectsz * n + 24 + (with_fixups ? 16 : 0);
+}
+
+size_t tu_macho_data_offset(int is64, const struct tu_obj_section *secs, size_t n,
+			    size_t i, int with_fixups)
+{
+	size_t off = align_up((is64 ? 32 : 28) + macho_cmds(is64, n, with_fixups), 16);
+	for (size_t k = 0; k < i; k++)
+		off += align_up(secs[k].size, 16);
+	return off;
+}
+
 void *tu_macho_build(int is64, int be, uint32_t cputype,
 		     const struct tu_obj_section *secs, size_t n,
-		     const struct tu_obj_symbol *syms, size_t nsyms, size_t *size)
+		     const struct tu_obj_symbol *syms, size_t nsyms,
+		     const void *fixups, size_t fixups_size, size_t *size)
 {
 	size_t hdr = is64 ? 32 : 28, segsz = is64 ? 72 : 56, sectsz = is64 ? 80 : 68;
-	size_t cmds = segsz * (n + 1) + sectsz * n + 24, strsize = 1, nl = is64 ? 16 : 12;
-	size_t data = align_up(hdr + cmds, 16), off = data, symoff, stroff;
+	size_t cmds = macho_cmds(is64, n, fixups != NULL), strsize = 1, nl = is64 ? 16 : 12;
+	size_t data = align_up(hdr + cmds, 16), off = data, symoff, stroff, fixoff;
 	uint8_t *img, *c;
 
 	for (size_t i = 0; i < n; i++)
@@ -254,13 +270,14 @@ void *tu_macho_build(int is64, int be, uint32_t cputype,
 		strsize += strlen(syms[i].name) + 1;
 	symoff = off;
 	stroff = symoff + nl * nsyms;
-	*size = stroff + strsize;
+	fixoff = align_up(stroff + strsize, 8);
+	*size = fixups ? fixoff + fixups_size : stroff + strsize;
 	if (!(img = calloc(1, *size)))
 		return NULL;
 	tu_put(img, is64 ? 0xfeedfacf : 0xfeedface, 4, be);
 	tu_put(img + 4, cputype, 4, be);
 	tu_put(img + 12, 2, 4, be); /* MH_EXECUTE */
-	tu_put(img + 16, n + 2, 4, be);
+	tu_put(img + 16, n + 2 + (fixups != NULL), 4, be);
 	tu_put(img + 20, cmds, 4, be);
 	c = img + hdr;
 	for (size_t i = 0; i <= n; i++) { /* __PAGEZERO, then one per section */
@@ -306,6 +323,14 @@ void *tu_macho_build(int is64, int be, uint32_t cputype,
 		tu_put(s + 8, syms[i].value, is64 ? 8 : 4, be);
 		strcpy((char *)img + stroff + str, syms[i].name);
 		str += strlen(syms[i].name) + 1;
+	}
+	if (fixups) {
+		c += 24;
+		tu_put(c, 0x80000034, 4, be); /* LC_DYLD_CHAINED_FIXUPS */
+		tu_put(c + 4, 16, 4, be);
+		tu_put(c + 8, fixoff, 4, be);
+		tu_put(c + 12, fixups_size, 4, be);
+		memcpy(img + fixoff, fixups, fixups_size);
 	}
 	return img;
 }

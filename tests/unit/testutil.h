@@ -65,9 +65,17 @@ void *tu_pe_build(int is64, uint16_t machine, uint64_t image_base,
 		  const struct tu_obj_section *secs, size_t n,
 		  const struct tu_obj_symbol *syms, size_t nsyms, size_t *size);
 
-/* Mach-O image, one segment per section (plus __PAGEZERO). */
+/*
+ * Mach-O image, one segment per section (plus __PAGEZERO, segment 0);
+ * with fixups (fixups_size bytes, may be NULL), an LC_DYLD_CHAINED_FIXUPS
+ * command whose data, those bytes, ends the file.
+ */
 void *tu_macho_build(int is64, int big_endian, uint32_t cputype,
 		     const struct tu_obj_section *secs, size_t n,
-		     const struct tu_obj_symbol *syms, size_t nsyms, size_t *size);
+		     const struct tu_obj_symbol *syms, size_t nsyms,
+		     const void *fixups, size_t fixups_size, size_t *size);
+/* File offset of section i's bytes in a tu_macho_build image. */
+size_t tu_macho_data_offset(int is64, const struct tu_obj_section *secs, size_t n,
+			    size_t i, int with_fixups);
 
 #endif
