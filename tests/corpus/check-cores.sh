@@ -11,7 +11,8 @@
 # header and frames. amd64 and 386 run natively (386 when the kernel runs
 # 32-bit programs), arm64 under qemu-user when it is installed (its guest
 # core). This covers releases with no built-in layout table (Go 1.16-1.18,
-# 1.20), stripped executables and cores nobody here arranged.
+# 1.20), stripped executables, Bazel-built ones with DWARF (buildifier: Go
+# 1.16 and 1.20) and cores nobody here arranged.
 # Skipped (77) when the corpus cannot be fetched or cores cannot be made.
 set -euo pipefail
 build=$(cd "$1" && pwd) src=$(cd "$2" && pwd)
@@ -36,6 +37,7 @@ park_args() {
     esbuild-*) echo in.js in.js ;;
     turbo-*) echo package.json run build ;;        # reads ./package.json
     lefthook-*) echo lefthook.yml run pre-commit ;; # reads ./lefthook.yml
+    buildifier-*) echo BUILD.bazel BUILD.bazel ;;
     *) return 1 ;;
   esac
 }
