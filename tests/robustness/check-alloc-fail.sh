@@ -52,6 +52,8 @@ cache=${GORT_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/goinspect}
 corpus=${GORT_CORPUS_DIR:-$cache/corpus}
 try pclntab "$corpus/esbuild-0.0.16-linux-amd64"
 try layout "$corpus/esbuild-0.0.16-linux-amd64"
+# Mach-O with chained fixups (decoded into a copy of the image at open).
+try pclntab "$corpus/ibazel-0.16.2-darwin-arm64" 60
 # Old trace formats as Go 1.21's tests keep them (Go 1.5 and 1.11 writers).
 try trace /usr/lib/go-1.21/src/internal/trace/testdata/http_1_5_good
 try trace /usr/lib/go-1.21/src/internal/trace/testdata/stress_1_11_good 120
