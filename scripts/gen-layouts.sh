@@ -30,6 +30,13 @@
 # string tables, and writes the C file. Nothing is typed in by hand: to add
 # a release, install its toolchain, add it to RELEASES and run this script.
 #
+# Releases with no toolchain here (Go 1.16, 1.17, 1.20) have real release
+# binaries as reference builds instead: built elsewhere with DWARF and
+# symbols, listed with their sha256 in scripts/layoutgen/npm-refs, fetched
+# from the npm registry by tests/corpus/fetch.sh into the same cache, and
+# read the same way (their provenance is written next to them, ref.origin,
+# and into the table's comments). They are never committed.
+#
 # Tables are keyed on the Go release (major.minor) and GOARCH. The builds
 # live in $GORT_CACHE_DIR/layout-ref (default ~/.cache/goinspect) and use
 # the shared Go build cache ($GORT_GOCACHE, default .../go-build): on a
@@ -78,6 +85,29 @@ for r in $RELEASES; do
   done
 done
 
+# The reference builds fetched from the npm registry: go1.NN/GOARCH/ref
+# names in scripts/layoutgen/npm-refs.
+npm_refs=$(awk -F'\t' '$1 ~ /^go1\./ { print $1 }' scripts/layoutgen/npm-refs)
+if [ $sources = 0 ]; then
+  for n in $npm_refs; do
+    if [ $cached_only = 1 ] && [ ! -f "$out/$n" ]; then
+      echo "gen-layouts: no reference binary $out/$n yet (fetched from the npm registry" \
+           "on a first run): skipped"
+      exit 77
+    fi
+  done
+  # Checks the sha256 of what is there, fetches what is not.
+  if ! bash tests/corpus/fetch.sh "$out" scripts/layoutgen/npm-refs >/dev/null; then
+    echo "gen-layouts: reference binaries missing (npm registry; scripts/layoutgen/npm-refs)" >&2
+    [ $check = 1 ] && exit 77
+    exit 1
+  fi
+  while IFS=$'\t' read -r name spec member sum _; do
+    case "$name" in go1.*) ;; *) continue ;; esac
+    printf '%s %s\nfrom the npm registry, sha256 %s\n' "$spec" "$member" "$sum" >"$out/$name.origin"
+  done <scripts/layoutgen/npm-refs
+fi
+
 goenv() { # goenv GOARCH CMD...: a clean environment for the go command
   local arch=$1; shift
   env -i PATH=/usr/bin:/bin HOME="$out/.home" TMPDIR="$out/.tmp" LC_ALL=C \
@@ -97,6 +127,13 @@ for r in $RELEASES; do
     specs+=("go$r:$a:$bin")
   done
 done
+
+if [ $sources = 0 ]; then
+  for n in $npm_refs; do
+    r=${n%%/*} a=${n#*/}; a=${a%%/*}
+    specs+=("$r:$a:$out/$n")
+  done
+fi
 
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT

@@ -3,8 +3,8 @@
  * Regenerate: scripts/gen-layouts.sh; check: scripts/gen-layouts.sh --check
  *
  * Runtime layouts read from the DWARF (and string tables from the
- * symbols) of reference builds of scripts/layoutgen/ref, one per Go
- * release and GOARCH, built by these toolchains:
+ * symbols) of reference builds, one per Go release and GOARCH: the
+ * program scripts/layoutgen/ref built by these toolchains:
  *   go1.15.15
  *   go1.19.8
  *   go1.21.13
@@ -14,6 +14,20 @@
  *   go1.25.12
  *   go1.26.11
  *   go1.27.4
+ * and, for releases with no toolchain here, release binaries built
+ * elsewhere (scripts/layoutgen/npm-refs), read the same way:
+ *   go1_16_amd64 (go1.16.5): @bazel/buildifier@4.2.1 package/buildifier-linux_amd64
+ *     from the npm registry, sha256 69e9e887458cab030636c11ae0c1c374b0d369bad1eaf6629150e75937613e25
+ *   go1_16_arm64 (go1.16.5): @bazel/buildifier@4.2.1 package/buildifier-linux_arm64
+ *     from the npm registry, sha256 026c173fd283f89b809d0c4063e2f9db995caf018ff15601bbfecc4b80f5e96f
+ *   go1_17_amd64 (go1.17.2): @bazel/buildifier@4.2.5 package/buildifier-linux_amd64
+ *     from the npm registry, sha256 f94e71b22925aff76ce01a49e1c6c6d31f521bbbccff047b81f2ea01fd01a945
+ *   go1_17_arm64 (go1.17.2): @bazel/buildifier@4.2.5 package/buildifier-linux_arm64
+ *     from the npm registry, sha256 2113d79e45efb51e2b3013c8737cb66cadae3fd89bd7e820438cb06201e50874
+ *   go1_20_amd64 (go1.20.3 X:nocoverageredesign): @bazel/buildifier@7.1.1 package/buildifier-linux_amd64
+ *     from the npm registry, sha256 54b7f2ce8f22761cfad264416e912056ae9c8645f59eb6583b846b4864a1ee83
+ *   go1_20_arm64 (go1.20.3 X:nocoverageredesign): @bazel/buildifier@7.1.1 package/buildifier-linux_arm64
+ *     from the npm registry, sha256 1d9af1f6956a439fca2878a2fbf760b97ca5df00f669e5d1953beb0c4607ac71
  */
 #include "tables.h"
 
@@ -71,6 +85,88 @@ static const char *const go1_15_status[] = {
 	"copystack",
 	"preempted",
 };
+static const char *const go1_16_waits[] = {
+	"",
+	"GC assist marking",
+	"IO wait",
+	"chan receive (nil chan)",
+	"chan send (nil chan)",
+	"dumping heap",
+	"garbage collection",
+	"garbage collection scan",
+	"panicwait",
+	"select",
+	"select (no cases)",
+	"GC assist wait",
+	"GC sweep wait",
+	"GC scavenge wait",
+	"chan receive",
+	"chan send",
+	"finalizer wait",
+	"force gc (idle)",
+	"semacquire",
+	"sleep",
+	"sync.Cond.Wait",
+	"timer goroutine (idle)",
+	"trace reader (blocked)",
+	"wait for GC cycle",
+	"GC worker (idle)",
+	"preempted",
+	"debug call",
+};
+static const char *const go1_16_status[] = {
+	"idle",
+	"runnable",
+	"running",
+	"syscall",
+	"waiting",
+	"",
+	"dead",
+	"",
+	"copystack",
+	"preempted",
+};
+static const char *const go1_17_waits[] = {
+	"",
+	"GC assist marking",
+	"IO wait",
+	"chan receive (nil chan)",
+	"chan send (nil chan)",
+	"dumping heap",
+	"garbage collection",
+	"garbage collection scan",
+	"panicwait",
+	"select",
+	"select (no cases)",
+	"GC assist wait",
+	"GC sweep wait",
+	"GC scavenge wait",
+	"chan receive",
+	"chan send",
+	"finalizer wait",
+	"force gc (idle)",
+	"semacquire",
+	"sleep",
+	"sync.Cond.Wait",
+	"timer goroutine (idle)",
+	"trace reader (blocked)",
+	"wait for GC cycle",
+	"GC worker (idle)",
+	"preempted",
+	"debug call",
+};
+static const char *const go1_17_status[] = {
+	"idle",
+	"runnable",
+	"running",
+	"syscall",
+	"waiting",
+	"",
+	"dead",
+	"",
+	"copystack",
+	"preempted",
+};
 static const char *const go1_19_waits[] = {
 	"",
 	"GC assist marking",
@@ -101,6 +197,52 @@ static const char *const go1_19_waits[] = {
 	"debug call",
 };
 static const char *const go1_19_status[] = {
+	"idle",
+	"runnable",
+	"running",
+	"syscall",
+	"waiting",
+	"",
+	"dead",
+	"",
+	"copystack",
+	"preempted",
+};
+static const char *const go1_20_waits[] = {
+	"",
+	"GC assist marking",
+	"IO wait",
+	"chan receive (nil chan)",
+	"chan send (nil chan)",
+	"dumping heap",
+	"garbage collection",
+	"garbage collection scan",
+	"panicwait",
+	"select",
+	"select (no cases)",
+	"GC assist wait",
+	"GC sweep wait",
+	"GC scavenge wait",
+	"chan receive",
+	"chan send",
+	"finalizer wait",
+	"force gc (idle)",
+	"semacquire",
+	"sleep",
+	"sync.Cond.Wait",
+	"sync.Mutex.Lock",
+	"sync.RWMutex.RLock",
+	"sync.RWMutex.Lock",
+	"trace reader (blocked)",
+	"wait for GC cycle",
+	"GC worker (idle)",
+	"GC worker (active)",
+	"preempted",
+	"debug call",
+	"GC mark termination",
+	"stopping the world",
+};
+static const char *const go1_20_status[] = {
 	"idle",
 	"runnable",
 	"running",
@@ -584,6 +726,50 @@ static const struct gort__layout_slot go1_15_s390x[] = {
 	/* runtime._type */ {0, 48}, {0, 8}, {8, 8}, {16, 4}, {20, 1}, {21, 1}, {22, 1}, {23, 1}, {24, 8}, {32, 8}, {40, 4}, {44, 4},
 	/* internal/abi.Type */ GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT,
 };
+static const struct gort__layout_slot go1_16_amd64[] = {
+	/* runtime.g */ {0, 376}, {0, 16}, {16, 8}, {32, 8}, {40, 8}, {48, 8}, {56, 56}, {112, 8}, {120, 8}, {144, 4}, {152, 8}, {168, 8}, {176, 1}, {280, 8}, {296, 8}, {344, 8}, GORT__ABSENT, {312, 8}, {216, 8}, {136, 8},
+	/* runtime.m */ {0, 1024}, {0, 8}, {80, 8}, {136, 48}, {184, 8}, {192, 8}, {208, 8}, {72, 8}, {232, 8}, {344, 8}, {360, 8}, {276, 1}, {277, 1}, {352, 8},
+	/* runtime.p */ {0, 10072}, {0, 4}, {4, 4}, {56, 8}, {64, 8}, {1520, 4}, {1524, 4}, {1528, 2048}, {3576, 8}, {8, 8}, {16, 4}, {20, 4},
+	/* runtime.gobuf */ {0, 56}, {0, 8}, {8, 8}, {16, 8}, {24, 8}, {40, 8}, {48, 8}, {32, 8},
+	/* runtime.stack */ {0, 16}, {0, 8}, {8, 8},
+	/* runtime.schedt */ {0, 352}, {32, 8}, {40, 4}, {80, 8}, {88, 4}, {96, 16}, {112, 4}, {256, 4}, {8, 8}, {0, 8}, {48, 8}, {92, 4},
+	/* runtime.moduledata */ {0, 536}, {0, 8}, {8, 24}, {32, 24}, {56, 24}, {80, 24}, {104, 24}, {128, 24}, {152, 8}, {160, 8}, {168, 8}, {176, 8}, {184, 8}, {192, 8}, {200, 8}, {208, 8}, {216, 8}, {224, 8}, {232, 8}, {240, 8}, {248, 8}, {256, 8}, {264, 8}, {272, 8}, {280, 8}, GORT__ABSENT, {288, 8}, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, {296, 24}, {320, 24}, {344, 24}, {432, 16}, {528, 8},
+	/* runtime._type */ {0, 48}, {0, 8}, {8, 8}, {16, 4}, {20, 1}, {21, 1}, {22, 1}, {23, 1}, {24, 8}, {32, 8}, {40, 4}, {44, 4},
+	/* internal/abi.Type */ GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT,
+};
+static const struct gort__layout_slot go1_16_arm64[] = {
+	/* runtime.g */ {0, 376}, {0, 16}, {16, 8}, {32, 8}, {40, 8}, {48, 8}, {56, 56}, {112, 8}, {120, 8}, {144, 4}, {152, 8}, {168, 8}, {176, 1}, {280, 8}, {296, 8}, {344, 8}, GORT__ABSENT, {312, 8}, {216, 8}, {136, 8},
+	/* runtime.m */ {0, 1024}, {0, 8}, {80, 8}, {136, 48}, {184, 8}, {192, 8}, {208, 8}, {72, 8}, {232, 8}, {344, 8}, {360, 8}, {276, 1}, {277, 1}, {352, 8},
+	/* runtime.p */ {0, 10072}, {0, 4}, {4, 4}, {56, 8}, {64, 8}, {1520, 4}, {1524, 4}, {1528, 2048}, {3576, 8}, {8, 8}, {16, 4}, {20, 4},
+	/* runtime.gobuf */ {0, 56}, {0, 8}, {8, 8}, {16, 8}, {24, 8}, {40, 8}, {48, 8}, {32, 8},
+	/* runtime.stack */ {0, 16}, {0, 8}, {8, 8},
+	/* runtime.schedt */ {0, 352}, {32, 8}, {40, 4}, {80, 8}, {88, 4}, {96, 16}, {112, 4}, {256, 4}, {8, 8}, {0, 8}, {48, 8}, {92, 4},
+	/* runtime.moduledata */ {0, 536}, {0, 8}, {8, 24}, {32, 24}, {56, 24}, {80, 24}, {104, 24}, {128, 24}, {152, 8}, {160, 8}, {168, 8}, {176, 8}, {184, 8}, {192, 8}, {200, 8}, {208, 8}, {216, 8}, {224, 8}, {232, 8}, {240, 8}, {248, 8}, {256, 8}, {264, 8}, {272, 8}, {280, 8}, GORT__ABSENT, {288, 8}, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, {296, 24}, {320, 24}, {344, 24}, {432, 16}, {528, 8},
+	/* runtime._type */ {0, 48}, {0, 8}, {8, 8}, {16, 4}, {20, 1}, {21, 1}, {22, 1}, {23, 1}, {24, 8}, {32, 8}, {40, 4}, {44, 4},
+	/* internal/abi.Type */ GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT,
+};
+static const struct gort__layout_slot go1_17_amd64[] = {
+	/* runtime.g */ {0, 392}, {0, 16}, {16, 8}, {32, 8}, {40, 8}, {48, 8}, {56, 56}, {112, 8}, {120, 8}, {144, 4}, {152, 8}, {168, 8}, {176, 1}, {296, 8}, {312, 8}, {360, 8}, GORT__ABSENT, {328, 8}, {232, 8}, {136, 8},
+	/* runtime.m */ {0, 1024}, {0, 8}, {80, 8}, {136, 48}, {184, 8}, {192, 8}, {208, 8}, {72, 8}, {232, 8}, {344, 8}, {360, 8}, {276, 1}, {277, 1}, {352, 8},
+	/* runtime.p */ {0, 10000}, {0, 4}, {4, 4}, {56, 8}, {64, 8}, {1520, 4}, {1524, 4}, {1528, 2048}, {3576, 8}, {8, 8}, {16, 4}, {20, 4},
+	/* runtime.gobuf */ {0, 56}, {0, 8}, {8, 8}, {16, 8}, {24, 8}, {40, 8}, {48, 8}, {32, 8},
+	/* runtime.stack */ {0, 16}, {0, 8}, {8, 8},
+	/* runtime.schedt */ {0, 6128}, {32, 8}, {40, 4}, {80, 8}, {88, 4}, {96, 16}, {112, 4}, {256, 4}, {8, 8}, {0, 8}, {48, 8}, {92, 4},
+	/* runtime.moduledata */ {0, 536}, {0, 8}, {8, 24}, {32, 24}, {56, 24}, {80, 24}, {104, 24}, {128, 24}, {152, 8}, {160, 8}, {168, 8}, {176, 8}, {184, 8}, {192, 8}, {200, 8}, {208, 8}, {216, 8}, {224, 8}, {232, 8}, {240, 8}, {248, 8}, {256, 8}, {264, 8}, {272, 8}, {280, 8}, GORT__ABSENT, {288, 8}, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, {296, 24}, {320, 24}, {344, 24}, {432, 16}, {528, 8},
+	/* runtime._type */ {0, 48}, {0, 8}, {8, 8}, {16, 4}, {20, 1}, {21, 1}, {22, 1}, {23, 1}, {24, 8}, {32, 8}, {40, 4}, {44, 4},
+	/* internal/abi.Type */ GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT,
+};
+static const struct gort__layout_slot go1_17_arm64[] = {
+	/* runtime.g */ {0, 392}, {0, 16}, {16, 8}, {32, 8}, {40, 8}, {48, 8}, {56, 56}, {112, 8}, {120, 8}, {144, 4}, {152, 8}, {168, 8}, {176, 1}, {296, 8}, {312, 8}, {360, 8}, GORT__ABSENT, {328, 8}, {232, 8}, {136, 8},
+	/* runtime.m */ {0, 1024}, {0, 8}, {80, 8}, {136, 48}, {184, 8}, {192, 8}, {208, 8}, {72, 8}, {232, 8}, {344, 8}, {360, 8}, {276, 1}, {277, 1}, {352, 8},
+	/* runtime.p */ {0, 10000}, {0, 4}, {4, 4}, {56, 8}, {64, 8}, {1520, 4}, {1524, 4}, {1528, 2048}, {3576, 8}, {8, 8}, {16, 4}, {20, 4},
+	/* runtime.gobuf */ {0, 56}, {0, 8}, {8, 8}, {16, 8}, {24, 8}, {40, 8}, {48, 8}, {32, 8},
+	/* runtime.stack */ {0, 16}, {0, 8}, {8, 8},
+	/* runtime.schedt */ {0, 6128}, {32, 8}, {40, 4}, {80, 8}, {88, 4}, {96, 16}, {112, 4}, {256, 4}, {8, 8}, {0, 8}, {48, 8}, {92, 4},
+	/* runtime.moduledata */ {0, 536}, {0, 8}, {8, 24}, {32, 24}, {56, 24}, {80, 24}, {104, 24}, {128, 24}, {152, 8}, {160, 8}, {168, 8}, {176, 8}, {184, 8}, {192, 8}, {200, 8}, {208, 8}, {216, 8}, {224, 8}, {232, 8}, {240, 8}, {248, 8}, {256, 8}, {264, 8}, {272, 8}, {280, 8}, GORT__ABSENT, {288, 8}, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, {296, 24}, {320, 24}, {344, 24}, {432, 16}, {528, 8},
+	/* runtime._type */ {0, 48}, {0, 8}, {8, 8}, {16, 4}, {20, 1}, {21, 1}, {22, 1}, {23, 1}, {24, 8}, {32, 8}, {40, 4}, {44, 4},
+	/* internal/abi.Type */ GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT,
+};
 static const struct gort__layout_slot go1_19_386[] = {
 	/* runtime.g */ {0, 240}, {0, 8}, {8, 4}, {16, 4}, {20, 4}, {24, 4}, {28, 28}, {56, 4}, {60, 4}, {72, 4}, {80, 8}, {92, 8}, {100, 1}, {184, 4}, {192, 4}, {216, 4}, GORT__ABSENT, {200, 4}, {152, 4}, {68, 4},
 	/* runtime.m */ {0, 564}, {0, 4}, {48, 4}, {80, 24}, {104, 4}, {108, 4}, {116, 4}, {40, 8}, {128, 8}, {212, 4}, {220, 4}, {164, 1}, {165, 1}, {216, 4},
@@ -658,6 +844,28 @@ static const struct gort__layout_slot go1_19_s390x[] = {
 	/* runtime.stack */ {0, 16}, {0, 8}, {8, 8},
 	/* runtime.schedt */ {0, 6080}, {32, 8}, {40, 4}, {80, 8}, {88, 4}, {96, 16}, {112, 4}, {224, 4}, {8, 8}, {0, 8}, {48, 8}, {92, 4},
 	/* runtime.moduledata */ {0, 552}, {0, 8}, {8, 24}, {32, 24}, {56, 24}, {80, 24}, {104, 24}, {128, 24}, {152, 8}, {160, 8}, {168, 8}, {176, 8}, {184, 8}, {192, 8}, {200, 8}, {208, 8}, {216, 8}, {224, 8}, {232, 8}, {240, 8}, {248, 8}, {256, 8}, {264, 8}, {272, 8}, {280, 8}, GORT__ABSENT, {288, 8}, {296, 8}, {304, 8}, GORT__ABSENT, {312, 24}, {336, 24}, {360, 24}, {448, 16}, {544, 8},
+	/* runtime._type */ {0, 48}, {0, 8}, {8, 8}, {16, 4}, {20, 1}, {21, 1}, {22, 1}, {23, 1}, {24, 8}, {32, 8}, {40, 4}, {44, 4},
+	/* internal/abi.Type */ GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT,
+};
+static const struct gort__layout_slot go1_20_amd64[] = {
+	/* runtime.g */ {0, 392}, {0, 16}, {16, 8}, {32, 8}, {40, 8}, {48, 8}, {56, 56}, {112, 8}, {120, 8}, {144, 4}, {152, 8}, {168, 8}, {176, 1}, {296, 8}, {312, 8}, {360, 8}, GORT__ABSENT, {328, 8}, {232, 8}, {136, 8},
+	/* runtime.m */ {0, 1000}, {0, 8}, {80, 8}, {136, 48}, {184, 8}, {192, 8}, {208, 8}, {72, 8}, {232, 8}, {336, 8}, {352, 8}, {276, 1}, {277, 1}, {344, 8},
+	/* runtime.p */ {0, 8904}, {0, 4}, {4, 4}, {56, 8}, {64, 8}, {400, 4}, {404, 4}, {408, 2048}, {2456, 8}, {8, 8}, {16, 4}, {20, 4},
+	/* runtime.gobuf */ {0, 56}, {0, 8}, {8, 8}, {16, 8}, {24, 8}, {40, 8}, {48, 8}, {32, 8},
+	/* runtime.stack */ {0, 16}, {0, 8}, {8, 8},
+	/* runtime.schedt */ {0, 1632}, {32, 8}, {40, 4}, {80, 8}, {88, 4}, {104, 16}, {120, 4}, {232, 1}, {8, 8}, {0, 8}, {48, 8}, {92, 4},
+	/* runtime.moduledata */ {0, 568}, {0, 8}, {8, 24}, {32, 24}, {56, 24}, {80, 24}, {104, 24}, {128, 24}, {152, 8}, {160, 8}, {168, 8}, {176, 8}, {184, 8}, {192, 8}, {200, 8}, {208, 8}, {216, 8}, {224, 8}, {232, 8}, {240, 8}, {248, 8}, {272, 8}, {280, 8}, {288, 8}, {296, 8}, GORT__ABSENT, {304, 8}, {312, 8}, {320, 8}, GORT__ABSENT, {328, 24}, {352, 24}, {376, 24}, {464, 16}, {560, 8},
+	/* runtime._type */ {0, 48}, {0, 8}, {8, 8}, {16, 4}, {20, 1}, {21, 1}, {22, 1}, {23, 1}, {24, 8}, {32, 8}, {40, 4}, {44, 4},
+	/* internal/abi.Type */ GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT,
+};
+static const struct gort__layout_slot go1_20_arm64[] = {
+	/* runtime.g */ {0, 392}, {0, 16}, {16, 8}, {32, 8}, {40, 8}, {48, 8}, {56, 56}, {112, 8}, {120, 8}, {144, 4}, {152, 8}, {168, 8}, {176, 1}, {296, 8}, {312, 8}, {360, 8}, GORT__ABSENT, {328, 8}, {232, 8}, {136, 8},
+	/* runtime.m */ {0, 1000}, {0, 8}, {80, 8}, {136, 48}, {184, 8}, {192, 8}, {208, 8}, {72, 8}, {232, 8}, {336, 8}, {352, 8}, {276, 1}, {277, 1}, {344, 8},
+	/* runtime.p */ {0, 8904}, {0, 4}, {4, 4}, {56, 8}, {64, 8}, {400, 4}, {404, 4}, {408, 2048}, {2456, 8}, {8, 8}, {16, 4}, {20, 4},
+	/* runtime.gobuf */ {0, 56}, {0, 8}, {8, 8}, {16, 8}, {24, 8}, {40, 8}, {48, 8}, {32, 8},
+	/* runtime.stack */ {0, 16}, {0, 8}, {8, 8},
+	/* runtime.schedt */ {0, 1632}, {32, 8}, {40, 4}, {80, 8}, {88, 4}, {104, 16}, {120, 4}, {232, 1}, {8, 8}, {0, 8}, {48, 8}, {92, 4},
+	/* runtime.moduledata */ {0, 568}, {0, 8}, {8, 24}, {32, 24}, {56, 24}, {80, 24}, {104, 24}, {128, 24}, {152, 8}, {160, 8}, {168, 8}, {176, 8}, {184, 8}, {192, 8}, {200, 8}, {208, 8}, {216, 8}, {224, 8}, {232, 8}, {240, 8}, {248, 8}, {272, 8}, {280, 8}, {288, 8}, {296, 8}, GORT__ABSENT, {304, 8}, {312, 8}, {320, 8}, GORT__ABSENT, {328, 24}, {352, 24}, {376, 24}, {464, 16}, {560, 8},
 	/* runtime._type */ {0, 48}, {0, 8}, {8, 8}, {16, 4}, {20, 1}, {21, 1}, {22, 1}, {23, 1}, {24, 8}, {32, 8}, {40, 4}, {44, 4},
 	/* internal/abi.Type */ GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT, GORT__ABSENT,
 };
@@ -1216,6 +1424,14 @@ const struct gort__layout_table gort__layout_tables[] = {
 	 go1_15_status, GORT_ARRAY_SIZE(go1_15_status)},
 	{1, 15, GORT_ARCH_S390X, go1_15_s390x, go1_15_waits, GORT_ARRAY_SIZE(go1_15_waits),
 	 go1_15_status, GORT_ARRAY_SIZE(go1_15_status)},
+	{1, 16, GORT_ARCH_AMD64, go1_16_amd64, go1_16_waits, GORT_ARRAY_SIZE(go1_16_waits),
+	 go1_16_status, GORT_ARRAY_SIZE(go1_16_status)},
+	{1, 16, GORT_ARCH_ARM64, go1_16_arm64, go1_16_waits, GORT_ARRAY_SIZE(go1_16_waits),
+	 go1_16_status, GORT_ARRAY_SIZE(go1_16_status)},
+	{1, 17, GORT_ARCH_AMD64, go1_17_amd64, go1_17_waits, GORT_ARRAY_SIZE(go1_17_waits),
+	 go1_17_status, GORT_ARRAY_SIZE(go1_17_status)},
+	{1, 17, GORT_ARCH_ARM64, go1_17_arm64, go1_17_waits, GORT_ARRAY_SIZE(go1_17_waits),
+	 go1_17_status, GORT_ARRAY_SIZE(go1_17_status)},
 	{1, 19, GORT_ARCH_386, go1_19_386, go1_19_waits, GORT_ARRAY_SIZE(go1_19_waits),
 	 go1_19_status, GORT_ARRAY_SIZE(go1_19_status)},
 	{1, 19, GORT_ARCH_AMD64, go1_19_amd64, go1_19_waits, GORT_ARRAY_SIZE(go1_19_waits),
@@ -1230,6 +1446,10 @@ const struct gort__layout_table gort__layout_tables[] = {
 	 go1_19_status, GORT_ARRAY_SIZE(go1_19_status)},
 	{1, 19, GORT_ARCH_S390X, go1_19_s390x, go1_19_waits, GORT_ARRAY_SIZE(go1_19_waits),
 	 go1_19_status, GORT_ARRAY_SIZE(go1_19_status)},
+	{1, 20, GORT_ARCH_AMD64, go1_20_amd64, go1_20_waits, GORT_ARRAY_SIZE(go1_20_waits),
+	 go1_20_status, GORT_ARRAY_SIZE(go1_20_status)},
+	{1, 20, GORT_ARCH_ARM64, go1_20_arm64, go1_20_waits, GORT_ARRAY_SIZE(go1_20_waits),
+	 go1_20_status, GORT_ARRAY_SIZE(go1_20_status)},
 	{1, 21, GORT_ARCH_386, go1_21_386, go1_21_waits, GORT_ARRAY_SIZE(go1_21_waits),
 	 go1_21_status, GORT_ARRAY_SIZE(go1_21_status)},
 	{1, 21, GORT_ARCH_AMD64, go1_21_amd64, go1_21_waits, GORT_ARRAY_SIZE(go1_21_waits),
@@ -1329,4 +1549,4 @@ const struct gort__layout_table gort__layout_tables[] = {
 	{1, 27, GORT_ARCH_S390X, go1_27_s390x, go1_27_waits, GORT_ARRAY_SIZE(go1_27_waits),
 	 go1_27_status, GORT_ARRAY_SIZE(go1_27_status)},
 };
-const size_t gort__layout_tables_len = 63;
+const size_t gort__layout_tables_len = 69;

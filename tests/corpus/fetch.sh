@@ -3,8 +3,12 @@
 # registry: `npm pack SPEC` downloads a package's tarball and runs none of its
 # scripts; the one binary named in the manifest is extracted and its sha256
 # checked. Tarballs and binaries are kept, so a second run downloads nothing.
-#   tests/corpus/fetch.sh [OUT]    OUT: where the binaries go
-#                                  (default CACHE/corpus; CACHE below)
+#   tests/corpus/fetch.sh [OUT [MANIFEST]]
+#                                  OUT: where the binaries go
+#                                  (default CACHE/corpus; CACHE below);
+#                                  MANIFEST: another list in the same
+#                                  format (scripts/layoutgen/npm-refs);
+#                                  a name may hold slashes (OUT/a/b/name)
 # Cache: GORT_CACHE_DIR, else ~/.cache/goinspect; tarballs in CACHE/npm.
 # Exit 0 when every binary is there, 1 when a download or checksum failed
 # (what is there stays usable), 77 when none could be had (no npm, no
@@ -13,6 +17,7 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${GORT_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/goinspect}
 out=${1:-$cache/corpus}
+manifest=${2:-$src/tests/corpus/MANIFEST}
 tgzdir=$cache/npm
 mkdir -p "$out" "$tgzdir"
 
@@ -42,6 +47,7 @@ while IFS=$'\t' read -r name spec member sum _; do
   fi
   tmp=$(mktemp -d)
   if tar -xzf "$tgz" -C "$tmp" "$member" 2>/dev/null && [ "$(sha256 "$tmp/$member")" = "$sum" ]; then
+    mkdir -p "$(dirname "$bin")"
     mv "$tmp/$member" "$bin"
     have=$((have + 1))
   else
@@ -49,7 +55,7 @@ while IFS=$'\t' read -r name spec member sum _; do
     failed=$((failed + 1))
   fi
   rm -rf "$tmp"
-done <"$src/tests/corpus/MANIFEST"
+done <"$manifest"
 msg=""; [ "$failed" = 0 ] || msg=", $failed not fetched"
 echo "corpus: $have binaries in $out$msg"
 [ "$have" -gt 0 ] || exit 77

@@ -3,7 +3,8 @@
 # rebuilds the reference programs with every toolchain and compares what it
 # generates with the committed file.
 #
-# Cost: 63 cross-builds. Once the reference builds have been made on this
+# Cost: 63 cross-builds (and 6 release binaries fetched from the npm
+# registry, scripts/layoutgen/npm-refs). Once the reference builds have been made on this
 # machine (they stay in $GORT_CACHE_DIR/layout-ref, and the Go build cache
 # makes rebuilding them cheap) the check takes about a minute; a first run
 # takes 5-15 minutes (docs/DESIGN.md, Layouts), so without those builds the
