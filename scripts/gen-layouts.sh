@@ -21,6 +21,15 @@
 #                                     reference builds' DWARF says, for
 #                                     every release and GOARCH (exit 1 on
 #                                     any difference)
+#   scripts/gen-layouts.sh --check-derived [--cached-only]
+#                                     measure deriving other GOARCHes from
+#                                     amd64: every release's amd64 DWARF
+#                                     laid out with each GOARCH's gc sizes
+#                                     (layoutgen/derive.go) against that
+#                                     GOARCH's own build; prints every
+#                                     difference, exit 1 on any. It does
+#                                     not hold (docs/DESIGN.md, Layouts),
+#                                     so no table is derived this way.
 #
 # How: the tiny program in scripts/layoutgen/ref is cross-compiled (CGO off,
 # default flags, so with DWARF) by every Go toolchain in /usr/lib/go-1.NN
@@ -52,13 +61,14 @@ ARCHES="amd64 arm64 386 arm ppc64le s390x riscv64"
 
 cd "$(dirname "$0")/.."
 src=$(pwd)
-check=0 cached_only=0 sources=0
+check=0 cached_only=0 sources=0 derived=0
 for arg in "$@"; do
   case "$arg" in
   --check) check=1 ;;
   --check-sources) check=1 sources=1 ;;
+  --check-derived) check=1 derived=1 ;;
   --cached-only) cached_only=1 ;;
-  *) echo "usage: $0 [--check | --check-sources] [--cached-only]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--check | --check-sources | --check-derived] [--cached-only]" >&2; exit 2 ;;
   esac
 done
 
@@ -139,9 +149,26 @@ tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 host=$("/usr/lib/go-$newest/bin/go" env GOHOSTARCH)
 
-if [ $sources = 1 ]; then
+if [ $sources = 1 ] || [ $derived = 1 ]; then
   gen=$out/layoutgen
   (cd scripts/layoutgen && goenv "$host" "/usr/lib/go-$newest/bin/go" build -o "$gen" .)
+fi
+if [ $derived = 1 ]; then
+  fail=0 n=0
+  for spec in "${specs[@]}"; do # every build that has an amd64 sibling
+    IFS=: read -r r a path <<<"$spec"
+    [ "$a" != amd64 ] && [ -f "$out/$r/amd64/ref" ] || continue
+    n=$((n + 1))
+    "$gen" -compare "$spec" "$r:$a:relayout:$out/$r/amd64/ref" || fail=$((fail + 1))
+  done
+  if [ $fail != 0 ]; then
+    echo "gen-layouts: layouts derived from amd64 differ from DWARF for $fail of $n builds" >&2
+    exit 1
+  fi
+  echo "gen-layouts: layouts derived from amd64 equal DWARF for $n builds"
+  exit 0
+fi
+if [ $sources = 1 ]; then
   fail=0
   for r in $RELEASES; do
     for a in $ARCHES; do

@@ -10,7 +10,9 @@
 //
 // A SPEC is a reference binary's DWARF (go1.NN:GOARCH:PATH), a release's
 // runtime sources (go1.NN:GOARCH:src:TAGS:GOROOT/src, source.go) or a
-// binary's type descriptors (go1.NN:GOARCH:desc:PATH, descriptors.go).
+// binary's type descriptors (go1.NN:GOARCH:desc:PATH, descriptors.go) or
+// an amd64 build's DWARF laid out for GOARCH (go1.NN:GOARCH:relayout:PATH,
+// derive.go).
 //
 // A reference build is a program a toolchain here built, or, for a
 // release with no toolchain, a release binary built elsewhere with DWARF
@@ -215,6 +217,10 @@ func load(spec string) *build {
 		die("bad argument %q", spec)
 	}
 	b.minor = minor
+	if strings.HasPrefix(parts[2], "relayout:") {
+		loadRelayout(b, strings.TrimPrefix(parts[2], "relayout:"))
+		return b
+	}
 	if strings.HasPrefix(parts[2], "desc:") {
 		loadDescriptors(b, strings.TrimPrefix(parts[2], "desc:"))
 		return b
