@@ -1296,5 +1296,101 @@ class BrokenTraces(unittest.TestCase):
             self.assertEqual(raw_stats_text(t.stats(strict=True)), raw_stats_text(st))
 
 
+class Recorder:
+    """A progress callback that keeps its calls, raising on call `fail_at`."""
+
+    def __init__(self, fail_at=None):
+        self.calls, self.fail_at = [], fail_at
+
+    def __call__(self, step, done, total):
+        self.calls.append((step, done, total))
+        if self.fail_at is not None and len(self.calls) == self.fail_at:
+            raise KeyboardInterrupt("stop")  # what a notebook's interrupt raises
+
+    def steps(self, tc):
+        """The steps in order; each counts up to its end (done == total)."""
+        order = []
+        for step, done, total in self.calls:
+            if not order or order[-1] != step:
+                order.append(step)
+                last = 0
+            tc.assertGreaterEqual(done, last)
+            tc.assertLessEqual(done, total)
+            last = done
+        for step in order:
+            ends = [c for c in self.calls if c[0] == step and c[1] == c[2]]
+            tc.assertTrue(ends, "step %s never ends" % step)
+        return order
+
+
+@unittest.skipUnless(FIXTURES and shutil.which("zstd"), "no fixtures or no zstd")
+class Progress(unittest.TestCase):
+    """progress= of Trace and Core: the C library's step reports, named."""
+
+    def zstd(self, path):
+        out = os.path.join(self.tmp.name, os.path.basename(os.path.dirname(path)) + ".zst")
+        subprocess.run(["zstd", "-q", "-f", "-o", out, path], check=True)
+        return out
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_trace_steps(self):
+        old = os.path.join(FIXTURES, "go1.15", "amd64", "trace.out")
+        new = fixture_traces()[-1] if fixture_traces() else None
+        if not os.path.exists(old) or not new:
+            self.skipTest("no Go 1.15 and newer trace fixtures")
+        rec = Recorder()
+        with goinspect.Trace(old, progress=rec) as t:
+            self.assertEqual(rec.calls, [])  # not compressed: nothing to report yet
+            n = sum(1 for _ in t.events())
+            self.assertEqual(rec.steps(self), ["index"])
+            self.assertEqual(rec.calls[-1][2], os.path.getsize(old))
+            rec.calls.clear()
+            self.assertEqual(t.stats().events, n)  # every reading indexes again
+            self.assertEqual(rec.steps(self), ["index"])
+        rec = Recorder()
+        with goinspect.Trace(self.zstd(new), progress=rec) as t:
+            self.assertEqual(rec.steps(self), ["decompress"])
+            self.assertEqual(rec.calls[-1][2], os.path.getsize(new))
+            next(t.events())
+            self.assertEqual(rec.steps(self), ["decompress"])  # Go 1.22+: no index pass
+
+    def test_trace_exception(self):
+        old = os.path.join(FIXTURES, "go1.15", "amd64", "trace.out")
+        if not os.path.exists(old):
+            self.skipTest("no Go 1.15 trace fixture")
+        with self.assertRaises(KeyboardInterrupt):
+            goinspect.Trace(self.zstd(old), progress=Recorder(fail_at=1))
+        rec = Recorder(fail_at=1)
+        with goinspect.Trace(old, progress=rec) as t:
+            with self.assertRaises(KeyboardInterrupt):
+                t.events()
+            self.assertEqual(len(rec.calls), 1)  # not called again after raising
+            rec.fail_at = None
+            self.assertGreater(sum(1 for _ in t.events()), 0)  # and usable afterwards
+        with self.assertRaises(TypeError):
+            goinspect.Trace(old, progress=1)
+
+    @unittest.skipUnless(CORES, "no fixture cores")
+    def test_core_steps(self):
+        path = next((p for p in CORES if "/amd64/" in p), CORES[0])
+        exe = os.path.join(os.path.dirname(path), "prog")
+        rec = Recorder()
+        with goinspect.Core(path, exe, progress=rec) as c:
+            self.assertEqual(rec.steps(self), ["decompress", "notes"])
+            self.assertTrue(c.goroutines)
+        with open(path, "rb") as f:
+            data = f.read()
+        rec = Recorder()
+        with goinspect.Core(data=data, exe_path=exe, progress=rec):
+            self.assertEqual(rec.steps(self), ["decompress", "notes"])
+        with self.assertRaises(KeyboardInterrupt):
+            goinspect.Core(path, exe, progress=Recorder(fail_at=1))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -206,6 +206,36 @@ class Func:
         return "<goinspect.Func %s [%#x, %#x)>" % (self.name, self.entry, self.end)
 
 
+# Names of the steps progress callbacks report (enum gort_trace_step,
+# enum gort_core_step); a step a later library adds comes as its number.
+_TRACE_STEPS = {1: "decompress", 2: "index", 3: "futile"}
+_CORE_STEPS = {1: "decompress", 2: "notes"}
+
+
+class _Progress:
+    """progress=fn as the library calls it: fn(step, done, total) with the
+    step's name, done of total units of that step. An exception fn raises
+    is kept (and fn not called again) until the call into the library
+    returns; check() then raises it there, never across C."""
+
+    def __init__(self, fn, steps):
+        if not callable(fn):
+            raise TypeError("progress must be callable or None")
+        self.fn, self.steps, self.exc = fn, steps, None
+
+    def __call__(self, step, done, total):
+        if self.exc is None:
+            try:
+                self.fn(self.steps.get(step, step), done, total)
+            except BaseException as e:  # raised by check() after the C call
+                self.exc = e
+
+    def check(self):
+        e, self.exc = self.exc, None
+        if e is not None:
+            raise e
+
+
 class _Handle:
     """What every object over a C handle shares: closing on drop and on
     leaving a with block, and refusing use once closed. Subclasses set _h
@@ -884,14 +914,16 @@ class Core(_Handle):
     in the core when exe_path is None; Core(data=buf, exe_path=...) reads
     a core held in memory; Core.open_pid(pid) a running process.
     allow_mismatch opens a core whose executable is another build (answers
-    may be wrong)."""
+    may be wrong). progress=fn is called as fn(step, done, total) while a
+    core is opened: "decompress" (a zstd core), then "notes" (threads and
+    mapped files); an exception it raises is raised by Core()."""
 
     _close_handle = staticmethod(_c.gort_core_close)
     _free_stack = staticmethod(_c.gort_stack_iter_free)
     _free_goroutines = staticmethod(_c.gi_goroutines_free)
 
     def __init__(self, core_path=None, exe_path=None, *, data=None,
-                 max_decompressed=0, allow_mismatch=False):
+                 max_decompressed=0, allow_mismatch=False, progress=None):
         self._h = None
         self._data = None
         self._pid = None
@@ -900,6 +932,7 @@ class Core(_Handle):
         if (core_path is None) == (data is None):
             raise TypeError("Core() takes a core path or data=bytes")
         exe = _exe_arg(exe_path)
+        hook = _Progress(progress, _CORE_STEPS) if progress is not None else None
         if data is not None:
             # Read in place, for as long as the core is open: the
             # memoryview keeps the buffer alive (and a bytearray from
@@ -909,12 +942,18 @@ class Core(_Handle):
             self._data = mv
             self.name = None
             self._h = _c.gi_core_open_memory(mv, exe, max_decompressed,
-                                             int(bool(allow_mismatch)))
+                                             int(bool(allow_mismatch)), hook)
         else:
             core_path = os.fspath(core_path)
             self.name = os.fsdecode(core_path)
             self._h = _c.gi_core_open(core_path, exe, max_decompressed,
-                                      int(bool(allow_mismatch)))
+                                      int(bool(allow_mismatch)), hook)
+        if hook is not None:  # called only while opening
+            try:
+                hook.check()
+            except BaseException:
+                self.close()
+                raise
 
     @classmethod
     def open_pid(cls, pid, exe_path=None, *, keep_stopped=False, allow_mismatch=False):
@@ -1106,25 +1145,44 @@ class Trace(_Handle):
     the format (N of "go 1.N trace"); events() iterates over the events in
     order, as Go's reader orders them, holding one generation at a time;
     stats() counts them. A context manager; closing it ends its iterators.
+
+    progress=fn is called as fn(step, done, total) during the passes over
+    the whole trace before an event can be returned: "decompress" (a zstd
+    trace, while opening), then for traces of Go 1.5-1.21 "index" and
+    "futile" (Go 1.5-1.7) each time events are read (events(), stats(),
+    export()); done of total units, every MiB or so and once at the end of
+    each step. An exception it raises stops the reports and is raised by
+    the call that ran it.
     """
 
     _close_handle = staticmethod(_c.gort_trace_close)
     _free_iter = staticmethod(_c.gort_trace_event_iter_free)
 
-    def __init__(self, path=None, *, data=None, max_decompressed=0):
+    def __init__(self, path=None, *, data=None, max_decompressed=0, progress=None):
         self._h = None
         self._iters = {}  # id -> live iterator handle, freed before the trace
         if (path is None) == (data is None):
             raise TypeError("Trace() takes a path or data=bytes")
+        # Kept for as long as the trace: its iterators report to it too.
+        self._progress = _Progress(progress, _TRACE_STEPS) if progress is not None else None
         if data is not None:
             self._data = data if type(data) is bytes else bytes(data)
             self.name = None
-            self._h = _c.gi_trace_open_memory(self._data, max_decompressed)
+            self._h = _c.gi_trace_open_memory(self._data, max_decompressed, self._progress)
         else:
             self._data = None
             path = os.fspath(path)
             self.name = os.fsdecode(path)
-            self._h = _c.gi_trace_open(path, max_decompressed)
+            self._h = _c.gi_trace_open(path, max_decompressed, self._progress)
+        try:
+            self._check_progress()
+        except BaseException:
+            self.close()
+            raise
+
+    def _check_progress(self):
+        if self._progress is not None:
+            self._progress.check()
 
     def close(self):
         iters, self._iters = getattr(self, "_iters", {}), {}
@@ -1144,6 +1202,11 @@ class Trace(_Handle):
         it = _c.gort_trace_event_iter_new(self._handle())
         key = id(it)
         self._iters[key] = it
+        try:
+            self._check_progress()  # old formats: the index pass reported
+        except BaseException:
+            self._free_iter(self._iters.pop(key))
+            raise
         return self._events(key, it)
 
     def _events(self, key, it):
@@ -1185,6 +1248,7 @@ class Trace(_Handle):
         else:
             s, failure = _c.gi_trace_summarize_partial(self._handle(), max_pauses)
         try:
+            self._check_progress()
             st = TraceStats(_c.gi_trace_summary_value(s))
         finally:
             self._free_summary(s)
@@ -1207,9 +1271,11 @@ class Trace(_Handle):
                              % (format, ", ".join(_EXPORT_FORMATS)))
         if path is not None:
             _c.gort_trace_export_file(self._handle(), code, os.fspath(path))
+            self._check_progress()
             return None
-        return _c.gi_trace_export_string(self._handle(), code).decode(
-            "utf-8", "surrogateescape")
+        text = _c.gi_trace_export_string(self._handle(), code)
+        self._check_progress()
+        return text.decode("utf-8", "surrogateescape")
 
     def __repr__(self):
         return "<goinspect.Trace %s%s>" % (
