@@ -39,7 +39,8 @@ static uint64_t image_base(const struct gort_obj *o)
  * One segment's chains: from each page's first slot, slot to slot by
  * `next` (4-byte strides), rewriting rebases to their address and binds
  * (imported symbols, unknown here) to 0. Every step moves forward inside
- * the segment's file bytes, so corrupt chains end.
+ * its page, so corrupt chains end, and all of them together visit each
+ * slot of the segment at most once.
  */
 static int fix_segment(struct gort_obj *o, uint8_t *img, const struct gort_view *starts,
 		       const struct gort_obj_segment *seg, uint64_t base)
@@ -56,6 +57,8 @@ static int fix_segment(struct gort_obj *o, uint8_t *img, const struct gort_view 
 	if (format != CHAINED_PTR_64 && format != CHAINED_PTR_64_OFFSET)
 		return bad(o, starts->file_off - o->file.file_off,
 			   "pointer format other than 64-bit (2) and 64-bit offset (6)");
+	if (page_size < 8)
+		return bad(o, starts->file_off - o->file.file_off, "page size below 8 bytes");
 	for (uint32_t p = 0; p < npages; p++) {
 		uint16_t start = gort__cur_u16(&c);
 		uint64_t off;
@@ -64,12 +67,16 @@ static int fix_segment(struct gort_obj *o, uint8_t *img, const struct gort_view 
 			return bad(o, starts->file_off - o->file.file_off, "page table runs past its end");
 		if (start == PAGE_START_NONE)
 			continue;
+		uint64_t page_end = ((uint64_t)p + 1) * page_size;
+
 		for (off = (uint64_t)p * page_size + start;;) {
 			uint8_t *slot;
 			uint64_t v, next, to;
 
 			if (off > seg->filesz || seg->filesz - off < 8)
 				return bad(o, seg->offset + off, "chain runs past its segment");
+			if (off >= page_end)
+				return bad(o, seg->offset + off, "chain runs past its page");
 			slot = img + seg->offset + off;
 			v = gort__ld64(slot, be);
 			next = v >> 51 & 0xfff;

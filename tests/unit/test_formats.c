@@ -212,7 +212,8 @@ static void test_macho_version_from_symbol(void **state)
  * Segment 0 is __PAGEZERO, 1 __TEXT (made to start at file offset 0, so
  * that it is the image base 0x100000000), 2 __DATA at 0x100004000.
  */
-static void *fixups_image(uint16_t format, uint64_t corrupt, size_t *size)
+static void *fixups_image(uint16_t format, uint64_t corrupt, uint16_t page_size,
+			  size_t *size)
 {
 	static uint8_t text[16], data[64];
 	static const struct tu_obj_section secs[] = {
@@ -236,7 +237,7 @@ static void *fixups_image(uint16_t format, uint64_t corrupt, size_t *size)
 	tu_put(fix + 28, 3, 4, 0); /* seg_count */
 	tu_put(fix + 28 + 12, 16, 4, 0); /* segment 2's entry */
 	tu_put(fix + 44, 24, 4, 0);
-	tu_put(fix + 48, 0x4000, 2, 0); /* page_size */
+	tu_put(fix + 48, page_size, 2, 0);
 	tu_put(fix + 50, format, 2, 0);
 	tu_put(fix + 52, 0x4000, 8, 0); /* segment_offset */
 	tu_put(fix + 64, 1, 2, 0); /* page_count; page_start[0] = 0 */
@@ -249,10 +250,11 @@ static void *fixups_image(uint16_t format, uint64_t corrupt, size_t *size)
 	return img;
 }
 
-static void expect_data(uint16_t format, uint64_t corrupt, const uint64_t want[4])
+static void expect_data(uint16_t format, uint64_t corrupt, uint16_t page_size,
+			const uint64_t want[4])
 {
 	size_t size;
-	uint8_t *img = fixups_image(format, corrupt, &size);
+	uint8_t *img = fixups_image(format, corrupt, page_size, &size);
 	struct gort_view file = gort__view_make(img, size, "image"), d;
 	struct gort_obj o;
 
@@ -269,16 +271,20 @@ static void test_macho_fixups(void **state)
 	static const uint64_t decoded[4] = {0x100001010, 0, 0x1234, 0x1200000100004000};
 	(void)state;
 
-	expect_data(6, 0, decoded); /* DYLD_CHAINED_PTR_64_OFFSET: from the base */
-	expect_data(2, 0, decoded); /* DYLD_CHAINED_PTR_64: addresses */
+	expect_data(6, 0, 0x4000, decoded); /* DYLD_CHAINED_PTR_64_OFFSET: from the base */
+	expect_data(2, 0, 0x4000, decoded); /* DYLD_CHAINED_PTR_64: addresses */
 	/* A pointer format not read (arm64e) or a chain running out of its
 	   segment: the image stays as in the file. */
 	static const uint64_t raw[4] = {0x1010 | 2ull << 51, 1ull << 63 | 4ull << 51 | 7,
 					0x1234, 0x4000 | 0x12ull << 36};
-	expect_data(1, 0, raw);
+	expect_data(1, 0, 0x4000, raw);
+	/* Chains stay in their page (which bounds the walk of hostile ones):
+	   with 16-byte pages, slot 8's next (slot 24) is in another page. */
+	expect_data(6, 0, 16, raw);
+	expect_data(6, 0, 0, raw);
 	static const uint64_t raw_corrupt[4] = {0x1010 | 2ull << 51, 1ull << 63 | 4ull << 51 | 7,
 						0x1234, 0x4000 | 0x12ull << 36 | 9ull << 51};
-	expect_data(6, 9, raw_corrupt); /* slot 24 + 36 runs past the 64 bytes */
+	expect_data(6, 9, 0x4000, raw_corrupt); /* slot 24 + 36 runs past the 64 bytes */
 }
 
 static void test_fat(void **state)
