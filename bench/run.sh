@@ -6,12 +6,17 @@
 #      end to end (process start to exit), outputs compared byte for byte.
 # Usage: bench/run.sh BUILD_DIR FILE [NPCS] [NADDR]
 #   NPCS: PCs per lookup measure (default 1000000); NADDR: addresses for
-#   the addr2line comparison (default 300000). Needs a Go toolchain in
-#   /usr/lib/go-1.* (the newest is used) and GNU time (/usr/bin/time).
+#   the addr2line comparison (default 300000); GORT_BENCH_RUNS: runs of
+#   each addr2line, the median is kept (default 5). Needs a Go toolchain
+#   in /usr/lib/go-1.* (the newest is used) and GNU time (/usr/bin/time,
+#   for the peak RSS).
 # Times are CPU times (user + system) where the machine may be loaded:
-# other programs' work does not count, wall time is printed as well.
+# other programs' work does not count. Wall times are printed as well
+# (both tools use every CPU: Go's garbage collector, our threads), and
+# mean something only on an otherwise idle machine.
 set -euo pipefail
 build=$(cd "$1" && pwd) file=$2 npcs=${3:-1000000} naddr=${4:-300000}
+runs=${GORT_BENCH_RUNS:-5} TIMEFORMAT='%3R %3U %3S' # bash's time: milliseconds
 src=$(cd "$(dirname "$0")/.." && pwd)
 goroot=$(ls -d /usr/lib/go-1.* 2>/dev/null | sort -V | tail -n1)
 [ -x "$goroot/bin/go" ] || { echo "no Go toolchain in /usr/lib/go-1.*"; exit 1; }
@@ -31,18 +36,23 @@ echo "== debug/gosym (bench/gosym, $("$goroot/bin/go" version | cut -d' ' -f3))"
 (cd "$src/bench/gosym" && go_env "$goroot/bin/go" build -o "$tmp/gosym-bench" .)
 "$tmp/gosym-bench" -n "$npcs" "$file"
 
-echo "== addr2line, $naddr random addresses, end to end"
+echo "== addr2line, $naddr random addresses, end to end, output to a file (median of $runs runs)"
 "$build/bench/gort-bench" -pcs "$naddr" "$file" >"$tmp/pcs"
 # `go tool addr2line` goes through the go command (which may build the tool
 # first, then caches it); the tool binary alone is timed as well.
 a2l=$("$goroot/bin/go" tool -n addr2line)
-run() { # NAME CMD...: CPU and wall seconds, peak RSS
-  local name=$1; shift
-  /usr/bin/time -f "%U %S %e %M" -o "$tmp/time" "$@" <"$tmp/pcs" >"$tmp/out.$name" 2>"$tmp/err.$name"
-  read -r u s e m <"$tmp/time"
-  printf '%-28s CPU %6.2f s  wall %6.2f s  peak RSS %6.1f MB\n' "$name" \
-    "$(echo "$u + $s" | bc)" "$e" "$(echo "$m / 1000" | bc -l)"
-  echo "$u + $s" | bc >"$tmp/cpu.$name"
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+run() { # NAME CMD...: median CPU and wall seconds of $runs runs, peak RSS
+  local name=$1 i u s e; shift
+  /usr/bin/time -f "%M" -o "$tmp/rss" "$@" <"$tmp/pcs" >"$tmp/out.$name" 2>"$tmp/err.$name"
+  : >"$tmp/times"
+  for ((i = 0; i < runs; i++)); do
+    { time "$@" <"$tmp/pcs" >"$tmp/out.$name" 2>"$tmp/err.$name"; } 2>>"$tmp/times"
+  done
+  while read -r e u s; do echo "$u + $s" | bc; done <"$tmp/times" | median >"$tmp/cpu.$name"
+  cut -d' ' -f1 "$tmp/times" | median >"$tmp/wall.$name"
+  printf '%-28s CPU %6.3f s  wall %6.3f s  peak RSS %6.1f MB\n' "$name" \
+    "$(cat "$tmp/cpu.$name")" "$(cat "$tmp/wall.$name")" "$(echo "$(cat "$tmp/rss") / 1000" | bc -l)"
 }
 run "go tool addr2line" "$goroot/bin/go" tool addr2line "$file"
 run "addr2line (Go, tool alone)" "$a2l" "$file"
@@ -53,6 +63,10 @@ else
   echo "OUTPUTS DIFFER"; diff "$tmp/out.go tool addr2line" "$tmp/out.gort-addr2line" | head -5
   exit 1
 fi
-printf 'CPU ratio: go tool addr2line / gort-addr2line = %.1fx (tool alone: %.1fx)\n' \
-  "$(echo "$(cat "$tmp/cpu.go tool addr2line") / $(cat "$tmp/cpu.gort-addr2line")" | bc -l)" \
-  "$(echo "$(cat "$tmp/cpu.addr2line (Go, tool alone)") / $(cat "$tmp/cpu.gort-addr2line")" | bc -l)"
+ratio() { # MEASURE: go tool addr2line's and the tool alone's over ours
+  printf '%s ratio: go tool addr2line / gort-addr2line = %.1fx (tool alone: %.1fx)\n' "$2" \
+    "$(echo "$(cat "$tmp/$1.go tool addr2line") / $(cat "$tmp/$1.gort-addr2line")" | bc -l)" \
+    "$(echo "$(cat "$tmp/$1.addr2line (Go, tool alone)") / $(cat "$tmp/$1.gort-addr2line")" | bc -l)"
+}
+ratio cpu CPU
+ratio wall Wall
