@@ -573,23 +573,58 @@ local function event_from(ev)
   return setmetatable(ev, Event)
 end
 
+-- progress = fn of Trace and Core: a registry reference to a function
+-- that calls fn(step, done, total) with the step named (a step a later
+-- library adds comes as its number); 0 for none.
+local trace_steps = {"decompress", "index", "futile"}
+local core_steps = {"decompress", "notes"}
+local function progress_ref(fn, names)
+  if fn == nil then return 0 end
+  if type(fn) ~= "function" then raise("EINVAL", "goinspect: progress must be a function", 4) end
+  return C.gi_progress_ref(function(step, done, total) fn(names[step] or step, done, total) end)
+end
+
+-- Around a call that may report progress: clear a stale error before,
+-- raise the callback's error after (once cleanup has run).
+local function progress_before() C.gi_progress_error() end
+local function progress_after(cleanup)
+  local err = C.gi_progress_error()
+  if err ~= nil then
+    if cleanup then cleanup() end
+    error(err, 0) -- as the callback raised it
+  end
+end
+
 local Trace = {}
 Trace.__name = "goinspect.Trace"
 
--- gi.Trace(path), gi.Trace{path = p}, gi.Trace{data = bytes}.
+-- gi.Trace(path), gi.Trace{path = p}, gi.Trace{data = bytes}; progress =
+-- fn(step, done, total) reports the passes over the whole trace:
+-- "decompress" while opening a zstd trace, and for Go 1.5-1.21 traces
+-- "index" (and "futile", Go 1.5-1.7) each time its events are read.
 function M.Trace(arg)
-  local path, data, maxd
+  local path, data, maxd, progress
   if type(arg) == "string" then
     path = arg
   elseif type(arg) == "table" then
-    path, data, maxd = arg.path, arg.data, arg.max_decompressed
+    path, data, maxd, progress = arg.path, arg.data, arg.max_decompressed, arg.progress
   end
   if (path == nil) == (data == nil) then
     raise("EINVAL", "goinspect.Trace: expected a path, {path = string} or {data = string}")
   end
-  local h = path and C.gi_trace_open(path, maxd or 0)
-            or C.gi_trace_open_memory(data, maxd or 0)
-  return setmetatable({_h = h, _data = data, _iters = {}, name = path}, Trace)
+  local ref = progress_ref(progress, trace_steps)
+  progress_before()
+  local ok, h = pcall(function()
+    return path and C.gi_trace_open(path, maxd or 0, ref)
+           or C.gi_trace_open_memory(data, maxd or 0, ref)
+  end)
+  if not ok then
+    if ref ~= 0 then C.gi_progress_unref(ref) end
+    error(h, 0)
+  end
+  local t = setmetatable({_h = h, _data = data, _iters = {}, _progress = ref, name = path}, Trace)
+  progress_after(function() t:close() end)
+  return t
 end
 
 -- t.version: the format, N of "go 1.N trace".
@@ -608,8 +643,10 @@ end
 -- for ev in t:events() do ... end. Breaking out of the loop frees the
 -- reader (the generic for closes its fourth value); so does t:close().
 function Trace.events(self)
+  progress_before()
   local it = C.gort_trace_event_iter_new(handle(self))
   self._iters[it] = true
+  progress_after(function() free_iter(self, it) end)
   local closer = setmetatable({}, {__close = function() free_iter(self, it) end})
   return function()
     if not self._iters[it] then raise("EINVAL", "trace is closed", 3) end
@@ -649,11 +686,13 @@ end
 -- t:stats{strict = true} at any read error.
 function Trace.stats(self, opts)
   local maxp, s, failure = (opts and opts.max_pauses) or 0, nil, nil
+  progress_before()
   if opts and opts.strict then
     s = C.gi_trace_summarize(handle(self), maxp)
   else
     failure, s = C.gi_trace_summarize_partial(handle(self), maxp)
   end
+  progress_after(function() C.gort_trace_summary_free(s) end)
   local ok, r = pcall(C.gi_trace_summary_value, s)
   C.gort_trace_summary_free(s)
   if not ok then error(r, 2) end
@@ -685,11 +724,15 @@ local export_formats = {perfetto = C.GORT_TRACE_EXPORT_PERFETTO,
 function Trace.export(self, format, path)
   local code = export_formats[format or "perfetto"]
   if not code then raise("EINVAL", "goinspect.Trace:export: unknown format " .. tostring(format)) end
+  progress_before()
   if path then
     C.gort_trace_export_file(handle(self), code, path)
+    progress_after()
     return nil
   end
-  return C.gi_trace_export_string(handle(self), code)
+  local text = C.gi_trace_export_string(handle(self), code)
+  progress_after()
+  return text
 end
 
 function Trace.close(self)
@@ -699,6 +742,9 @@ function Trace.close(self)
     rawset(self, "_h", nil)
     C.gort_trace_close(h)
   end
+  local ref = rawget(self, "_progress")
+  if ref and ref ~= 0 then C.gi_progress_unref(ref) end
+  rawset(self, "_progress", nil)
   rawset(self, "_data", nil)
 end
 Trace.__gc = Trace.close
@@ -718,13 +764,16 @@ Core.__name = "goinspect.Core"
 -- /proc/PID/exe), its threads stopped while their registers are read,
 -- then resumed, unless keep_stopped keeps them stopped until c:resume()
 -- or c:close(); needs ptrace rights (EIO with errno EPERM otherwise).
+-- progress = fn(step, done, total) reports opening a core: "decompress"
+-- (a zstd core), then "notes".
 function M.Core(arg, exe)
-  local path, data, pid, maxd, mismatch, keep
+  local path, data, pid, maxd, mismatch, keep, progress
   if type(arg) == "string" then
     path = arg
   elseif type(arg) == "table" then
     path, data, pid, exe = arg.core or arg.path, arg.data, arg.pid, arg.exe
     maxd, mismatch, keep = arg.max_decompressed, arg.allow_mismatch, arg.keep_stopped
+    progress = arg.progress
   end
   local given = (path ~= nil and 1 or 0) + (data ~= nil and 1 or 0) + (pid ~= nil and 1 or 0)
   if given ~= 1 or (path ~= nil and type(path) ~= "string")
@@ -734,16 +783,23 @@ function M.Core(arg, exe)
     raise("EINVAL", "goinspect.Core: expected a core path, {core = path}, {data = string} " ..
           "or {pid = integer}, and an executable path")
   end
-  local h
-  if path then
-    h = C.gi_core_open(path, exe, maxd or 0, mismatch and 1 or 0)
-  elseif data then
-    h = C.gi_core_open_memory(data, exe, maxd or 0, mismatch and 1 or 0)
-  else
-    h = C.gi_core_open_pid(pid, exe, keep and 1 or 0, mismatch and 1 or 0)
-  end
+  local ref = progress_ref(progress, core_steps)
+  progress_before()
+  local ok, h = pcall(function()
+    if path then
+      return C.gi_core_open(path, exe, maxd or 0, mismatch and 1 or 0, ref)
+    elseif data then
+      return C.gi_core_open_memory(data, exe, maxd or 0, mismatch and 1 or 0, ref)
+    end
+    return C.gi_core_open_pid(pid, exe, keep and 1 or 0, mismatch and 1 or 0)
+  end)
+  -- Reports come only while opening: the reference is done with.
+  if ref ~= 0 then C.gi_progress_unref(ref) end
+  if not ok then error(h, 0) end
   -- _data keeps the string alive: the C side reads it in place.
-  return setmetatable({_h = h, _data = data, _pid = pid, name = path, errors = {}}, Core)
+  local c = setmetatable({_h = h, _data = data, _pid = pid, name = path, errors = {}}, Core)
+  progress_after(function() c:close() end)
+  return c
 end
 
 local core_fields = {}

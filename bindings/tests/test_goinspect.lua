@@ -851,5 +851,79 @@ if #binaries > 0 then
   collectgarbage()
 end
 
+-- progress = fn of Trace and Core: the library's step reports, named; an
+-- error the callback raises comes out of the call that ran it.
+local function recorder(fail_at)
+  local r = {calls = {}}
+  r.fn = function(step, done, total)
+    r.calls[#r.calls + 1] = {step, done, total}
+    if fail_at and #r.calls == fail_at then error("stop", 0) end
+  end
+  return r
+end
+-- The steps in order; each counts up to its end (done == total).
+local function steps_of(r)
+  local order, last, ended = {}, 0, {}
+  for _, c in ipairs(r.calls) do
+    if order[#order] ~= c[1] then order[#order + 1] = c[1]; last = 0 end
+    check(c[2] >= last and c[2] <= c[3], "progress %s: %d of %d after %d", c[1], c[2], c[3], last)
+    last = c[2]
+    if c[2] == c[3] then ended[c[1]] = true end
+  end
+  for _, s in ipairs(order) do check(ended[s], "progress step %s never ends", s) end
+  return table.concat(order, ",")
+end
+local old_trace = FIXTURES ~= "" and FIXTURES .. "/go1.15/amd64/trace.out"
+local zstd_ok = os.execute("command -v zstd >/dev/null 2>&1")
+if old_trace and exists(old_trace) and zstd_ok then
+  local tmp = os.tmpname()
+  os.execute("zstd -q -f -o " .. shq(tmp .. ".zst") .. " " .. shq(old_trace))
+  local r = recorder()
+  do
+    local t <close> = gi.Trace{path = old_trace, progress = r.fn}
+    eq(#r.calls, 0, "no report before reading an uncompressed trace")
+    local n = 0
+    for _ in t:events() do n = n + 1 end
+    eq(steps_of(r), "index", "steps of reading an old trace")
+    eq(r.calls[#r.calls][3], #readfile(old_trace), "index total: the trace's size")
+    r.calls = {}
+    eq(t:stats().events, n, "stats after progress")
+    eq(steps_of(r), "index", "stats indexes again")
+  end
+  r = recorder()
+  do
+    local t <close> = gi.Trace{path = tmp .. ".zst", progress = r.fn}
+    eq(steps_of(r), "decompress", "steps of opening a zstd trace")
+  end
+  local ok, err = pcall(gi.Trace, {path = tmp .. ".zst", progress = recorder(1).fn})
+  check(not ok and err == "stop", "a callback's error comes out of Trace: %s", tostring(err))
+  r = recorder(1)
+  do
+    local t <close> = gi.Trace{path = old_trace, progress = r.fn}
+    ok, err = pcall(t.events, t)
+    check(not ok and err == "stop", "a callback's error comes out of events(): %s", tostring(err))
+    eq(#r.calls, 1, "not called again after an error")
+    local n = 0
+    for _ in t:events() do n = n + 1 end
+    check(n > 0, "the trace is still usable")
+  end
+  raises("EINVAL", gi.Trace, {path = old_trace, progress = 1})
+  local core = FIXTURES .. "/go1.27/amd64/default/core.zst"
+  if exists(core) then
+    local exe = FIXTURES .. "/go1.27/amd64/default/prog"
+    r = recorder()
+    do
+      local c <close> = gi.Core{core = core, exe = exe, progress = r.fn}
+      eq(steps_of(r), "decompress,notes", "steps of opening a zstd core")
+      check(#c.goroutines > 0, "goroutines after progress")
+    end
+    ok, err = pcall(gi.Core, {core = core, exe = exe, progress = recorder(1).fn})
+    check(not ok and err == "stop", "a callback's error comes out of Core: %s", tostring(err))
+  end
+  os.remove(tmp)
+  os.remove(tmp .. ".zst")
+  collectgarbage()
+end
+
 print(string.format("%d checks, %d failures", checks, failures))
 os.exit(failures == 0 and 0 or 1)
