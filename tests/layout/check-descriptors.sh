@@ -26,14 +26,9 @@
 set -euo pipefail
 build=$(cd "$1" && pwd) src=$(cd "$2" && pwd)
 fixtures=${GORT_FIXTURES_DIR:-}
-goroot=$(ls -d /usr/lib/go-1.* 2>/dev/null | sort -V | tail -n1)
-[ -x "$goroot/bin/go" ] || { echo "no Go toolchain in /usr/lib/go-1.*: skipped"; exit 77; }
 cache=${GORT_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/goinspect}
 work=$build/layout-descriptors; mkdir -p "$work"
-gen=$work/layoutgen
-(cd "$src/scripts/layoutgen" && env GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off GOWORK=off \
-  GOENV=off GOCACHE="${GORT_GOCACHE:-$cache/go-build}" GOPATH="$work/gopath" CGO_ENABLED=0 \
-  "$goroot/bin/go" build -o "$gen" .) || { echo "cannot build layoutgen"; exit 1; }
+. "$src/tests/layout/layoutgen.sh"
 offsets=$build/examples/gort-offsets
 fail=0 checked=0
 py=/usr/bin/python3

@@ -15,19 +15,18 @@
 #      reference binary's (read through its symbols: the table's), and, on
 #      the reference's architecture, their descriptors are compared with
 #      the table alone: any difference fails for the same patch release and
-#      is reported for another (a table is keyed on major.minor).
+#      is reported for another (a table is keyed on major.minor);
+#   4. release binaries with DWARF of other patch releases than the tables'
+#      (tests/layout/other-patches: Go 1.15.3, 1.16.0, 1.17.6, 1.19.4): the
+#      table gives every answer their DWARF gives, runtime.schedt included,
+#      except the differences listed there.
 # Skipped (77) without Go, or when the reference binaries cannot be fetched.
 set -euo pipefail
 build=$(cd "$1" && pwd) src=$(cd "$2" && pwd)
-goroot=$(ls -d /usr/lib/go-1.* 2>/dev/null | sort -V | tail -n1)
-[ -x "$goroot/bin/go" ] || { echo "no Go toolchain in /usr/lib/go-1.*: skipped"; exit 77; }
 cache=${GORT_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/goinspect}
 refs=$cache/layout-ref
 work=$build/layout-refs; mkdir -p "$work"
-gen=$work/layoutgen
-(cd "$src/scripts/layoutgen" && env GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off GOWORK=off \
-  GOENV=off GOCACHE="${GORT_GOCACHE:-$cache/go-build}" GOPATH="$work/gopath" CGO_ENABLED=0 \
-  "$goroot/bin/go" build -o "$gen" .) || { echo "cannot build layoutgen"; exit 1; }
+. "$src/tests/layout/layoutgen.sh"
 offsets=$build/examples/gort-offsets
 py=/usr/bin/python3
 [ -x $py ] || py=python3
@@ -36,8 +35,8 @@ rc=0; bash "$src/tests/corpus/fetch.sh" "$refs" "$src/scripts/layoutgen/npm-refs
 [ "$rc" = 77 ] && { echo "no reference binary could be fetched (npm registry): skipped"; exit 77; }
 fail=0 nref=0 ncorpus=0
 
-# names JSON: the wait reason and status names gort-offsets --json gave,
-# one line each, and the source of each on stderr-free lines of its own.
+# names JSON: the wait reason and status names gort-offsets --json gave:
+# one line per table, KIND SOURCE ["name", ...].
 names() {
   $py - "$1" <<'PY'
 import json, sys
@@ -102,6 +101,29 @@ while IFS=$'\t' read -r name spec member sha ver target format _; do
     echo "MISMATCH $name: same patch release as the table's reference"; fail=1
   fi
 done <"$src/tests/corpus/MANIFEST"
-echo "reference binaries: $nref checked; corpus binaries of their releases: $ncorpus"
+
+# 4. DWARF of other patch releases.
+nother=0
+bash "$src/tests/corpus/fetch.sh" "$refs/other" "$src/tests/layout/other-patches" >/dev/null 2>&1 || true
+while IFS=$'\t' read -r name spec member sha ver differs _; do
+  case "$name" in go1.*) ;; *) continue ;; esac
+  f=$refs/other/$name
+  [ -f "$f" ] || { echo "MISSING $name ($spec)"; fail=1; continue; }
+  if ! "$offsets" "$f" >"$work/dwarf.txt" || ! "$offsets" --no-dwarf --no-types "$f" >"$work/table.txt"; then
+    echo "FAIL $name: gort-offsets failed"; fail=1; continue
+  fi
+  got=$(awk 'NR == FNR { t[$1] = $2; next } t[$1] != $2 { print $1 }' "$work/table.txt" "$work/dwarf.txt" |
+    sort | paste -sd, -)
+  want=$(tr ',' '\n' <<<"${differs#-}" | sort | paste -sd, -)
+  if [ "$got" != "$want" ]; then
+    echo "MISMATCH $name ($ver, $spec): the table differs from its DWARF in '${got}', expected '${want}'"
+    fail=1; continue
+  fi
+  echo "$name ($ver): $(wc -l <"$work/dwarf.txt") DWARF answers, the table differs in ${got:-none}"
+  nother=$((nother + 1))
+done <"$src/tests/layout/other-patches"
+
+echo "reference binaries: $nref checked; corpus binaries of their releases: $ncorpus;" \
+  "other patch releases: $nother"
 [ $nref -gt 0 ] || fail=1
 exit $fail
