@@ -10,9 +10,10 @@
 # be equal: every goroutine listed, and every one not running with the same
 # header and frames. amd64 and 386 run natively (386 when the kernel runs
 # 32-bit programs), arm64 under qemu-user when it is installed (its guest
-# core). This covers releases with no built-in layout table (Go 1.16-1.18,
-# 1.20), stripped executables, Bazel-built ones with DWARF (buildifier: Go
-# 1.16 and 1.20) and cores nobody here arranged.
+# core). This covers releases with no toolchain here (Go 1.16-1.18, 1.20:
+# tables read from release binaries for 1.16, 1.17 and 1.20 amd64 and
+# arm64, none for 1.18), stripped executables, Bazel-built ones with DWARF
+# (buildifier: Go 1.16 and 1.20) and cores nobody here arranged.
 # Skipped (77) when the corpus cannot be fetched or cores cannot be made.
 set -euo pipefail
 build=$(cd "$1" && pwd) src=$(cd "$2" && pwd)
