@@ -56,6 +56,8 @@ binaries)
     slim "$fixtures/$v" "$(echo "$v" | tr / -)"
   done
   cp "$src/samples/"*.zst "$out/" 2>/dev/null || true
+  # Mach-O whose build information sits behind chained fixups.
+  python3 "$src/tests/data/macho-fixups.py" "$out/macho-chained-fixups" 2>/dev/null || true
   if [ -n "$gosrc" ]; then
     for f in "$gosrc"/debug/elf/testdata/gcc-*exec "$gosrc"/debug/elf/testdata/libtiffxx.so_ \
              "$gosrc"/debug/elf/testdata/compressed-64.obj; do
