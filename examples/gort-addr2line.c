@@ -5,8 +5,9 @@
  * Input: one address per line on stdin, hexadecimal, "0x" optional.
  * Output per address: the function name on one line, then FILE:LINE; "?"
  * and "?:0" when no function holds the address. As in Go's tool, a line
- * containing ':' prints "!reverse translation not implemented", and an
- * unparsable address is taken as 0.
+ * containing ':' prints "!reverse translation not implemented", an
+ * unparsable address is taken as 0, and a line of 64 KiB or more ends the
+ * input.
  *
  * With -i, each address prints one such pair per source frame, innermost
  * first: first the inlined callee with the position of the address, then
@@ -37,6 +38,8 @@
 #include <sys/mman.h>
 
 #define MAX_FRAMES 64
+/* bufio.MaxScanTokenSize: the longest line Go's tool reads is one less. */
+#define GO_MAX_LINE (64 * 1024)
 
 static void usage(FILE *f)
 {
@@ -637,6 +640,11 @@ int main(int argc, char **argv)
 		size_t i;
 		int number;
 
+		/* Go's tool reads stdin with a bufio.Scanner, which gives up on a
+		   line of 64 KiB or more (bufio.MaxScanTokenSize): what follows
+		   is not read, what came before is answered, and it exits 0. */
+		if (n >= GO_MAX_LINE)
+			break;
 		/* bufio.ScanLines: the newline is gone, drop one carriage return. */
 		if (n && line[n - 1] == '\r')
 			n--;
