@@ -56,11 +56,35 @@ static int fail(struct gort_cursor *c, uint64_t off, const char *what,
 	return c->err;
 }
 
+/*
+ * The walk reads every byte of .debug_info: the common cases (a LEB128 of
+ * one byte, a skip inside the unit) are decided here, inline, and the rest
+ * goes through the view's checked readers.
+ */
+static inline uint64_t uleb(struct gort_cursor *c)
+{
+	if (!c->err && c->pos < c->v->size && c->v->data[c->pos] < 0x80)
+		return c->v->data[c->pos++];
+	return gort__cur_uvarint(c);
+}
+
+static inline void skip(struct gort_cursor *c, uint64_t n)
+{
+	if (!c->err && n <= c->v->size - c->pos)
+		c->pos += n;
+	else
+		gort__cur_skip(c, n); /* records the error */
+}
+
 /* A LEB128 value's bytes (signed or not): at most 10. */
 static void skip_leb(struct gort_cursor *c)
 {
 	uint64_t start = c->pos;
 
+	if (!c->err && c->pos < c->v->size && c->v->data[c->pos] < 0x80) {
+		c->pos++;
+		return;
+	}
 	for (int i = 0; i < 10; i++)
 		if (!(gort__cur_u8(c) & 0x80))
 			return;
@@ -68,7 +92,7 @@ static void skip_leb(struct gort_cursor *c)
 }
 
 /* Bytes of a fixed-size form's value; -1 for a variable or unknown one. */
-static int fixed_size(const struct unit *u, uint64_t form)
+static inline int fixed_size(const struct unit *u, uint64_t form)
 {
 	switch (form) {
 	case DW_FORM_flag_present: case DW_FORM_implicit_const:
@@ -151,7 +175,7 @@ static void skip_value(struct gort_cursor *c, const struct unit *u, uint64_t nam
 	if (c->err)
 		return;
 	if (form == DW_FORM_indirect) {
-		form = gort__cur_uvarint(c);
+		form = uleb(c);
 		if (!c->err && (form == DW_FORM_indirect || form == DW_FORM_implicit_const ||
 				!known_form(form))) {
 			fail(c, c->v->file_off + start, "DW_FORM_indirect to form", form);
@@ -162,7 +186,7 @@ static void skip_value(struct gort_cursor *c, const struct unit *u, uint64_t nam
 	if (name == DW_AT_sibling) {
 		uint64_t to;
 		if (form == DW_FORM_ref_udata)
-			to = u->v.file_off + gort__cur_uvarint(c);
+			to = u->v.file_off + uleb(c);
 		else if (form == DW_FORM_ref_addr)
 			to = read_n(c, fixed_size(u, form));
 		else if (form == DW_FORM_ref1 || form == DW_FORM_ref2 ||
@@ -176,7 +200,7 @@ static void skip_value(struct gort_cursor *c, const struct unit *u, uint64_t nam
 		return;
 	}
 	if ((n = fixed_size(u, form)) >= 0) {
-		gort__cur_skip(c, (uint64_t)n);
+		skip(c, (uint64_t)n);
 		return;
 	}
 	if (leb_form(form)) {
@@ -200,10 +224,10 @@ static void skip_value(struct gort_cursor *c, const struct unit *u, uint64_t nam
 		break;
 	}
 	default: /* DW_FORM_block, DW_FORM_exprloc */
-		len = gort__cur_uvarint(c);
+		len = uleb(c);
 		break;
 	}
-	gort__cur_skip(c, len);
+	skip(c, len);
 }
 
 static int table_fail(uint64_t off, const char *what, unsigned long long value)
@@ -328,7 +352,7 @@ static int walk(struct gort_cursor *c, const struct unit *u, const struct table 
 				     "children run past the unit's end, unit end", entry);
 			break;
 		}
-		code = gort__cur_uvarint(c);
+		code = uleb(c);
 		if (c->err)
 			break;
 		if (code == 0) {
