@@ -30,23 +30,14 @@ type relayout struct {
 func wordTypes(d *dwarf.Data) map[string]bool {
 	const attrGoKind = dwarf.Attr(0x2900)
 	out := map[string]bool{}
-	r := d.Reader()
-	for {
-		e, err := r.Next()
-		if err != nil {
-			die("DWARF: %v", err)
-		}
-		if e == nil {
-			return out
-		}
-		if e.Tag != dwarf.TagBaseType {
-			continue
-		}
+	topEntries(d, func(e *dwarf.Entry) {
 		k, _ := e.Val(attrGoKind).(int64)
-		if name, _ := e.Val(dwarf.AttrName).(string); k == 2 || k == 7 || k == 12 {
+		if name, _ := e.Val(dwarf.AttrName).(string); e.Tag == dwarf.TagBaseType &&
+			(k == 2 || k == 7 || k == 12) {
 			out[name] = true
 		}
-	}
+	})
+	return out
 }
 
 func (r relayout) basic(t dwarf.Type) (size, align int64, ok bool) {

@@ -108,9 +108,9 @@ func die(format string, args ...any) {
 	os.Exit(1)
 }
 
-// structs indexes the named structure types of the DWARF.
-func structs(d *dwarf.Data) map[string]*dwarf.StructType {
-	out := map[string]*dwarf.StructType{}
+// topEntries calls f on every entry at the top level of each compile unit
+// of the DWARF (Go declares its types there).
+func topEntries(d *dwarf.Data, f func(e *dwarf.Entry)) {
 	r := d.Reader()
 	for {
 		e, err := r.Next()
@@ -118,18 +118,22 @@ func structs(d *dwarf.Data) map[string]*dwarf.StructType {
 			die("DWARF: %v", err)
 		}
 		if e == nil {
-			return out
+			return
 		}
-		if e.Tag != dwarf.TagStructType {
-			if e.Tag != dwarf.TagCompileUnit {
-				r.SkipChildren()
-			}
-			continue
+		if e.Tag != dwarf.TagCompileUnit {
+			r.SkipChildren()
+			f(e)
 		}
+	}
+}
+
+// structs indexes the named structure types of the DWARF.
+func structs(d *dwarf.Data) map[string]*dwarf.StructType {
+	out := map[string]*dwarf.StructType{}
+	topEntries(d, func(e *dwarf.Entry) {
 		name, _ := e.Val(dwarf.AttrName).(string)
-		r.SkipChildren()
-		if name == "" || out[name] != nil {
-			continue
+		if e.Tag != dwarf.TagStructType || name == "" || out[name] != nil {
+			return
 		}
 		t, err := d.Type(e.Offset)
 		if err != nil {
@@ -138,7 +142,8 @@ func structs(d *dwarf.Data) map[string]*dwarf.StructType {
 		if st, ok := t.(*dwarf.StructType); ok {
 			out[name] = st
 		}
-	}
+	})
+	return out
 }
 
 // read returns n bytes at virtual address addr.
