@@ -3,8 +3,9 @@
 # starts with the C runtime's code, before runtime.text, and from Go 1.18
 # function entries count from runtime.text; PIE links of Go 1.22 and
 # earlier also merge the table into .data.rel.ro, where Go's tools do not
-# find it. Built here by Go 1.21 and the newest toolchain, as executables
-# and as PIE, with and without symbols, from a program that parks
+# find it. Built here by Go 1.21 and the newest toolchain, as executables,
+# PIE and C shared libraries (c-shared: the program is a .so a C host
+# loads), with and without symbols, from a program that parks
 # (goroutines waiting, one in C, one locked to its thread, main opening a
 # FIFO):
 #  - executables: gort-funcs and gort-addr2line equal debug/gosym and `go
@@ -15,8 +16,8 @@
 #    the program has its functions: every function symbol of the
 #    unstripped build (`go tool nm`) is at the entry it gives, and the
 #    stripped build gives the same;
-#  - a core of each, made as the program parks, against the runtime's own
-#    GOTRACEBACK=crash dump of that moment (tests/core/park.sh).
+#  - a core of each executable, made as the program parks, against the
+#    runtime's own GOTRACEBACK=crash dump of that moment (tests/core/park.sh).
 # Skipped (77) without Go or a C compiler.
 set -euo pipefail
 build=$(cd "$1" && pwd) src=$(cd "$2" && pwd)
@@ -63,8 +64,8 @@ can_core=1
 for gr in /usr/lib/go-1.21 "$goroot"; do
   [ -x "$gr/bin/go" ] || continue
   v=$(basename "$gr")
-  for mode in exe pie; do
-    bm=(); [ $mode = pie ] && bm=(-buildmode=pie)
+  for mode in exe pie c-shared; do
+    bm=(); [ $mode != exe ] && bm=(-buildmode=$mode)
     for strip in no yes; do
       flags=-linkmode=external
       [ $strip = yes ] && flags="$flags -s -w"
@@ -72,7 +73,7 @@ for gr in /usr/lib/go-1.21 "$goroot"; do
       (cd "$tmp/p" && go_env CGO_ENABLED=1 "$gr/bin/go" build "${bm[@]}" -ldflags="$flags" -o "$out" .) ||
         { echo "cannot build with $gr ${bm[*]} -ldflags='$flags'"; fail=1; continue 2; }
       [ $mode = exe ] && check_binary "$out" "$gr"
-      if [ $can_core = 1 ]; then
+      if [ $can_core = 1 ] && [ $mode != c-shared ]; then
         d=$tmp/core-$v-$mode-$strip; mkdir -p "$d"; mkfifo "$d/in"
         park_core "$d" native "$out" "$d/in" || true
         if [ -z "$core" ]; then
@@ -109,5 +110,5 @@ for gr in /usr/lib/go-1.21 "$goroot"; do
   done
 done
 echo "externally linked: $checked executables as Go's tools ($funcs functions, $pcs PCs)," \
-  "$runtime_ok builds where the program has its functions, $cores_ok cores"
+  "$runtime_ok builds (executables, PIE, c-shared) where the program has its functions, $cores_ok cores"
 exit $fail
