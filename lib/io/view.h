@@ -161,6 +161,16 @@ static inline int32_t gort__unzigzag32(uint32_t u)
 	return (int32_t)((u & 1) ? ~(u >> 1) : u >> 1);
 }
 
+/*
+ * A pc-value step, v + the zig-zag delta u, wrapping as Go's int32
+ * arithmetic does (runtime/symtab.go: pcvalue's val += int32(uvdelta)):
+ * a corrupt stream may carry the value past INT32_MAX.
+ */
+static inline int32_t gort__pcvalue_step(int32_t v, uint32_t u)
+{
+	return (int32_t)((uint32_t)v + (uint32_t)gort__unzigzag32(u));
+}
+
 struct gort_cursor {
 	const struct gort_view *v;
 	uint64_t pos;

@@ -212,7 +212,7 @@ static struct gort__pcindex *build(const struct gort_pclntab *t, uint32_t off)
 		}
 		if (gort__uvarint32(p, n, &i, &pcdelta))
 			break;
-		val += gort__unzigzag32(uv);
+		val = gort__pcvalue_step(val, uv);
 		pc += (uint64_t)pcdelta * t->quantum;
 	}
 	if (ix) {

@@ -71,7 +71,7 @@ static int decode(const struct gort_view *pctab, uint64_t off, unsigned quantum,
 			if ((rc = gort__uvarint32(p, n, &i, &pcdelta)))
 				return stream_error(pctab, off, off + i, rc);
 		}
-		v += gort__unzigzag32(uv);
+		v = gort__pcvalue_step(v, uv);
 		prev = pc;
 		pc += (uint64_t)pcdelta * quantum;
 		if (target < pc) {

@@ -86,6 +86,20 @@ static void test_uvarint(void **state)
 	assert_int_equal(c.err, GORT_ETRUNCATED);
 }
 
+/* pc-value steps wrap as Go's int32 does (a corrupt stream may overflow). */
+static void test_pcvalue_step(void **state)
+{
+	(void)state;
+	assert_int_equal(gort__unzigzag32(0), 0);
+	assert_int_equal(gort__unzigzag32(1), -1);
+	assert_int_equal(gort__unzigzag32(2), 1);
+	assert_int_equal(gort__unzigzag32(0xffffffff), INT32_MIN);
+	assert_int_equal(gort__pcvalue_step(-1, 2), 0);
+	assert_int_equal(gort__pcvalue_step(INT32_MAX, 2), INT32_MIN);
+	assert_int_equal(gort__pcvalue_step(INT32_MIN, 1), INT32_MAX);
+	assert_int_equal(gort__pcvalue_step(-350882, 0xfffff101), 2147134685); /* the fuzzer's */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -93,6 +107,7 @@ int main(void)
 		cmocka_unit_test(test_out_of_bounds_is_an_error_with_offset),
 		cmocka_unit_test(test_cursor_sticky_error),
 		cmocka_unit_test(test_uvarint),
+		cmocka_unit_test(test_pcvalue_step),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
