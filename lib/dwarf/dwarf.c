@@ -328,25 +328,6 @@ static int add_type(struct gort_dwarf *dw, size_t *cap, const char *name, Dwarf_
 	return 0;
 }
 
-/*
- * The sibling after die, only forward: a corrupt DW_AT_sibling can point
- * back into the chain, and libdwarf follows it, which would walk the chain
- * forever. A chain that goes back is DW_DLV_ERROR with *err left NULL.
- */
-static int next_sibling(Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Die *next, Dwarf_Error *err)
-{
-	Dwarf_Off at, to;
-	int res = dwarf_siblingof_b(dbg, die, true, next, err);
-
-	if (res != DW_DLV_OK)
-		return res;
-	if (dwarf_dieoffset(die, &at, err) == DW_DLV_OK &&
-	    dwarf_dieoffset(*next, &to, err) == DW_DLV_OK && to > at)
-		return DW_DLV_OK;
-	dwarf_dealloc(dbg, *next, DW_DLA_DIE);
-	return DW_DLV_ERROR;
-}
-
 /* Walk .debug_info ourselves first (check.c): dw->entries. */
 static int check_entries(struct gort_dwarf *dw)
 {
@@ -412,7 +393,7 @@ static int build_index(struct gort_dwarf *dw)
 			    dwarf_diename(die, &name, &err) == DW_DLV_OK &&
 			    dwarf_dieoffset(die, &off, &err) == DW_DLV_OK)
 				rc = add_type(dw, &cap, name, off);
-			res = next_sibling(dbg, die, &next, &err);
+			res = dwarf_siblingof_b(dbg, die, true, &next, &err);
 			dwarf_dealloc(dbg, die, DW_DLA_DIE);
 			die = next;
 		}
@@ -499,7 +480,7 @@ static int array_size(struct gort_dwarf *dw, Dwarf_Die arr, uint64_t *size, int 
 			else
 				total = 0; /* flexible array member */
 		}
-		res = next_sibling(dbg, sub, &next, &err);
+		res = dwarf_siblingof_b(dbg, sub, true, &next, &err);
 		dwarf_dealloc(dbg, sub, DW_DLA_DIE);
 		sub = next;
 	}
@@ -602,7 +583,7 @@ int gort__dwarf_member(struct gort_dwarf *dw, const char *type, const char *fiel
 			dwarf_dealloc(dbg, m, DW_DLA_DIE);
 			break;
 		}
-		res = next_sibling(dbg, m, &next, &err);
+		res = dwarf_siblingof_b(dbg, m, true, &next, &err);
 		dwarf_dealloc(dbg, m, DW_DLA_DIE);
 		m = next;
 	}
