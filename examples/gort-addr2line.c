@@ -131,9 +131,10 @@ static void translate_json(gort_pclntab *tab, uint64_t pc)
 #define GROUP 4096     /* lookups per gort_pclntab_pc_to_lines call */
 
 /*
- * A batch of input lines. Lookups run in address order (keys, sorted) and
- * write their answers in that order; rank maps an input line back to its
- * answer. The lookups and the text of the answers are split across
+ * A batch of input lines. Lookups run in address order (keys, sorted);
+ * without -i each answer is stored at its input line, so that the text is
+ * made reading the answers in order; with -i the frames stay in key order
+ * and rank maps an input line back to them. The lookups and the text of the answers are split across
  * threads (the table is safe to query from many at once): each thread
  * takes a contiguous share of the keys, then chunks of input lines, whose
  * text it writes out when the chunk before it is out.
@@ -168,6 +169,7 @@ struct worker {
 	size_t nframes, cap;
 	uint64_t *pcs;             /* a group's PCs */
 	int *rc;                   /* a group's results */
+	int failed;                /* some of its keys have no answer */
 	char *text;                /* one chunk's answers, in input order */
 	size_t len, size;
 };
@@ -176,9 +178,9 @@ struct batch {
 	gort_pclntab *tab;
 	int inlines;
 	uint8_t *reverse; /* per line: "file:line", not implemented (as Go's tool) */
-	uint32_t *rank;   /* per line: its key's index */
+	uint32_t *rank;   /* per line: its key's index (-i) */
 	struct key *keys, *tmp;
-	struct answer *ans;  /* per key: its answer (without -i) */
+	struct answer *ans;  /* per line: its answer (without -i) */
 	struct frames *res;  /* per key: its answer (-i) */
 	size_t n, nkeys;
 	pthread_mutex_t lock;
@@ -280,9 +282,11 @@ static void pairs(struct worker *w, size_t lo, size_t hi)
 		for (size_t j = 0; j < n; j++) {
 			const struct gort_frame *fr = &w->frames[j];
 
-			b->ans[k + j] = (struct answer){fr->function.ptr, fr->file.ptr,
-							(uint32_t)fr->function.len,
-							(uint32_t)fr->file.len, fr->line, w->rc[j]};
+			b->ans[b->keys[k + j].line] =
+				(struct answer){fr->function.ptr, fr->file.ptr,
+						(uint32_t)fr->function.len,
+						(uint32_t)fr->file.len, fr->line, w->rc[j]};
+			w->failed |= w->rc[j] != 0;
 		}
 	}
 }
@@ -307,6 +311,7 @@ static void frames(struct worker *w, size_t lo, size_t hi)
 		if (n > MAX_FRAMES)
 			n = MAX_FRAMES; /* the outermost frames are cut, never the first */
 		a->n = a->rc ? 0 : (uint32_t)n;
+		w->failed |= a->rc != 0;
 		w->nframes += a->n;
 	}
 	for (size_t k = lo; k < hi; k++) { /* the frames no longer move */
@@ -328,12 +333,14 @@ static void *lookups(void *arg)
 	return NULL;
 }
 
-/* Prefetch the n bytes at p. */
+/* Prefetch the n bytes at p: every cache line they touch. */
 static void prefetch(const char *p, size_t n)
 {
 #if defined(__GNUC__)
-	for (size_t off = 0; off < n; off += 64)
-		__builtin_prefetch(p + off);
+	uintptr_t line = (uintptr_t)p & ~(uintptr_t)63, end = (uintptr_t)p + n;
+
+	for (; line < end; line += 64)
+		__builtin_prefetch((const char *)line);
 #else
 	(void)p;
 	(void)n;
@@ -341,23 +348,17 @@ static void prefetch(const char *p, size_t n)
 }
 
 /*
- * Answers are printed in input order, which is random against the order
- * they were written in: without help every line waits for memory twice
- * (its answer, then its strings). So loads are started ahead: a line's
- * answer 16 lines ahead, its strings 8 (by then the answer is in the
- * cache). Without -i only, the common case.
+ * The strings of the answers, in input order, are all over the table:
+ * without help every line waits for memory. So their loads are started
+ * 16 lines ahead. Without -i only, the common case.
  */
-static void prefetch_line(const struct batch *b, size_t i, int strings)
+static void prefetch_line(const struct batch *b, size_t i)
 {
 	const struct answer *a;
 
 	if (i >= b->n || b->reverse[i])
 		return;
-	a = &b->ans[b->rank[i]];
-	if (!strings) {
-		prefetch((const char *)a, 1);
-		return;
-	}
+	a = &b->ans[i];
 	if (!a->rc) {
 		prefetch(a->function, a->function_len);
 		prefetch(a->file, a->file_len);
@@ -406,7 +407,7 @@ static void reserve(struct worker *w, size_t n)
 static void put_line(struct worker *w, size_t i)
 {
 	const struct batch *b = w->b;
-	size_t k = b->rank[i];
+	size_t k = b->inlines ? b->rank[i] : i;
 
 	reserve(w, sizeof(REVERSE));
 	if (b->reverse[i]) {
@@ -468,10 +469,8 @@ static void *text(void *arg)
 		pthread_mutex_unlock(&b->lock);
 		w->len = 0;
 		for (size_t i = lo; i < hi; i++) {
-			if (!b->inlines) {
-				prefetch_line(b, i + 16, 0);
-				prefetch_line(b, i + 8, 1);
-			}
+			if (!b->inlines)
+				prefetch_line(b, i + 16);
 			put_line(w, i);
 		}
 		pthread_mutex_lock(&b->lock);
@@ -516,14 +515,21 @@ static void run_workers(struct batch *b, unsigned nw, void *(*fn)(void *))
 
 static void run_batch(struct batch *b)
 {
+	int failed = 0;
+
 	if (!b->n)
 		return;
 	sort_keys(b);
-	for (size_t k = 0; k < b->nkeys; k++)
-		b->rank[b->keys[k].line] = (uint32_t)k;
+	if (b->inlines)
+		for (size_t k = 0; k < b->nkeys; k++)
+			b->rank[b->keys[k].line] = (uint32_t)k;
+	for (unsigned j = 0; j < MAX_WORKERS; j++)
+		b->w[j].failed = 0;
 	run_workers(b, (unsigned)(b->nkeys / MIN_SHARE), lookups);
-	for (size_t k = 0; k < b->nkeys; k++) {
-		int rc = b->inlines ? b->res[k].rc : b->ans[k].rc;
+	for (unsigned j = 0; j < MAX_WORKERS; j++)
+		failed |= b->w[j].failed;
+	for (size_t k = 0; failed && k < b->nkeys; k++) {
+		int rc = b->inlines ? b->res[k].rc : b->ans[b->keys[k].line].rc;
 
 		if (rc)
 			report(b->tab, b->keys[k].pc, rc);
@@ -625,7 +631,8 @@ int main(int argc, char **argv)
 	b.inlines = mode == INLINES;
 	b.nworkers = ncpu < 1 ? 1 : ncpu > MAX_WORKERS ? MAX_WORKERS : (unsigned)ncpu;
 	b.reverse = big_alloc(BATCH * sizeof(*b.reverse));
-	b.rank = big_alloc(BATCH * sizeof(*b.rank));
+	if (b.inlines)
+		b.rank = big_alloc(BATCH * sizeof(*b.rank));
 	b.keys = big_alloc(BATCH * sizeof(*b.keys));
 	b.tmp = big_alloc(BATCH * sizeof(*b.tmp));
 	if (b.inlines)

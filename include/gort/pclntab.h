@@ -166,10 +166,12 @@ GORT_API int gort_pclntab_pc_to_line(gort_pclntab *tab, uint64_t pc,
 /*
  * gort_pclntab_pc_to_line for n PCs at once: out[i] is the answer for
  * pcs[i], exactly what gort_pclntab_pc_to_line(tab, pcs[i], &out[i]) gives.
- * For symbolizers with a batch of PCs (a profile's samples): the lookups
- * are interleaved so that their cache misses overlap, several times faster
- * per PC than one call each when the PCs are spread over a large binary
- * (BENCHMARKS.md). Order does not matter; sorting helps as for single calls.
+ * For symbolizers with a batch of PCs (a profile's samples): PCs in no
+ * particular order are looked up interleaved, so that their cache misses
+ * overlap; runs of PCs in increasing order and close together (a sorted
+ * batch) are answered in one pass over the table, each function's streams
+ * decoded once. Either is faster per PC than one call each (BENCHMARKS.md);
+ * sorting a large batch first helps most.
  * errs (may be NULL) receives each PC's error code, 0 when out[i] holds an
  * answer; out[i] is unspecified where errs[i] is not 0.
  * Returns 0 when every PC has an answer, else the error code of the first

@@ -1,5 +1,13 @@
 /*
- * gort_pclntab_pc_to_lines: many pc_to_line lookups at once. One lookup at
+ * gort_pclntab_pc_to_lines: many pc_to_line lookups at once.
+ *
+ * PCs in increasing order and close together (a symbolizer's sorted
+ * batch, addr2line's input) are swept: the table is read front to back,
+ * each function once, each of its streams decoded once however many of
+ * its PCs are asked, the function and file names found once. What the
+ * memory system does best (sequential reads) with the least work.
+ *
+ * Other PCs are looked up in groups. One lookup at
  * a random PC is a chain of dependent loads that miss the cache (bucket ->
  * functab -> _func -> streams and names -> file name, BENCHMARKS.md); one
  * at a time, the CPU waits for each. Here a group of lookups advances one
@@ -15,6 +23,13 @@
 #include "pclntab.h"
 
 #define GROUP 16 /* lookups in flight: enough to keep the memory busy */
+/*
+ * A run of PCs in increasing order, each at most SWEEP_GAP bytes past the
+ * one before (one findfunctab bucket: the tables of functions that close
+ * are close too), is swept when it holds at least SWEEP_MIN PCs.
+ */
+#define SWEEP_GAP 4096
+#define SWEEP_MIN 16
 
 struct lookup {
 	uint64_t pc;
@@ -93,24 +108,120 @@ static void group(struct gort_pclntab *t, const uint64_t *pcs, size_t n,
 	}
 }
 
-int gort_pclntab_pc_to_lines(gort_pclntab *tab, const uint64_t *pcs, size_t n,
-			     struct gort_frame *out, int *errs)
+/* Where a sweep stands: the function it is in and its two streams. */
+struct sweep {
+	uint32_t i; /* function index; UINT32_MAX: none */
+	struct gort__func f;
+	struct gort_str name;
+	struct gort__pccursor file, line;
+	int32_t fno; /* file number of the name in file_name; INT32_MIN: none */
+	struct gort_str file_name;
+};
+
+/*
+ * The answer for pc, the next PC of a sweep; nonzero where anything is
+ * unusual (no function, an error, a corrupt record), for the one-lookup
+ * path to answer, which also says why.
+ */
+static int sweep_one(struct gort_pclntab *t, struct sweep *s, uint64_t pc,
+		     struct gort_frame *out)
 {
-	int rcs[GROUP];
-	size_t first = SIZE_MAX;
+	struct gort__strref ref;
+	int32_t fno;
+	uint32_t i;
 
-	if (!tab || (n && (!pcs || !out)))
-		return gort__fail(GORT_EINVAL, "gort_pclntab_pc_to_lines: NULL argument");
-	for (size_t i = 0; i < n; i += GROUP) {
-		size_t m = n - i < GROUP ? n - i : GROUP;
+	if (gort__func_find(t, pc, &i))
+		return -1;
+	if (i != s->i) {
+		s->i = UINT32_MAX;
+		if (gort__func_read(t, i, &s->f) || pc < s->f.entry ||
+		    gort__func_name(t, s->f.nameoff, &s->name))
+			return -1;
+		gort__pccursor_init(t, &s->f, s->f.pcfile, pc, &s->file);
+		gort__pccursor_init(t, &s->f, s->f.pcln, pc, &s->line);
+		s->fno = INT32_MIN;
+		s->i = i;
+	}
+	if (gort__pccursor_value(t, &s->f, &s->file, pc, &fno))
+		goto fail;
+	if (fno != s->fno) {
+		if (gort__file_ref(t, &s->f, fno, &ref) || gort__strref_get(&ref, &s->file_name))
+			goto fail;
+		s->fno = fno;
+	}
+	*out = (struct gort_frame){s->name, s->file_name, -1, 0, s->f.entry, s->f.func_id};
+	if (gort__pccursor_value(t, &s->f, &s->line, pc, &out->line))
+		goto fail;
+	return 0;
+fail:
+	s->i = UINT32_MAX; /* a cursor is not usable past an error */
+	return -1;
+}
 
-		group(tab, pcs + i, m, out + i, rcs);
+static void sweep(struct gort_pclntab *t, const uint64_t *pcs, size_t n,
+		  struct gort_frame *out, int *rcs)
+{
+	struct sweep s = {.i = UINT32_MAX};
+
+	for (size_t k = 0; k < n; k++)
+		rcs[k] = sweep_one(t, &s, pcs[k], &out[k]) ? gort__line(t, pcs[k], &out[k]) : 0;
+}
+
+/* How many PCs from pcs[0] form a run to sweep (at least 1). */
+static size_t run_length(const uint64_t *pcs, size_t n)
+{
+	size_t j = 1;
+
+	while (j < n && pcs[j - 1] <= pcs[j] && pcs[j] - pcs[j - 1] <= SWEEP_GAP)
+		j++;
+	return j;
+}
+
+/* Answers for pcs[lo, hi), one way; *first: the first PC without one. */
+static void answer(struct gort_pclntab *t, const uint64_t *pcs, size_t lo, size_t hi,
+		   struct gort_frame *out, int *errs, size_t *first, bool sorted)
+{
+	enum { CHUNK = 1024 };
+	int rcs[CHUNK];
+
+	for (size_t i = lo; i < hi; i += CHUNK) {
+		size_t m = hi - i < CHUNK ? hi - i : CHUNK;
+
+		if (sorted)
+			sweep(t, pcs + i, m, out + i, rcs);
+		else
+			for (size_t k = 0; k < m; k += GROUP)
+				group(t, pcs + i + k, m - k < GROUP ? m - k : GROUP, out + i + k,
+				      rcs + k);
 		for (size_t k = 0; k < m; k++) {
 			if (errs)
 				errs[i + k] = rcs[k];
-			if (rcs[k] && first == SIZE_MAX)
-				first = i + k;
+			if (rcs[k] && *first == SIZE_MAX)
+				*first = i + k;
 		}
+	}
+}
+
+int gort_pclntab_pc_to_lines(gort_pclntab *tab, const uint64_t *pcs, size_t n,
+			     struct gort_frame *out, int *errs)
+{
+	size_t first = SIZE_MAX, i = 0, j, run;
+
+	if (!tab || (n && (!pcs || !out)))
+		return gort__fail(GORT_EINVAL, "gort_pclntab_pc_to_lines: NULL argument");
+	while (i < n) {
+		run = run_length(pcs + i, n - i);
+		if (run >= SWEEP_MIN) {
+			answer(tab, pcs, i, i + run, out, errs, &first, true);
+			i += run;
+			continue;
+		}
+		/* Short runs, up to the next one worth a sweep. */
+		for (j = i + run; j < n; j += run)
+			if ((run = run_length(pcs + j, n - j)) >= SWEEP_MIN)
+				break;
+		answer(tab, pcs, i, j, out, errs, &first, false);
+		i = j;
 	}
 	if (first == SIZE_MAX)
 		return 0;

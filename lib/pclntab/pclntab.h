@@ -145,6 +145,8 @@ struct gort__strref {
 };
 int gort__pc_file_ref(struct gort_pclntab *tab, const struct gort__func *f,
 		      uint64_t pc, struct gort__strref *ref);
+int gort__file_ref(const struct gort_pclntab *tab, const struct gort__func *f,
+		   int32_t fno, struct gort__strref *ref);
 /* The string ref names, empty for none. */
 int gort__strref_get(const struct gort__strref *ref, struct gort_str *out);
 int gort__cstring(const struct gort_view *v, uint64_t off, struct gort_str *out);
@@ -155,6 +157,15 @@ struct gort__pcstate {
 	uint64_t pos, pc;
 	int32_t val;
 };
+/* One stream read forward by PCs in increasing order (pcvalue.c). */
+struct gort__pccursor {
+	uint32_t off;
+	struct gort__pcstate st;
+};
+void gort__pccursor_init(const struct gort_pclntab *tab, const struct gort__func *f,
+			 uint32_t off, uint64_t first, struct gort__pccursor *c);
+int gort__pccursor_value(const struct gort_pclntab *tab, const struct gort__func *f,
+			 struct gort__pccursor *c, uint64_t target, int32_t *val);
 /* A lookup decoding more steps than this (no index yet) indexes the stream. */
 #define GORT_PCINDEX_MIN_STEPS 64
 struct gort__pcindex;

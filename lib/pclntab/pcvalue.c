@@ -184,6 +184,38 @@ int gort__pcvalue(struct gort_pclntab *t, const struct gort__func *f, uint32_t o
 	return 0;
 }
 
+/*
+ * A cursor for PCs in increasing order (batch.c: sweep): the stream is
+ * decoded once, from the checkpoint before the first PC if the stream has
+ * an index, each PC resuming where the previous one stopped. The values
+ * are those gort__pcvalue gives, by the same decoder; targets must not
+ * decrease and must not be below the entry (gort__pcvalue's corner case).
+ */
+void gort__pccursor_init(const struct gort_pclntab *t, const struct gort__func *f,
+			 uint32_t off, uint64_t first, struct gort__pccursor *c)
+{
+	const struct gort__pcindex *ix = gort__pcindex_find(t, f->index, off);
+
+	c->off = off;
+	c->st = (struct gort__pcstate){0, f->entry, -1};
+	if (ix)
+		gort__pcindex_seek(ix, first - f->entry, &c->st, f->entry);
+}
+
+int gort__pccursor_value(const struct gort_pclntab *t, const struct gort__func *f,
+			 struct gort__pccursor *c, uint64_t target, int32_t *val)
+{
+	uint64_t lo, steps;
+	int rc;
+
+	/* st.pc is where the value decoded last stops holding. */
+	if (target >= c->st.pc &&
+	    (rc = decode(&t->pctab, c->off, t->quantum, f->entry, target, &c->st, &lo, &steps)))
+		return rc;
+	*val = c->st.val;
+	return 0;
+}
+
 /* A NUL-terminated string at off (debug/gosym: stringFrom). */
 int gort__cstring(const struct gort_view *v, uint64_t off, struct gort_str *out)
 {
@@ -215,13 +247,24 @@ int gort__pc_file_ref(struct gort_pclntab *t, const struct gort__func *f,
 		      uint64_t pc, struct gort__strref *ref)
 {
 	int32_t fno;
-	uint32_t off;
 	int rc;
 
 	ref->v = NULL;
 	ref->off = 0;
 	if ((rc = gort__pcvalue(t, f, f->pcfile, pc, &fno)))
 		return rc;
+	return gort__file_ref(t, f, fno, ref);
+}
+
+/* The name of file number fno of f (its pcfile value) (gort__pc_file_ref). */
+int gort__file_ref(const struct gort_pclntab *t, const struct gort__func *f, int32_t fno,
+		   struct gort__strref *ref)
+{
+	uint32_t off;
+	int rc;
+
+	ref->v = NULL;
+	ref->off = 0;
 	if (t->version == GORT_PCLNTAB_GO12) {
 		if (fno <= 0)
 			return 0;

@@ -286,25 +286,23 @@ static void check_frame(gort_pclntab *t, uint64_t pc, const char *fn, int32_t li
 }
 
 /*
- * gort_pclntab_pc_to_lines against one gort_pclntab_pc_to_line per PC, over
- * more PCs than one group (batch.c), with PCs outside every function among
- * them: each gets its own code, the call returns the first one's. The
- * reference is a second table on the binary: its own memo of answers.
+ * gort_pclntab_pc_to_lines against one gort_pclntab_pc_to_line per PC, with
+ * PCs outside every function among them: each gets its own code, the call
+ * returns the first one's. The reference is a second table on the binary:
+ * its own memo of answers and per-thread cache entries.
  */
-static void check_batch(gort_binary *bin, gort_pclntab *t)
+static void check_batch_pcs(gort_binary *bin, gort_pclntab *t, const uint64_t *pcs, size_t n)
 {
-	uint64_t pcs[40];
-	struct gort_frame out[40], want;
-	int errs[40];
+	struct gort_frame out[64], want;
+	int errs[64], first = 0;
 	gort_pclntab *ref;
 
-	for (size_t i = 0; i < GORT_ARRAY_SIZE(pcs); i++)
-		pcs[i] = TEXT - 2 + (i * 7) % 0x36; /* TEXT-2 .. TEXT+0x33 */
-	assert_int_equal(gort_pclntab_pc_to_lines(t, pcs, GORT_ARRAY_SIZE(pcs), out, errs),
-			 GORT_ENOTFOUND);
-	assert_non_null(strstr(gort_last_error()->message, "0x400ffe")); /* pcs[0] */
+	assert_true(n <= GORT_ARRAY_SIZE(out));
 	assert_int_equal(gort_pclntab_open(&ref, bin), 0);
-	for (size_t i = 0; i < GORT_ARRAY_SIZE(pcs); i++) {
+	for (size_t i = 0; i < n && !first; i++)
+		first = gort_pclntab_pc_to_line(ref, pcs[i], &want);
+	assert_int_equal(gort_pclntab_pc_to_lines(t, pcs, n, out, errs), first);
+	for (size_t i = 0; i < n; i++) {
 		int rc = gort_pclntab_pc_to_line(ref, pcs[i], &want);
 
 		assert_int_equal(errs[i], rc);
@@ -319,6 +317,30 @@ static void check_batch(gort_binary *bin, gort_pclntab *t)
 		assert_int_equal(out[i].func_id, want.func_id);
 	}
 	gort_pclntab_close(ref);
+}
+
+/*
+ * Both ways of batch.c: PCs in no order (groups, more than one), and runs
+ * in increasing order (sweeps): every byte over the functions and around
+ * them, repeated PCs, and a run cut short by a PC going back.
+ */
+static void check_batch(gort_binary *bin, gort_pclntab *t)
+{
+	uint64_t pcs[64];
+	struct gort_frame out[64];
+
+	for (size_t i = 0; i < 40; i++)
+		pcs[i] = TEXT - 2 + (i * 7) % 0x36; /* TEXT-2 .. TEXT+0x33 */
+	check_batch_pcs(bin, t, pcs, 40);
+	assert_int_equal(gort_pclntab_pc_to_lines(t, pcs, 40, out, NULL), GORT_ENOTFOUND);
+	assert_non_null(strstr(gort_last_error()->message, "0x400ffe")); /* pcs[0] */
+	for (size_t i = 0; i < 64; i++)
+		pcs[i] = TEXT - 2 + i; /* sorted: one sweep */
+	check_batch_pcs(bin, t, pcs, 64);
+	check_batch_pcs(bin, t, pcs + 2, 40); /* starting inside the first function */
+	for (size_t i = 0; i < 64; i++)
+		pcs[i] = TEXT + (i < 20 ? i : i < 24 ? 3 : i - 20) / 2; /* repeats, a step back */
+	check_batch_pcs(bin, t, pcs, 64);
 	assert_int_equal(gort_pclntab_pc_to_lines(t, pcs + 2, 5, out, NULL), 0);
 	assert_int_equal(gort_pclntab_pc_to_lines(t, NULL, 0, NULL, NULL), 0);
 	assert_int_equal(gort_pclntab_pc_to_lines(t, NULL, 1, out, NULL), GORT_EINVAL);

@@ -10,7 +10,8 @@
 // the sections for a header that debug/gosym itself accepts.
 //
 // With -pcs N it instead prints up to N sample PCs (hex, one per line):
-// every function entry and a few interior PCs, spread over the table.
+// every function entry and a few interior PCs, spread over the table,
+// then those of 32 functions in a row.
 // With -addr2line it reads addresses on stdin and answers as
 // `go tool addr2line` does (cmd/addr2line/main.go) from the same table:
 // the reference where Go's tool cannot open the file.
@@ -97,8 +98,7 @@ func samplePCs(w *bufio.Writer, funcs []gosym.Func, n int) {
 	if step < 1 {
 		step = 1
 	}
-	for i := 0; i < len(funcs); i += step {
-		fn := funcs[i]
+	sample := func(fn gosym.Func) {
 		size := fn.End - fn.Entry
 		fmt.Fprintf(w, "0x%x\n", fn.Entry)
 		for _, k := range []uint64{size / 3, size / 2, size - 1} {
@@ -106,6 +106,15 @@ func samplePCs(w *bufio.Writer, funcs []gosym.Func, n int) {
 				fmt.Fprintf(w, "%x\n", fn.Entry+k)
 			}
 		}
+	}
+	for i := 0; i < len(funcs); i += step {
+		sample(funcs[i])
+	}
+	// And 32 functions in a row from the middle of the table: PCs close
+	// together, which batch lookups take in one pass (lib/pclntab/batch.c),
+	// where the sample above is sparse in a large binary.
+	for i := len(funcs) / 2; i < len(funcs) && i < len(funcs)/2+32; i++ {
+		sample(funcs[i])
 	}
 	last := funcs[len(funcs)-1]
 	fmt.Fprintf(w, "0x%x\n0x%x\n0x%x\n", funcs[0].Entry-1, last.End-1, last.End)
