@@ -47,6 +47,9 @@ run() { # NAME CMD...: median CPU and wall seconds of $runs runs, peak RSS
   /usr/bin/time -f "%M" -o "$tmp/rss" "$@" <"$tmp/pcs" >"$tmp/out.$name" 2>"$tmp/err.$name"
   : >"$tmp/times"
   for ((i = 0; i < runs; i++)); do
+    # A new file each run: truncating the previous run's 56 MB would be
+    # timed too (the redirection is part of the timed command).
+    rm -f "$tmp/out.$name"
     { time "$@" <"$tmp/pcs" >"$tmp/out.$name" 2>"$tmp/err.$name"; } 2>>"$tmp/times"
   done
   while read -r e u s; do echo "$u + $s" | bc; done <"$tmp/times" | median >"$tmp/cpu.$name"

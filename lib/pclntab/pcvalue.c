@@ -52,7 +52,13 @@ static int decode(const struct gort_view *pctab, uint64_t off, unsigned quantum,
 	 * entry (Go passes first = pc == entry to step).
 	 */
 	for (;; k++) {
-		if (i <= n && n - i >= 10) { /* both varints in bounds: no check per byte */
+		if (i <= n && n - i >= 10 && !((p[i] | p[i + 1]) & 0x80)) {
+			/* Both varints one byte long: most steps of most streams. */
+			uv = p[i++];
+			if (uv == 0 && pc != entry)
+				break;
+			pcdelta = p[i++];
+		} else if (i <= n && n - i >= 10) { /* both varints in bounds: no check per byte */
 			const uint8_t *q = gort__uvarint32_fast(p + i, &uv);
 
 			if (!q) /* reported after its 5 bytes, as the checked path does */
