@@ -5,6 +5,9 @@
  */
 #include "fuzz.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 /* Bounds on the work per input, so that a fuzzer stays fast. */
 #define ITER_MAX 4096 /* functions iterated */
 #define PROBES 48     /* functions probed with lookups */
@@ -37,6 +40,41 @@ static void probe(gort_pclntab *tab, uint64_t pc)
 	GORT_CHECK(gort_pclntab_frame_size(tab, pc, &v));
 	for (uint32_t t = 0; t < 4; t++)
 		GORT_CHECK(gort_pclntab_pcdata(tab, pc, t, &v));
+}
+
+/*
+ * PCs in increasing order and close together (a sweep in batch.c) over the
+ * first functions: each answer must be exactly pc_to_line's, error or not.
+ */
+static void sorted_batch(gort_pclntab *tab, size_t nfunc)
+{
+	struct gort_func first, last;
+	struct gort_frame out[BATCH], want;
+	uint64_t pcs[BATCH], stride;
+	int errs[BATCH];
+
+	if (!nfunc || GORT_CHECK(gort_pclntab_func_at(tab, 0, &first)) ||
+	    GORT_CHECK(gort_pclntab_func_at(tab, nfunc < 4 ? nfunc - 1 : 3, &last)))
+		return;
+	stride = last.end > first.entry ? (last.end - first.entry) / BATCH : 0;
+	stride = stride < 1 ? 1 : stride > 4096 ? 4096 : stride;
+	for (size_t i = 0; i < BATCH; i++)
+		pcs[i] = first.entry - 2 + i * stride;
+	GORT_CHECK(gort_pclntab_pc_to_lines(tab, pcs, BATCH, out, errs));
+	for (size_t i = 0; i < BATCH; i++) {
+		int rc = GORT_CHECK(gort_pclntab_pc_to_line(tab, pcs[i], &want));
+
+		if (rc != errs[i] ||
+		    (!rc && (out[i].function.ptr != want.function.ptr ||
+			     out[i].function.len != want.function.len ||
+			     out[i].file.ptr != want.file.ptr || out[i].file.len != want.file.len ||
+			     out[i].line != want.line || out[i].entry != want.entry ||
+			     out[i].func_id != want.func_id))) {
+			fprintf(stderr, "fuzz: pc_to_lines and pc_to_line differ at 0x%llx\n",
+				(unsigned long long)pcs[i]);
+			abort();
+		}
+	}
 }
 
 static void iterate(gort_pclntab *tab)
@@ -95,6 +133,7 @@ void gort_fuzz_pclntab(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < nbatch; i++)
 		if (!errs[i])
 			frames(&out[i], 1);
+	sorted_batch(tab, n);
 	gort_pclntab_close(tab);
 	gort_binary_close(bin);
 }

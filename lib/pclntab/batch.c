@@ -110,11 +110,16 @@ static void group(struct gort_pclntab *t, const uint64_t *pcs, size_t n,
 
 /* Where a sweep stands: the function it is in and its two streams. */
 struct sweep {
-	uint32_t i; /* function index; UINT32_MAX: none */
+	bool sorted; /* functab is: [lo, hi) is exactly function i's */
+	uint32_t i;  /* function index; UINT32_MAX: none */
+	uint64_t lo, hi;
 	struct gort__func f;
 	struct gort_str name;
 	struct gort__pccursor file, line;
-	int32_t fno; /* file number of the name in file_name; INT32_MIN: none */
+	/* The file name last found, for functions of one compilation unit
+	   naming the same file number (fno INT32_MIN: none yet). */
+	uint32_t cu;
+	int32_t fno;
 	struct gort_str file_name;
 };
 
@@ -130,16 +135,21 @@ static int sweep_one(struct gort_pclntab *t, struct sweep *s, uint64_t pc,
 	int32_t fno;
 	uint32_t i;
 
-	if (gort__func_find(t, pc, &i))
+	if (s->i != UINT32_MAX && s->sorted && pc >= s->lo && pc < s->hi)
+		i = s->i; /* what gort__func_find would say, without asking */
+	else if (gort__func_find(t, pc, &i))
 		return -1;
 	if (i != s->i) {
 		s->i = UINT32_MAX;
 		if (gort__func_read(t, i, &s->f) || pc < s->f.entry ||
-		    gort__func_name(t, s->f.nameoff, &s->name))
+		    gort__func_name(t, s->f.nameoff, &s->name) ||
+		    gort__functab_pc(t, i, &s->lo) || gort__functab_pc(t, i + 1, &s->hi))
 			return -1;
 		gort__pccursor_init(t, &s->f, s->f.pcfile, pc, &s->file);
 		gort__pccursor_init(t, &s->f, s->f.pcln, pc, &s->line);
-		s->fno = INT32_MIN;
+		if (s->f.cu_offset != s->cu)
+			s->fno = INT32_MIN;
+		s->cu = s->f.cu_offset;
 		s->i = i;
 	}
 	if (gort__pccursor_value(t, &s->f, &s->file, pc, &fno))
@@ -155,13 +165,14 @@ static int sweep_one(struct gort_pclntab *t, struct sweep *s, uint64_t pc,
 	return 0;
 fail:
 	s->i = UINT32_MAX; /* a cursor is not usable past an error */
+	s->fno = INT32_MIN;
 	return -1;
 }
 
 static void sweep(struct gort_pclntab *t, const uint64_t *pcs, size_t n,
 		  struct gort_frame *out, int *rcs)
 {
-	struct sweep s = {.i = UINT32_MAX};
+	struct sweep s = {.sorted = gort__functab_sorted(t), .i = UINT32_MAX, .fno = INT32_MIN};
 
 	for (size_t k = 0; k < n; k++)
 		rcs[k] = sweep_one(t, &s, pcs[k], &out[k]) ? gort__line(t, pcs[k], &out[k]) : 0;

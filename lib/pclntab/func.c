@@ -227,6 +227,20 @@ void gort__func_record_prefetch(const struct gort_pclntab *t, uint32_t i)
 		gort__view_prefetch(&t->funcdata, ft_field(t, 2 * (uint64_t)i + 1));
 }
 
+bool gort__functab_sorted(struct gort_pclntab *t)
+{
+	unsigned char order = atomic_load_explicit(&t->ft_order, memory_order_relaxed);
+
+	if (!order) { /* threads racing here find the same answer */
+		order = 1;
+		for (uint32_t i = 0; i < t->nfunc && order == 1; i++)
+			if (ft_pc(t, i + 1) < ft_pc(t, i))
+				order = 2;
+		atomic_store_explicit(&t->ft_order, order, memory_order_relaxed);
+	}
+	return order == 1;
+}
+
 int gort__func_find(struct gort_pclntab *t, uint64_t pc, uint32_t *index)
 {
 	uint32_t lo = 0, hi = t->nfunc, mid;

@@ -79,6 +79,9 @@ struct gort_pclntab {
 	_Atomic(struct gort__pcindex_block *) pcindex_all;
 	/* Recent pc_to_line answers, allocated on first use (memo.c). */
 	_Atomic(struct gort__memo *) memo;
+	/* Whether functab's entries never decrease: 0 not known yet, 1 yes,
+	   2 no (func.c: gort__functab_sorted). */
+	atomic_uchar ft_order;
 };
 
 /* A decoded _func record (runtime/runtime2.go: _func). */
@@ -113,6 +116,12 @@ int gort__func_read(const struct gort_pclntab *tab, uint32_t i,
  * GORT_ENOMEM (recorded) if reading moduledata for findfunctab ran out.
  */
 int gort__func_find(struct gort_pclntab *tab, uint64_t pc, uint32_t *index);
+/*
+ * Whether functab's entries never decrease (every table a linker wrote):
+ * function i then holds exactly the PCs in [entry i, entry i+1), whichever
+ * way it is found. Found out on first use, by one pass over functab.
+ */
+bool gort__functab_sorted(struct gort_pclntab *tab);
 /* Start loading the findfunctab bucket of pc (when moduledata is loaded). */
 void gort__func_find_prefetch(const struct gort_pclntab *tab, uint64_t pc);
 void gort__functab_prefetch(const struct gort_pclntab *tab, uint64_t pc);

@@ -438,6 +438,13 @@ static void exercise(const struct fmt *f, const uint8_t *tab, size_t len)
 			;
 		gort_func_iter_free(it);
 	}
+	/* A batch in increasing order (a sweep, batch.c) answers exactly as
+	   one lookup per PC does, on a broken table too (an unsorted functab,
+	   streams that end early or run off the table). */
+	uint64_t pcs[0x33];
+	for (size_t i = 0; i < GORT_ARRAY_SIZE(pcs); i++)
+		pcs[i] = TEXT - 1 + i;
+	check_batch_pcs(bin, t, pcs, GORT_ARRAY_SIZE(pcs));
 	for (uint64_t pc = TEXT - 1; pc <= TEXT + 0x31; pc++) {
 		rc = gort_pclntab_lookup(t, pc, fr, 8, &n);
 		if (rc && rc != GORT_ENOTFOUND) {
