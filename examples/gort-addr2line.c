@@ -542,13 +542,35 @@ static void run_batch(struct batch *b)
 
 /*
  * Standard input, read in large blocks: lines are views into buf, valid
- * until the next call.
+ * until the next call. buf[len] is always 0, which ends any scan.
  */
 struct input {
 	char *buf;
 	size_t pos, len, cap;
 	int eof;
 };
+
+/*
+ * The common line, a hex number of at most 16 digits ("0x" optional) and
+ * its newline, read without next_line's general path; 0 for any other
+ * line, or one not all in buf yet, left to next_line.
+ */
+static int plain_line(struct input *in, uint64_t *pc)
+{
+	const unsigned char *p = (const unsigned char *)in->buf + in->pos, *q;
+	uint64_t v = 0;
+	unsigned d;
+
+	if (p[0] == '0' && p[1] == 'x')
+		p += 2;
+	for (q = p; (d = hex1[*q]) != 0 && q - p < 16; q++)
+		v = v * 16 + d - 1;
+	if (q == p || *q != '\n')
+		return 0;
+	*pc = v;
+	in->pos = (size_t)((const char *)q + 1 - in->buf);
+	return 1;
+}
 
 /* The next line without its newline in *s and *n; 0 at the end of input. */
 static int next_line(struct input *in, const char **s, size_t *n)
@@ -573,13 +595,14 @@ static int next_line(struct input *in, const char **s, size_t *n)
 			in->cap = 2 * in->cap + (1 << 16);
 			in->buf = xrealloc(in->buf, in->cap);
 		}
-		k = read(STDIN_FILENO, in->buf + in->len, in->cap - in->len);
+		k = read(STDIN_FILENO, in->buf + in->len, in->cap - in->len - 1);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
 			in->eof = 1; /* as getline: a read error ends the input */
 		else
 			in->len += (size_t)k;
+		in->buf[in->len] = 0;
 	}
 }
 
@@ -642,10 +665,22 @@ int main(int argc, char **argv)
 	pthread_mutex_init(&b.lock, NULL);
 	pthread_cond_init(&b.turn, NULL);
 	in.buf = xrealloc(NULL, in.cap = 1 << 20);
-	while (next_line(&in, &line, &n)) {
+	in.buf[0] = 0;
+	for (;;) {
 		uint64_t pc;
 		size_t i;
 		int number;
+
+		if (mode != JSON && plain_line(&in, &pc)) {
+			i = b.n++;
+			b.reverse[i] = 0;
+			b.keys[b.nkeys++] = (struct key){pc, (uint32_t)i};
+			if (b.n == BATCH)
+				run_batch(&b);
+			continue;
+		}
+		if (!next_line(&in, &line, &n))
+			break;
 
 		/* Go's tool reads stdin with a bufio.Scanner, which gives up on a
 		   line of 64 KiB or more (bufio.MaxScanTokenSize): what follows
