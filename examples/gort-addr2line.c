@@ -223,27 +223,32 @@ static void *big_alloc(size_t n)
 #endif
 }
 
-/* LSD radix sort of keys by pc, 8 bits a pass, skipping bytes all keys share. */
+/*
+ * LSD radix sort of keys by pc, 11 bits a pass (the counts stay in the L1
+ * cache; addresses in a 64 MB text differ in 26 bits: 3 passes), skipping
+ * digits all keys share.
+ */
+#define DIGIT 11
 static void sort_keys(struct batch *b)
 {
 	struct key *src = b->keys, *dst = b->tmp, *t;
-	uint64_t all_or = 0, all_and = UINT64_MAX;
+	uint64_t all_or = 0, all_and = UINT64_MAX, mask = (1u << DIGIT) - 1;
+	static size_t count[(1u << DIGIT) + 1];
 
 	for (size_t i = 0; i < b->nkeys; i++) {
 		all_or |= src[i].pc;
 		all_and &= src[i].pc;
 	}
-	for (unsigned shift = 0; shift < 64; shift += 8) {
-		size_t count[257] = {0};
-
-		if ((((all_or ^ all_and) >> shift) & 0xff) == 0)
-			continue; /* every key has the same byte here */
+	for (unsigned shift = 0; shift < 64; shift += DIGIT) {
+		if ((((all_or ^ all_and) >> shift) & mask) == 0)
+			continue; /* every key has the same digit here */
+		memset(count, 0, sizeof(count));
 		for (size_t i = 0; i < b->nkeys; i++)
-			count[((src[i].pc >> shift) & 0xff) + 1]++;
-		for (unsigned d = 0; d < 256; d++)
+			count[((src[i].pc >> shift) & mask) + 1]++;
+		for (unsigned d = 0; d < mask + 1; d++)
 			count[d + 1] += count[d];
 		for (size_t i = 0; i < b->nkeys; i++)
-			dst[count[(src[i].pc >> shift) & 0xff]++] = src[i];
+			dst[count[(src[i].pc >> shift) & mask]++] = src[i];
 		t = src;
 		src = dst;
 		dst = t;
