@@ -36,40 +36,54 @@ echo "== debug/gosym (bench/gosym, $("$goroot/bin/go" version | cut -d' ' -f3))"
 (cd "$src/bench/gosym" && go_env "$goroot/bin/go" build -o "$tmp/gosym-bench" .)
 "$tmp/gosym-bench" -n "$npcs" "$file"
 
-echo "== addr2line, $naddr random addresses, end to end, output to a file (median of $runs runs)"
+echo "== addr2line, $naddr random addresses, end to end, output to a file (median of $runs interleaved runs)"
 "$build/bench/gort-bench" -pcs "$naddr" "$file" >"$tmp/pcs"
 # `go tool addr2line` goes through the go command (which may build the tool
 # first, then caches it); the tool binary alone is timed as well.
 a2l=$("$goroot/bin/go" tool -n addr2line)
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-run() { # NAME CMD...: median CPU and wall seconds of $runs runs, peak RSS
-  local name=$1 i u s e; shift
-  /usr/bin/time -f "%M" -o "$tmp/rss" "$@" <"$tmp/pcs" >"$tmp/out.$name" 2>"$tmp/err.$name"
-  : >"$tmp/times"
-  for ((i = 0; i < runs; i++)); do
+names=("go tool addr2line" "addr2line (Go, tool alone)" "gort-addr2line")
+tool() { # T [PREFIX...]: run tool T of names on $file, under PREFIX if given
+  local t=$1
+  shift
+  case $t in
+  0) "$@" "$goroot/bin/go" tool addr2line "$file" ;;
+  1) "$@" "$a2l" "$file" ;;
+  2) "$@" "$build/examples/gort-addr2line" "$file" ;;
+  esac
+}
+# Once each for the peak RSS (and to warm the go command's tool cache),
+# then $runs rounds, the three tools in turn in each round, so that a
+# change of the machine's speed during the runs (a shared VM's neighbours)
+# weighs on all three alike.
+for t in 0 1 2; do
+  tool $t /usr/bin/time -f "%M" -o "$tmp/rss.$t" <"$tmp/pcs" >"$tmp/out.$t" 2>"$tmp/err.$t"
+  : >"$tmp/times.$t"
+done
+for ((i = 0; i < runs; i++)); do
+  for t in 0 1 2; do
     # A new file each run: truncating the previous run's 56 MB would be
     # timed too (the redirection is part of the timed command).
-    rm -f "$tmp/out.$name"
-    { time "$@" <"$tmp/pcs" >"$tmp/out.$name" 2>"$tmp/err.$name"; } 2>>"$tmp/times"
+    rm -f "$tmp/out.$t"
+    { time tool $t <"$tmp/pcs" >"$tmp/out.$t" 2>"$tmp/err.$t"; } 2>>"$tmp/times.$t"
   done
-  while read -r e u s; do echo "$u + $s" | bc; done <"$tmp/times" | median >"$tmp/cpu.$name"
-  cut -d' ' -f1 "$tmp/times" | median >"$tmp/wall.$name"
-  printf '%-28s CPU %6.3f s  wall %6.3f s  peak RSS %6.1f MB\n' "$name" \
-    "$(cat "$tmp/cpu.$name")" "$(cat "$tmp/wall.$name")" "$(echo "$(cat "$tmp/rss") / 1000" | bc -l)"
-}
-run "go tool addr2line" "$goroot/bin/go" tool addr2line "$file"
-run "addr2line (Go, tool alone)" "$a2l" "$file"
-run "gort-addr2line" "$build/examples/gort-addr2line" "$file"
-if cmp -s "$tmp/out.go tool addr2line" "$tmp/out.gort-addr2line"; then
-  echo "outputs identical ($(wc -l <"$tmp/out.gort-addr2line") lines)"
+done
+for t in 0 1 2; do
+  while read -r e u s; do echo "$u + $s" | bc; done <"$tmp/times.$t" | median >"$tmp/cpu.$t"
+  cut -d' ' -f1 "$tmp/times.$t" | median >"$tmp/wall.$t"
+  printf '%-28s CPU %6.3f s  wall %6.3f s  peak RSS %6.1f MB\n' "${names[$t]}" \
+    "$(cat "$tmp/cpu.$t")" "$(cat "$tmp/wall.$t")" "$(echo "$(cat "$tmp/rss.$t") / 1000" | bc -l)"
+done
+if cmp -s "$tmp/out.0" "$tmp/out.2"; then
+  echo "outputs identical ($(wc -l <"$tmp/out.2") lines)"
 else
-  echo "OUTPUTS DIFFER"; diff "$tmp/out.go tool addr2line" "$tmp/out.gort-addr2line" | head -5
+  echo "OUTPUTS DIFFER"; diff "$tmp/out.0" "$tmp/out.2" | head -5
   exit 1
 fi
 ratio() { # MEASURE: go tool addr2line's and the tool alone's over ours
   printf '%s ratio: go tool addr2line / gort-addr2line = %.1fx (tool alone: %.1fx)\n' "$2" \
-    "$(echo "$(cat "$tmp/$1.go tool addr2line") / $(cat "$tmp/$1.gort-addr2line")" | bc -l)" \
-    "$(echo "$(cat "$tmp/$1.addr2line (Go, tool alone)") / $(cat "$tmp/$1.gort-addr2line")" | bc -l)"
+    "$(echo "$(cat "$tmp/$1.0") / $(cat "$tmp/$1.2")" | bc -l)" \
+    "$(echo "$(cat "$tmp/$1.1") / $(cat "$tmp/$1.2")" | bc -l)"
 }
 ratio cpu CPU
 ratio wall Wall
