@@ -2078,6 +2078,71 @@ gort_rc gi_trace_export_string(gort_trace *t, int format, struct gi_buf *OUT_BUF
 
 /* Batches, bytes and live processes: the C calls with a list, a buffer or
  * a pid where the ones above take one item or a path. */
+%{
+/* A PC of a batch and its place in the caller's list. */
+struct gi_pc_at {
+	uint64_t pc;
+	size_t i;
+};
+
+static int gi_pc_at_cmp(const void *a, const void *b)
+{
+	const struct gi_pc_at *x = a, *y = b;
+
+	return x->pc < y->pc ? -1 : x->pc > y->pc ? 1 : (x->i > y->i) - (x->i < y->i);
+}
+
+/*
+ * gort_pclntab_pc_to_lines, answers in the caller's order. A batch of PCs
+ * close together (a profile's PCs: on average within 1 KB of each other
+ * once sorted) but not in increasing order is sorted first: the library
+ * answers runs of close PCs in increasing order in one pass over the
+ * table, several times faster than PCs in no order (BENCHMARKS.md,
+ * "Sweeps"). Without the memory for that, the batch goes as it is.
+ */
+static int gi_pc_to_lines(gort_pclntab *tab, const uint64_t *pcs, size_t n,
+			  struct gort_frame *v, int *errs)
+{
+	struct gi_pc_at *at;
+	struct gort_frame *sv;
+	uint64_t lo = UINT64_MAX, hi = 0, *sp;
+	int *serrs, rc;
+	int sorted = 1;
+
+	for (size_t i = 0; i < n; i++) {
+		lo = pcs[i] < lo ? pcs[i] : lo;
+		hi = pcs[i] > hi ? pcs[i] : hi;
+		sorted &= !i || pcs[i - 1] <= pcs[i];
+	}
+	if (sorted || n < 64 || (hi - lo) / n > 1024)
+		return gort_pclntab_pc_to_lines(tab, pcs, n, v, errs);
+	at = malloc(n * sizeof(*at));
+	sp = malloc(n * sizeof(*sp));
+	sv = malloc(n * sizeof(*sv));
+	serrs = malloc(n * sizeof(*serrs));
+	if (!at || !sp || !sv || !serrs) {
+		rc = gort_pclntab_pc_to_lines(tab, pcs, n, v, errs);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		at[i] = (struct gi_pc_at){pcs[i], i};
+	qsort(at, n, sizeof(*at), gi_pc_at_cmp);
+	for (size_t k = 0; k < n; k++)
+		sp[k] = at[k].pc;
+	rc = gort_pclntab_pc_to_lines(tab, sp, n, sv, serrs);
+	for (size_t k = 0; k < n; k++) {
+		v[at[k].i] = sv[k];
+		errs[at[k].i] = serrs[k];
+	}
+out:
+	free(at);
+	free(sp);
+	free(sv);
+	free(serrs);
+	return rc;
+}
+%}
+
 %inline %{
 /*
  * gort_pclntab_pc_to_lines over the language's list of PCs: each PC's
@@ -2100,7 +2165,7 @@ gort_rc gi_pclntab_pc_to_lines(gort_pclntab *tab, const gi_pc *PCS,
 	b->errs = calloc(NPCS ? NPCS : 1, sizeof(*b->errs));
 	if (!b->v || !b->errs)
 		return GORT_ENOMEM;
-	rc = gort_pclntab_pc_to_lines(tab, PCS, NPCS, b->v, b->errs);
+	rc = gi_pc_to_lines(tab, PCS, NPCS, b->v, b->errs);
 	if (rc == GORT_EINVAL)
 		return rc;
 	b->n = NPCS;

@@ -230,7 +230,8 @@ end
 -- table with, at each PC's position, its frame, or false when the PC is in
 -- no function (each answer exactly pc_to_line's). The fast path for a
 -- batch (a profile's samples): the lookups are interleaved so that their
--- memory accesses overlap. A PC whose lookup meets a corrupt table raises,
+-- memory accesses overlap, and PCs close together are sorted and answered
+-- in one pass over the table. A PC whose lookup meets a corrupt table raises,
 -- as pc_to_line does, after every other PC was answered: the error
 -- describes the first such PC and has index (its position), results (the
 -- table as it would have been returned, false where no answer) and errors

@@ -584,6 +584,15 @@ if TOOL ~= "" and exists(TOOL) and FIXTURES ~= "" then
     pcs[#pcs + 1] = last["end"] + 0x100000
     local got = batch(b, pcs)
     eq(got[1] or got[2] or got[3] or got[#got], false, path .. " pc_to_lines outside functions")
+    -- Close PCs in decreasing order: sorted by the binding, answered back in order.
+    local rev = {}
+    for i = #pcs - 1, 4, -1 do rev[#rev + 1] = pcs[i] end
+    local back = batch(b, rev)
+    for i = 1, #rev do
+      check(back[i] == got[#pcs - i] or back[i] and got[#pcs - i] and
+            back[i].func == got[#pcs - i].func and back[i].line == got[#pcs - i].line,
+            "%s: pc_to_lines of reversed PCs, answer %d", path, i)
+    end
     local tmp = os.tmpname()
     local fh = assert(io.open(tmp, "w"))
     for _, pc in ipairs(pcs) do fh:write(string.format("0x%x\n", pc)) end

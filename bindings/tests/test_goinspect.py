@@ -10,6 +10,7 @@ import gc
 import glob
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -977,6 +978,13 @@ class PcToLines(unittest.TestCase):
                 self.assertEqual(self.batch(b, pcs, tuple(pcs)), got)
                 self.assertEqual(self.batch(b, pcs, array.array("Q", pcs)), got)
                 self.assertEqual(self.batch(b, pcs[::-1]), got[::-1])
+                # Close PCs in no order, which the binding sorts for the
+                # library and answers back in the caller's order.
+                inner = pcs[4:]
+                shuffled = inner[:]
+                random.Random(7).shuffle(shuffled)
+                by_pc = dict(zip(inner, got[4:]))
+                self.assertEqual(self.batch(b, shuffled), [by_pc[pc] for pc in shuffled])
 
     def test_empty_and_bad_input(self):
         with goinspect.Binary(go_binaries()[-1]) as b:
@@ -1014,6 +1022,9 @@ class PcToLines(unittest.TestCase):
             self.assertIn("pctab", e.message)
             self.assertGreater(len(e.results) - len(e.errors), len(pcs) // 2)
             self.batch(b, pcs)  # each as pc_to_line answers or raises
+            shuffled = pcs[4:]
+            random.Random(7).shuffle(shuffled)
+            self.batch(b, shuffled)  # sorted by the binding: the same, in this order
 
     def test_threads(self):
         """Batches from several threads at once (lookups are thread-safe)."""

@@ -446,7 +446,9 @@ class Binary(_Handle):
         array('Q') or numpy uint64 array), its Frame, or None when the PC
         is in no function, in the order given. The fast path for a batch
         (a profile's samples): the lookups are interleaved so that their
-        memory accesses overlap, and each answer is exactly pc_to_line's.
+        memory accesses overlap, PCs close together are sorted and answered
+        in one pass over the table, and each answer is exactly
+        pc_to_line's.
 
         A PC whose lookup meets a corrupt table raises, as pc_to_line
         does, after every other PC was answered: the error (FormatError,
