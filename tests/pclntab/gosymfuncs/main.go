@@ -9,6 +9,11 @@
 // tools nothing to find the table by: its bytes are then found by scanning
 // the sections for a header that debug/gosym itself accepts.
 //
+// With -scan, an ELF file without a table section (a PIE the system linker
+// linked, stripped: the table merged into .data.rel.ro) is scanned the same
+// way, and the text start is Go's tools' (.text): what they would answer if
+// they looked there. Go's tools themselves give up on such a file.
+//
 // With -pcs N it instead prints up to N sample PCs (hex, one per line):
 // every function entry and a few interior PCs, spread over the table,
 // then those of 32 functions in a row.
@@ -36,9 +41,10 @@ import (
 func main() {
 	pcs := flag.Int("pcs", 0, "print up to N sample PCs instead of functions")
 	a2l := flag.Bool("addr2line", false, "answer addresses on stdin as go tool addr2line does")
+	flag.BoolVar(&scanELF, "scan", false, "scan an ELF file without a table section for the table")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: gosymfuncs [-pcs N] FILE")
+		fmt.Fprintln(os.Stderr, "usage: gosymfuncs [-scan] [-pcs N | -addr2line] FILE")
 		os.Exit(2)
 	}
 	data, text, err := pcln(flag.Arg(0))
@@ -120,6 +126,8 @@ func samplePCs(w *bufio.Writer, funcs []gosym.Func, n int) {
 	fmt.Fprintf(w, "0x%x\n0x%x\n0x%x\n", funcs[0].Entry-1, last.End-1, last.End)
 }
 
+var scanELF bool
+
 func pcln(file string) (data []byte, text uint64, err error) {
 	raw, err := os.ReadFile(file)
 	if err != nil {
@@ -146,6 +154,18 @@ func elfPcln(raw []byte) ([]byte, uint64, error) {
 	s := f.Section(".gopclntab")
 	if s == nil {
 		s = f.Section(".data.rel.ro.gopclntab")
+	}
+	if s == nil && scanELF {
+		for _, sec := range f.Sections {
+			if sec.Type != elf.SHT_PROGBITS {
+				continue
+			}
+			if data, err := sec.Data(); err == nil {
+				if tab := scanPcln(data, text); tab != nil {
+					return tab, text, nil
+				}
+			}
+		}
 	}
 	if s == nil {
 		return nil, 0, errors.New("no .gopclntab")
@@ -228,12 +248,13 @@ func pePcln(raw []byte) ([]byte, uint64, error) {
 	return data[start.Value:end.Value], text, nil
 }
 
-// scanPcln: the first pclntab header in data (every magic, 4-byte aligned)
+// scanPcln: the first pclntab header in data (every magic, either byte
+// order, 4-byte aligned)
 // from which debug/gosym decodes a non-empty function table.
 func scanPcln(data []byte, text uint64) []byte {
 	for off := 0; off+8 <= len(data); off += 4 {
 		magic := binary.LittleEndian.Uint32(data[off:])
-		if magic != 0xfffffffb && magic != 0xfffffffa && magic != 0xfffffff0 && magic != 0xfffffff1 {
+		if !isMagic(magic) && !isMagic(binary.BigEndian.Uint32(data[off:])) {
 			continue
 		}
 		if data[off+4] != 0 || data[off+5] != 0 || (data[off+6] != 1 && data[off+6] != 2 && data[off+6] != 4) ||
@@ -245,6 +266,10 @@ func scanPcln(data []byte, text uint64) []byte {
 		}
 	}
 	return nil
+}
+
+func isMagic(m uint32) bool {
+	return m == 0xfffffffb || m == 0xfffffffa || m == 0xfffffff0 || m == 0xfffffff1
 }
 
 func decodes(data []byte, text uint64) (ok bool) {
