@@ -5,7 +5,7 @@
  * threads at once: build info, Go version, func_at, find_func, lookup
  * (inlined frames), pc_to_line then pc_to_lines (the second through the
  * shared memo of answers, whose slots the threads overwrite under each
- * other), frame_size, pcdata, each thread also opening its own
+ * other), a sorted batch (swept), frame_size, pcdata, each thread also opening its own
  * table and iterating over it. Every answer must equal the one a separate,
  * single-threaded handle gives. With a trace, threads read one shared
  * gort_trace through their own iterators and must see the same events.
@@ -112,6 +112,32 @@ static int trace_digest(gort_trace *t, unsigned long long *count, unsigned long 
 	return rc == GORT_EEND ? 0 : rc;
 }
 
+/*
+ * 64 PCs in increasing order, 64 bytes apart, from the first probe: a
+ * batch the library sweeps (one pass, functab checked once to be sorted,
+ * by whichever thread comes first), on the shared table; each answer must
+ * be pc_to_line's.
+ */
+static void sorted_batch(long id)
+{
+	uint64_t batch[64];
+	struct gort_frame out[64], one;
+	int errs[64];
+
+	for (size_t k = 0; k < 64; k++)
+		batch[k] = pcs[0] + 64 * k;
+	gort_pclntab_pc_to_lines(shared_tab, batch, 64, out, errs);
+	for (size_t k = 0; k < 64; k++) {
+		int rc = gort_pclntab_pc_to_line(shared_tab, batch[k], &one);
+
+		if (rc != errs[k] ||
+		    (!rc && (one.function.ptr != out[k].function.ptr ||
+			     one.file.ptr != out[k].file.ptr || one.line != out[k].line)))
+			failed(id, "sorted batch", out[k].function.ptr ? out[k].function.ptr : "-",
+			       one.function.ptr ? one.function.ptr : "-");
+	}
+}
+
 static void *worker(void *arg)
 {
 	long id = (long)arg;
@@ -137,6 +163,7 @@ static void *worker(void *arg)
 		if (strcmp(got, expect[i]))
 			failed(id, "shared table", got, expect[i]);
 	}
+	sorted_batch(id);
 	if (gort_pclntab_open(&own, shared_bin) == 0) {
 		for (size_t k = 0; k < nprobes; k += 7) {
 			describe(own, pcs[k], got, sizeof(got));
