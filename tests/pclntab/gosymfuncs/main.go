@@ -25,11 +25,11 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"debug/elf"
 	"debug/gosym"
 	"debug/macho"
 	"debug/pe"
+	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
