@@ -214,8 +214,9 @@ int gort__pccursor_value(const struct gort_pclntab *t, const struct gort__func *
 	uint64_t lo, steps;
 	int rc;
 
-	/* st.pc is where the value decoded last stops holding. */
-	if (target >= c->st.pc &&
+	/* st.pc is where the value decoded last stops holding (UINT64_MAX:
+	   past the stream's end, -1 from there on). */
+	if (c->st.pc != UINT64_MAX && target >= c->st.pc &&
 	    (rc = decode(&t->pctab, c->off, t->quantum, f->entry, target, &c->st, &lo, &steps)))
 		return rc;
 	*val = c->st.val;
