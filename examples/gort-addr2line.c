@@ -134,10 +134,11 @@ static void translate_json(gort_pclntab *tab, uint64_t pc)
  * A batch of input lines. Lookups run in address order (keys, sorted);
  * without -i each answer is stored at its input line, so that the text is
  * made reading the answers in order; with -i the frames stay in key order
- * and rank maps an input line back to them. The lookups and the text of the answers are split across
- * threads (the table is safe to query from many at once): each thread
- * takes a contiguous share of the keys, then chunks of input lines, whose
- * text it writes out when the chunk before it is out.
+ * and rank maps an input line back to them. The lookups and the text of
+ * the answers are split across threads (the table is safe to query from
+ * many at once): each thread takes a contiguous share of the keys, then
+ * chunks of input lines, whose text it writes out when the chunk before
+ * it is out.
  */
 struct key {
 	uint64_t pc;
@@ -233,7 +234,7 @@ static void sort_keys(struct batch *b)
 {
 	struct key *src = b->keys, *dst = b->tmp, *t;
 	uint64_t all_or = 0, all_and = UINT64_MAX, mask = (1u << DIGIT) - 1;
-	static size_t count[(1u << DIGIT) + 1];
+	size_t count[(1u << DIGIT) + 1];
 
 	for (size_t i = 0; i < b->nkeys; i++) {
 		all_or |= src[i].pc;
