@@ -986,6 +986,22 @@ class PcToLines(unittest.TestCase):
                 by_pc = dict(zip(inner, got[4:]))
                 self.assertEqual(self.batch(b, shuffled), [by_pc[pc] for pc in shuffled])
 
+    def test_collector_state_kept(self):
+        """pc_to_lines pauses the garbage collector while it makes the
+        Frames, and leaves it as it found it."""
+        import gc
+        with goinspect.Binary(go_binaries()[-1]) as b:
+            pcs = self.pcs_of(b)
+            self.assertTrue(gc.isenabled())
+            want = b.pc_to_lines(pcs)
+            self.assertTrue(gc.isenabled())
+            gc.disable()
+            try:
+                self.assertEqual(b.pc_to_lines(pcs), want)
+                self.assertFalse(gc.isenabled())
+            finally:
+                gc.enable()
+
     def test_empty_and_bad_input(self):
         with goinspect.Binary(go_binaries()[-1]) as b:
             self.assertEqual(b.pc_to_lines([]), [])
