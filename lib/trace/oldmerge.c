@@ -834,7 +834,8 @@ int gort__old_prepare(struct gort_old *o)
 	}
 	if (rc != GORT_EEND)
 		return rc;
-	qsort(o->futile_starts, o->nfutile_starts, sizeof(*o->futile_starts), off_cmp);
+	if (o->nfutile_starts > 1) /* none: never allocated */
+		qsort(o->futile_starts, o->nfutile_starts, sizeof(*o->futile_starts), off_cmp);
 	gort__idmap_free(&o->futile_g);
 	merge_rewind(o);
 	o->futile_on = true;
